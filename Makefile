@@ -1,0 +1,39 @@
+# Sangdam: `make run` serves the demo center, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run install test lint check-python screenshots bench clean
+
+install: $(VENV)/.installed
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Sangdam needs Python 3.11 or newer")'
+
+$(VENV)/.installed: pyproject.toml uv.lock | check-python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	touch $@
+
+run: install
+	$(BIN)/sangdam migrate --noinput -v 0
+	SANGDAM_DEMO=1 $(BIN)/sangdam load_demo
+	SANGDAM_DEMO=1 $(BIN)/sangdam run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy sangdam config
+
+test: lint
+	bash scripts/test.sh
+
+screenshots: install
+	SANGDAM_SCREENSHOTS=1 $(BIN)/pytest tests/e2e -q
+
+clean:
+	rm -rf $(VENV) var staticfiles

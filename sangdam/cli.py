@@ -1,0 +1,32 @@
+"""The ``sangdam`` command.
+
+sangdam run         embedded: web + websockets + worker + scheduler in one process
+sangdam web         ASGI web server only (scaled mode)
+sangdam worker      task worker (scaled mode; run as many as you like)
+sangdam scheduler   periodic-job scheduler (lease-protected; one is active)
+sangdam <command>   any Django management command (migrate, createsuperuser, ...)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {"run": "serve", "web": "serve", "worker": "worker", "scheduler": "scheduler"}
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv)
+    if len(argv) > 1 and argv[1] in ALIASES:
+        command = argv[1]
+        argv[1] = ALIASES[command]
+        if command == "run":
+            argv.append("--embedded")
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The one way an inquiry enters Sangdam: ``receive(InboundMessage)``.
+
+In one transaction it dedupes on (channel, external id), resolves the customer, threads
+the message onto the right ticket, stores message and attachments, writes audit events
+and enqueues follow-ups. Connectors acknowledge their provider only after it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sangdam.connectors.base import InboundMessage
+from sangdam.connectors.models import Channel
+from sangdam.core.html import html_to_text, sanitize_html
+from sangdam.core.language import detect_language
+from sangdam.customers.actions import resolve_customer
+from sangdam.customers.models import Customer
+from sangdam.tickets import actions
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachment
+from sangdam.tickets.models import Message, Status, Ticket, Topic
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ticket: Ticket
+    message: Message
+    created_ticket: bool = False
+    duplicate: bool = False
+    refused_attachments: list[str] = field(default_factory=list)
+
+
+def _existing(inbound: InboundMessage) -> Message | None:
+    return (
+        Message.objects.select_related("ticket")
+        .filter(channel_id=inbound.channel_id, external_id=inbound.external_id)
+        .first()
+    )
+
+
+def receive(inbound: InboundMessage) -> IntakeResult:
+    """Accept one inbound message; a repeat of an accepted one is a no-op."""
+    existing = _existing(inbound)
+    if existing is not None:
+        return IntakeResult(ticket=existing.ticket, message=existing, duplicate=True)
+
+    accepted: list[CheckedAttachment] = []
+    refused: list[str] = []
+    for item in inbound.attachments[: settings.ATTACHMENT_MAX_COUNT]:
+        try:
+            accepted.append(check_attachment(item.filename, item.content))
+        except AttachmentRejected as exc:
+            # The inquiry is kept; the agent sees which file was refused and why.
+            refused.append(exc.message)
+    refused += [
+        f"{a.filename}: too many files"
+        for a in inbound.attachments[settings.ATTACHMENT_MAX_COUNT :]
+    ]
+
+    html = sanitize_html(inbound.html)
+    text = inbound.text.strip() or html_to_text(html)
+    language = inbound.language or detect_language(f"{inbound.subject}\n{text}")
+
+    for attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _receive(inbound, text, html, language, accepted, refused)
+        except IntegrityError:
+            existing = _existing(inbound)
+            if existing is not None:
+                # A concurrent delivery of the same message won the race.
+                return IntakeResult(ticket=existing.ticket, message=existing, duplicate=True)
+            if attempt == ATTEMPTS - 1:
+                raise
+            log.info("intake retry after identity race on %s", inbound.external_id)
+    raise AssertionError("unreachable")
+
+
+def _receive(
+    inbound: InboundMessage,
+    text: str,
+    html: str,
+    language: str,
+    accepted: list[CheckedAttachment],
+    refused: list[str],
+) -> IntakeResult:
+    channel = Channel.objects.get(pk=inbound.channel_id)
+    actor = Actor(f"connector:{channel.kind}")
+    customer = resolve_customer(
+        identities=[(i.kind, i.value) for i in inbound.identities],
+        name=inbound.sender_name,
+        language=language,
+    )
+    received_at = inbound.received_at or timezone.now()
+    ticket, follows = _thread(channel, customer, inbound, received_at)
+    created = ticket is None
+    if ticket is None:
+        topic = (
+            Topic.objects.filter(slug=inbound.topic_slug).first() if inbound.topic_slug else None
+        )
+        ticket = actions.do_open_ticket(
+            actor=actor,
+            channel=channel,
+            customer=customer,
+            subject=inbound.subject or (text.splitlines()[0][:120] if text else ""),
+            topic=topic,
+            language=language,
+            thread_key=inbound.thread_key,
+            metadata=inbound.metadata,
+            follows=follows,
+            now=received_at,
+        )
+    metadata = {"refused_attachments": refused} if refused else {}
+    message = actions.do_add_inbound_message(
+        ticket=ticket,
+        actor=actor,
+        channel=channel,
+        customer=customer,
+        text=text,
+        html=html,
+        external_id=inbound.external_id,
+        language=language,
+        attachments=accepted,
+        metadata=metadata,
+        received_at=received_at,
+    )
+    return IntakeResult(
+        ticket=ticket, message=message, created_ticket=created, refused_attachments=refused
+    )
+
+
+def _thread(
+    channel: Channel, customer: Customer, inbound: InboundMessage, now: dt.datetime
+) -> tuple[Ticket | None, Ticket | None]:
+    """(ticket to append to, or None; ticket a new one follows up, or None)."""
+    candidate: Ticket | None = None
+    if inbound.ticket_reference:
+        candidate = Ticket.objects.filter(
+            reference=inbound.ticket_reference, customer=customer
+        ).first()
+    if candidate is None and inbound.in_reply_to:
+        replied = (
+            Message.objects.select_related("ticket")
+            .filter(channel=channel, external_id__in=inbound.in_reply_to, ticket__customer=customer)
+            .order_by("-created_at")
+            .first()
+        )
+        candidate = replied.ticket if replied else None
+    if candidate is None and inbound.thread_key:
+        candidate = (
+            Ticket.objects.filter(channel=channel, thread_key=inbound.thread_key, customer=customer)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    if candidate is None:
+        return None, None
+    seen: set[int] = set()
+    while candidate.merged_into_id and candidate.pk not in seen:
+        seen.add(candidate.pk)
+        candidate = Ticket.objects.get(pk=candidate.merged_into_id)
+    if candidate.is_open:
+        return candidate, None
+    window = dt.timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    if (
+        candidate.status == Status.SOLVED
+        and candidate.solved_at
+        and now - candidate.solved_at <= window
+    ):
+        return candidate, None
+    return None, candidate

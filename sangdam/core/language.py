@@ -1,0 +1,34 @@
+"""Language detection of customer text (lingua), limited to the languages we expect.
+
+Loading every lingua model costs about a gigabyte; the configured short list keeps the
+detector small and, for short messages, more accurate.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+
+MIN_CONFIDENCE = 0.5
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    languages = [
+        Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
+        for code in settings.DETECT_LANGUAGES
+    ]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's language, or "" when unsure."""
+    sample = text.strip()[:1000]
+    if len(sample) < 2:
+        return ""
+    values = _detector().compute_language_confidence_values(sample)
+    if not values or values[0].value < MIN_CONFIDENCE:
+        return ""
+    return values[0].language.iso_code_639_1.name.lower()

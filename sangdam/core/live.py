@@ -1,0 +1,55 @@
+"""Live push to connected browsers through the channel layer, after commit.
+
+Actions call :func:`publish_on_commit`; nothing is pushed for a transaction that rolls
+back. Publishing never raises: a browser that misses a push sees the change on its next
+refresh, while a failed push must not undo a committed inquiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+INBOX_GROUP = "inbox"
+
+# Set by the embedded server: the event loop that owns the in-memory channel layer.
+# Threads outside that loop (the embedded worker) hand their sends to it.
+MAIN_LOOP: asyncio.AbstractEventLoop | None = None
+
+
+def ticket_group(ticket_id: int) -> str:
+    return f"ticket-{ticket_id}"
+
+
+def publish(groups: list[str], payload: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "live.event", "payload": payload}
+    try:
+        for group in groups:
+            loop = MAIN_LOOP
+            if loop is not None and loop.is_running() and not _in_loop(loop):
+                asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(5)
+            else:
+                async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        log.warning("live push failed for %s", groups, exc_info=True)
+
+
+def publish_on_commit(groups: list[str], payload: dict[str, Any]) -> None:
+    transaction.on_commit(lambda: publish(groups, payload))
+
+
+def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

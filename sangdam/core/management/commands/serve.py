@@ -1,0 +1,70 @@
+"""Serve Sangdam over ASGI (uvicorn); ``--embedded`` adds the worker and scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from sangdam.core import live
+from sangdam.core.runtime import BackgroundServices
+
+
+class Command(BaseCommand):
+    help = "Serve the web app and websockets (and, with --embedded, the worker and scheduler)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--embedded", action="store_true", help="also run worker and scheduler")
+        parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        embedded = options["embedded"] or settings.EMBEDDED_WORKERS
+        if settings.DEMO:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nSangdam demo at http://{host}:{port}/\n"
+                    "  log in as admin@example.com / sangdam-demo (demo mode only)\n"
+                )
+            )
+        if options["workers"] > 1:
+            uvicorn.run(
+                "config.asgi:application",
+                host=host,
+                port=port,
+                workers=options["workers"],
+                lifespan="off",
+                log_level="warning",
+                ws="websockets-sansio",
+            )
+            return
+        config = uvicorn.Config(
+            "config.asgi:application",
+            host=host,
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            ws="websockets-sansio",
+        )
+        server = uvicorn.Server(config)
+        services = BackgroundServices() if embedded else None
+
+        async def serve() -> None:
+            live.MAIN_LOOP = asyncio.get_running_loop()
+            if services:
+                services.start()
+            await server.serve()
+
+        try:
+            asyncio.run(serve())
+        finally:
+            if services:
+                self.stdout.write("stopping worker and scheduler…")
+                services.stop()
+            live.MAIN_LOOP = None

@@ -1,0 +1,61 @@
+"""Running the task worker and the scheduler in background threads (embedded mode)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+
+from django_tasks_db.management.commands.db_worker import Worker
+
+from sangdam.core.scheduler import run_scheduler
+
+log = logging.getLogger(__name__)
+
+
+def make_worker(
+    *, interval: float = 0.5, batch: bool = False, queues: list[str] | None = None
+) -> Worker:
+    return Worker(
+        queue_names=queues or ["*"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"worker-{uuid.uuid4().hex[:10]}",
+        excluded_queue_names=[],
+    )
+
+
+class BackgroundServices:
+    """A task worker and the scheduler on daemon threads, stopped together."""
+
+    def __init__(self) -> None:
+        self.stop_event = threading.Event()
+        self.worker = make_worker()
+        self.threads = [
+            threading.Thread(target=self._run_worker, name="sangdam-worker", daemon=True),
+            threading.Thread(
+                target=run_scheduler, args=(self.stop_event,), name="sangdam-scheduler", daemon=True
+            ),
+        ]
+
+    def _run_worker(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self.worker.run()
+            except Exception:
+                # A database hiccup must not end the embedded worker for good.
+                log.exception("worker crashed; restarting in 2 s")
+                self.stop_event.wait(2)
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self.stop_event.set()
+        self.worker.running = False
+        for thread in self.threads:
+            thread.join(timeout)

@@ -1,0 +1,80 @@
+"""Finding the one customer behind an identity, and merging two customers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sangdam.customers.models import Customer, Identity
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.errors import DomainError
+
+
+def normalize_identity(kind: str, value: str) -> str:
+    value = value.strip()
+    if kind == "email":
+        return value.lower()
+    if kind == "phone":
+        import phonenumbers
+
+        try:
+            parsed = phonenumbers.parse(value, "KR")
+        except phonenumbers.NumberParseException:
+            return value
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return value
+
+
+def resolve_customer(
+    *, identities: Sequence[tuple[str, str]], name: str = "", language: str = ""
+) -> Customer:
+    """The customer these identities belong to, created if none does.
+
+    Identities already owned by another customer are left with that customer: two
+    people are joined only by an explicit merge, never by a guess.
+    """
+    pairs = [(kind, normalize_identity(kind, value)) for kind, value in identities if value.strip()]
+    if not pairs:
+        raise DomainError(_("A message needs a sender."), code="no_sender")
+    lookup = Identity.objects.none()
+    for kind, value in pairs:
+        lookup = lookup | Identity.objects.filter(kind=kind, value=value)
+    known = {(i.kind, i.value): i for i in lookup.select_related("customer")}
+    customer = next((known[p].customer for p in pairs if p in known), None)
+    if customer is None:
+        customer = Customer.objects.create(name=name[:200], language=language)
+    elif not customer.name and name:
+        customer.name = name[:200]
+        customer.save(update_fields=["name", "updated_at"])
+    for kind, value in pairs:
+        if (kind, value) not in known:
+            # A concurrent intake may add the same identity: the savepoint keeps our
+            # transaction alive, and the caller's retry finds the winner's customer.
+            with transaction.atomic():
+                Identity.objects.create(customer=customer, kind=kind, value=value)
+    return customer
+
+
+def do_merge_customers(*, source: Customer, target: Customer, actor: Actor) -> Customer:
+    """Merge two records of one person: identities and tickets move to ``target``."""
+    from sangdam.tickets.models import Event, Ticket
+
+    if source.pk == target.pk:
+        raise DomainError(_("A customer cannot be merged into itself."), code="merge_into_self")
+    with transaction.atomic():
+        Identity.objects.filter(customer=source).update(customer=target)
+        moved = Ticket.objects.filter(customer=source).update(customer=target)
+        source.merged_into = target
+        source.save(update_fields=["merged_into", "updated_at"])
+        if not target.name and source.name:
+            target.name = source.name
+            target.save(update_fields=["name", "updated_at"])
+        Event.objects.create(
+            kind="customer_merged",
+            actor_user=actor.user,
+            actor_label=actor.label,
+            data={"source": source.pk, "target": target.pk, "tickets": moved},
+        )
+    return target

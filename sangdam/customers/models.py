@@ -1,0 +1,53 @@
+"""Customers and the identities that tie one person together across channels."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    APP_USER = "app_user", _("App user")
+    DEVICE = "device", _("App device")
+    KAKAO = "kakao", _("KakaoTalk")
+    TELEGRAM = "telegram", _("Telegram")
+    FACEBOOK = "facebook", _("Facebook Messenger")
+    LINE = "line", _("LINE")
+    LIVECHAT = "livechat", _("Live chat visitor")
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # Set when this customer was merged into another; merged customers keep no identities.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
+
+class Identity(models.Model):
+    """One way to reach a customer. (kind, value) is unique: it names one person."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=16, choices=IdentityKind.choices)
+    value = models.CharField(max_length=320)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="identity_kind_value_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"

@@ -1,0 +1,420 @@
+"""The one door for every change to a ticket.
+
+Each ``do_*`` function runs in a transaction, writes an audit :class:`Event` with the
+actor, enqueues what follows (in the same transaction, so no work is lost) and publishes
+live events after commit. Views, the API, connectors and tasks call these; nothing else
+saves tickets or messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sangdam.accounts.models import Team, User
+from sangdam.connectors.models import Channel
+from sangdam.core.live import INBOX_GROUP, publish_on_commit, ticket_group
+from sangdam.core.references import next_reference
+from sangdam.customers.models import Customer
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.attachments import CheckedAttachment
+from sangdam.tickets.errors import DomainError, InvalidTransition, PermissionDenied
+from sangdam.tickets.models import (
+    Attachment,
+    DeliveryState,
+    Direction,
+    Event,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketLink,
+    Topic,
+)
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.OPEN, Status.PENDING, Status.SOLVED, Status.CLOSED},
+    Status.OPEN: {Status.PENDING, Status.SOLVED, Status.CLOSED},
+    Status.PENDING: {Status.OPEN, Status.SOLVED, Status.CLOSED},
+    Status.SOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+def _event(ticket: Ticket | None, kind: str, actor: Actor, **data: Any) -> Event:
+    return Event(
+        ticket=ticket, kind=kind, actor_user=actor.user, actor_label=actor.label, data=data
+    )
+
+
+def _publish(ticket: Ticket, kind: str, **extra: Any) -> None:
+    payload = {"event": kind, "ticket_id": ticket.pk, "reference": ticket.reference, **extra}
+    publish_on_commit([INBOX_GROUP, ticket_group(ticket.pk)], payload)
+
+
+def _check_can_write(actor: Actor) -> None:
+    if actor.user is not None and not actor.user.can_write:
+        raise PermissionDenied(_("Read-only users cannot change tickets."))
+
+
+def _store_attachments(message: Message, attachments: Iterable[CheckedAttachment]) -> None:
+    for item in attachments:
+        attachment = Attachment(
+            message=message,
+            filename=item.filename,
+            content_type=item.content_type,
+            size=len(item.content),
+            sha256=item.sha256,
+        )
+        attachment.file.save(item.sha256, ContentFile(item.content), save=False)
+        attachment.save()
+
+
+# --- creating tickets and inbound messages -------------------------------------------
+
+
+def do_open_ticket(
+    *,
+    actor: Actor,
+    channel: Channel,
+    customer: Customer,
+    subject: str,
+    topic: Topic | None = None,
+    priority: str = Priority.NORMAL,
+    language: str = "",
+    thread_key: str = "",
+    metadata: dict[str, Any] | None = None,
+    follows: Ticket | None = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Open a new ticket (no message yet: the caller adds the first one)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            reference=next_reference(),
+            subject=(subject.strip() or _("(no subject)"))[:300],
+            topic=topic,
+            priority=priority,
+            channel=channel,
+            customer=customer,
+            language=language,
+            thread_key=thread_key,
+            metadata=metadata or {},
+            team=topic.default_team if topic else None,
+            last_activity_at=now,
+            created_at=now,
+        )
+        events = [
+            _event(
+                ticket, "ticket_created", actor, channel=channel.kind, reference=ticket.reference
+            )
+        ]
+        if follows is not None:
+            TicketLink.objects.create(
+                from_ticket=ticket, to_ticket=follows, kind=TicketLink.Kind.FOLLOW_UP
+            )
+            events.append(_event(ticket, "ticket_linked", actor, follows=follows.reference))
+        Event.objects.bulk_create(events)
+        _publish(ticket, "ticket_created")
+    return ticket
+
+
+def do_add_inbound_message(
+    *,
+    ticket: Ticket,
+    actor: Actor,
+    channel: Channel,
+    customer: Customer,
+    text: str,
+    html: str = "",
+    external_id: str | None = None,
+    language: str = "",
+    attachments: Iterable[CheckedAttachment] = (),
+    metadata: dict[str, Any] | None = None,
+    received_at: dt.datetime | None = None,
+) -> Message:
+    """Append a customer's message; a pending or recently solved ticket opens again."""
+    now = received_at or timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            ticket=ticket,
+            direction=Direction.IN,
+            kind=MessageKind.PUBLIC,
+            author_customer=customer,
+            channel=channel,
+            external_id=external_id,
+            text=text,
+            html=html,
+            language=language,
+            delivery_state=DeliveryState.RECEIVED,
+            metadata=metadata or {},
+            created_at=now,
+        )
+        _store_attachments(message, attachments)
+        events = [_event(ticket, "message_received", actor, message_id=message.pk)]
+        fields = ["last_activity_at", "updated_at"]
+        ticket.last_activity_at = now
+        if ticket.status in (Status.PENDING, Status.SOLVED):
+            events.append(
+                _event(ticket, "status_changed", actor, old=ticket.status, new=Status.OPEN)
+            )
+            ticket.status = Status.OPEN
+            ticket.solved_at = None
+            fields += ["status", "solved_at"]
+        ticket.save(update_fields=fields)
+        Event.objects.bulk_create(events)
+        _publish(ticket, "message_added", message_id=message.pk)
+    return message
+
+
+# --- agent replies and notes ---------------------------------------------------------
+
+
+def do_reply(
+    *,
+    ticket: Ticket,
+    actor: Actor,
+    text: str,
+    html: str = "",
+    note: bool = False,
+    attachments: Iterable[CheckedAttachment] = (),
+    status: str | None = None,
+) -> Message:
+    """An agent's public reply (queued for delivery) or internal note (never sent)."""
+    from sangdam.tickets.tasks import deliver_message
+
+    _check_can_write(actor)
+    if not text.strip():
+        raise DomainError(_("A reply needs some text."), code="empty_reply")
+    if ticket.status == Status.CLOSED and not note:
+        raise InvalidTransition(_("A closed ticket cannot be replied to."))
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        message = Message.objects.create(
+            ticket=ticket,
+            direction=Direction.OUT,
+            kind=MessageKind.NOTE if note else MessageKind.PUBLIC,
+            author_user=actor.user,
+            channel=None if note else _reply_channel(ticket),
+            text=text,
+            html=html,
+            delivery_state=DeliveryState.NONE if note else DeliveryState.QUEUED,
+            created_at=now,
+        )
+        _store_attachments(message, attachments)
+        Event.objects.create(
+            ticket=ticket,
+            kind="note_added" if note else "reply_queued",
+            actor_user=actor.user,
+            actor_label=actor.label,
+            data={"message_id": message.pk},
+        )
+        fields = ["last_activity_at", "updated_at"]
+        ticket.last_activity_at = now
+        if not note:
+            if ticket.first_responded_at is None:
+                ticket.first_responded_at = now
+                fields.append("first_responded_at")
+            deliver_message.enqueue(message.pk)
+        ticket.save(update_fields=fields)
+        _publish(ticket, "message_added", message_id=message.pk)
+        new_status = status or (Status.OPEN if not note and ticket.status == Status.NEW else None)
+        if new_status and new_status != ticket.status:
+            do_change_status(ticket=ticket, actor=actor, status=new_status)
+    return message
+
+
+def _reply_channel(ticket: Ticket) -> Channel:
+    """Reply where the customer last wrote; the ticket's origin if they never wrote."""
+    last_inbound = (
+        ticket.messages.filter(direction=Direction.IN, channel__isnull=False)
+        .select_related("channel")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return last_inbound.channel if last_inbound and last_inbound.channel else ticket.channel
+
+
+def do_record_delivery(
+    *, message: Message, state: str, error: str = "", external_id: str = ""
+) -> None:
+    """The delivery task reports what happened to an outbound message."""
+    with transaction.atomic():
+        fields = ["delivery_state", "delivery_error", "delivery_attempts"]
+        message.delivery_state = state
+        message.delivery_error = error[:2000]
+        if external_id:
+            message.external_id = external_id
+            fields.append("external_id")
+        if state in (DeliveryState.SENT, DeliveryState.DELIVERED):
+            message.sent_at = timezone.now()
+            fields.append("sent_at")
+        message.save(update_fields=fields)
+        ticket = message.ticket
+        Event.objects.create(
+            ticket=ticket,
+            kind=f"delivery_{state}",
+            actor_label="system",
+            data={
+                "message_id": message.pk,
+                "error": error[:500],
+                "attempts": message.delivery_attempts,
+            },
+        )
+        _publish(ticket, "delivery_changed", message_id=message.pk, state=state)
+
+
+# --- ticket fields ------------------------------------------------------------------
+
+
+def do_change_status(*, ticket: Ticket, actor: Actor, status: str) -> Ticket:
+    """Move a ticket through new → open → pending → solved → closed; refuse the rest."""
+    _check_can_write(actor)
+    if status not in Status.values:
+        raise DomainError(
+            _("Unknown status: %(status)s") % {"status": status}, code="unknown_status"
+        )
+    if status == ticket.status:
+        return ticket
+    if status not in ALLOWED_TRANSITIONS[ticket.status]:
+        raise InvalidTransition(
+            _("A %(old)s ticket cannot become %(new)s.")
+            % {"old": Status(ticket.status).label, "new": Status(status).label}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        old = ticket.status
+        ticket.status = status
+        ticket.solved_at = (
+            now
+            if status == Status.SOLVED
+            else (ticket.solved_at if status == Status.CLOSED else None)
+        )
+        ticket.closed_at = now if status == Status.CLOSED else None
+        ticket.last_activity_at = now
+        ticket.save(
+            update_fields=["status", "solved_at", "closed_at", "last_activity_at", "updated_at"]
+        )
+        Event.objects.create(
+            ticket=ticket,
+            kind="status_changed",
+            actor_user=actor.user,
+            actor_label=actor.label,
+            data={"old": old, "new": status},
+        )
+        _publish(ticket, "ticket_updated")
+    return ticket
+
+
+def do_assign(
+    *, ticket: Ticket, actor: Actor, assignee: User | None, team: Team | str | None = "keep"
+) -> Ticket:
+    """Assign to an agent (or nobody) and optionally a team; ``team="keep"`` leaves it."""
+    _check_can_write(actor)
+    if assignee is not None and not assignee.is_active:
+        raise DomainError(
+            _("%(name)s is not an active agent.") % {"name": assignee}, code="inactive_agent"
+        )
+    with transaction.atomic():
+        data: dict[str, Any] = {}
+        if ticket.assignee_id != (assignee.pk if assignee else None):
+            data["assignee"] = [ticket.assignee_id, assignee.pk if assignee else None]
+            ticket.assignee = assignee
+        if not isinstance(team, str) and ticket.team_id != (team.pk if team else None):
+            data["team"] = [ticket.team_id, team.pk if team else None]
+            ticket.team = team
+        if not data:
+            return ticket
+        ticket.save(update_fields=["assignee", "team", "updated_at"])
+        Event.objects.create(
+            ticket=ticket,
+            kind="assigned",
+            actor_user=actor.user,
+            actor_label=actor.label,
+            data=data,
+        )
+        _publish(ticket, "ticket_updated")
+    return ticket
+
+
+def do_update_fields(
+    *,
+    ticket: Ticket,
+    actor: Actor,
+    priority: str | None = None,
+    topic: Topic | str | None = "keep",
+    subject: str | None = None,
+    tags: list[str] | None = None,
+) -> Ticket:
+    """Change priority, topic, subject or tags, with one audit event naming each change."""
+    _check_can_write(actor)
+    if priority is not None and priority not in Priority.values:
+        raise DomainError(_("Unknown priority: %(p)s") % {"p": priority}, code="unknown_priority")
+    changes: dict[str, Any] = {}
+    if priority is not None and priority != ticket.priority:
+        changes["priority"] = [ticket.priority, priority]
+        ticket.priority = priority
+    if not isinstance(topic, str) and ticket.topic_id != (topic.pk if topic else None):
+        changes["topic"] = [ticket.topic_id, topic.pk if topic else None]
+        ticket.topic = topic
+    if subject is not None and subject.strip() and subject.strip() != ticket.subject:
+        changes["subject"] = [ticket.subject, subject.strip()[:300]]
+        ticket.subject = subject.strip()[:300]
+    if tags is not None:
+        clean = sorted({t.strip()[:50] for t in tags if t.strip()})
+        if clean != sorted(ticket.tags):
+            changes["tags"] = [ticket.tags, clean]
+            ticket.tags = clean
+    if not changes:
+        return ticket
+    with transaction.atomic():
+        ticket.save(update_fields=["priority", "topic", "subject", "tags", "updated_at"])
+        Event.objects.create(
+            ticket=ticket,
+            kind="fields_changed",
+            actor_user=actor.user,
+            actor_label=actor.label,
+            data=changes,
+        )
+        _publish(ticket, "ticket_updated")
+    return ticket
+
+
+def do_merge_tickets(*, source: Ticket, target: Ticket, actor: Actor) -> Ticket:
+    """Merge a duplicate into another ticket: its messages move, it closes, both are linked."""
+    _check_can_write(actor)
+    if source.pk == target.pk:
+        raise DomainError(_("A ticket cannot be merged into itself."), code="merge_into_self")
+    if target.status == Status.CLOSED or target.merged_into_id:
+        raise DomainError(
+            _("Cannot merge into a closed or merged ticket."), code="merge_target_closed"
+        )
+    if source.merged_into_id:
+        raise DomainError(_("This ticket was already merged."), code="already_merged")
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Message.objects.filter(ticket=source).update(ticket=target)
+        source.merged_into = target
+        source.status = Status.CLOSED
+        source.closed_at = now
+        source.save(update_fields=["merged_into", "status", "closed_at", "updated_at"])
+        target.last_activity_at = now
+        target.save(update_fields=["last_activity_at", "updated_at"])
+        TicketLink.objects.create(from_ticket=source, to_ticket=target, kind=TicketLink.Kind.MERGED)
+        Event.objects.bulk_create(
+            [
+                _event(source, "merged_into", actor, target=target.reference, messages=moved),
+                _event(target, "merged_from", actor, source=source.reference, messages=moved),
+            ]
+        )
+        _publish(source, "ticket_updated")
+        _publish(target, "ticket_updated")
+    return target

@@ -1,0 +1,104 @@
+"""Attachment checks: size, count, and type by content (never by name or declared type)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import puremagic
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# Types a help desk needs to receive: screenshots, documents, recordings, archives.
+ALLOWED_PREFIXES = ("image/", "video/", "audio/")
+ALLOWED_TYPES = {
+    "application/pdf",
+    "application/zip",
+    "application/x-zip-compressed",
+    "text/plain",
+    "text/csv",
+    "message/rfc822",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+BLOCKED_TYPES = {"image/svg+xml"}  # SVG carries script
+TEXT_SUFFIXES = {".txt", ".csv", ".log", ".json", ".eml", ".md"}
+
+
+class AttachmentRejected(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CheckedAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+
+def _sniff(content: bytes, filename: str) -> str:
+    try:
+        matches = puremagic.magic_string(content[:8192])
+    except (puremagic.PureError, ValueError):
+        matches = []
+    for match in matches:
+        if match.mime_type:
+            return str(match.mime_type)
+    if PurePath(filename).suffix.lower() in TEXT_SUFFIXES:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return "application/octet-stream"
+        return "text/plain"
+    return "application/octet-stream"
+
+
+def safe_filename(filename: str) -> str:
+    name = PurePath(filename.replace("\\", "/")).name.replace("\x00", "").strip()
+    return "".join(ch for ch in name if ch.isprintable())[:200] or "attachment"
+
+
+def check_attachment(filename: str, content: bytes) -> CheckedAttachment:
+    if len(content) > settings.ATTACHMENT_MAX_BYTES:
+        raise AttachmentRejected(
+            "attachment_too_large",
+            str(
+                _("%(name)s is larger than %(limit)d MB.")
+                % {"name": filename, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            ),
+        )
+    if not content:
+        raise AttachmentRejected(
+            "attachment_empty", str(_("%(name)s is empty.") % {"name": filename})
+        )
+    content_type = _sniff(content, filename)
+    allowed = content_type in ALLOWED_TYPES or content_type.startswith(ALLOWED_PREFIXES)
+    if not allowed or content_type in BLOCKED_TYPES:
+        raise AttachmentRejected(
+            "attachment_type_not_allowed",
+            str(_("%(name)s is not an allowed file type.") % {"name": filename}),
+        )
+    return CheckedAttachment(
+        filename=safe_filename(filename),
+        content_type=content_type,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def check_attachments(files: list[tuple[str, bytes]]) -> list[CheckedAttachment]:
+    if len(files) > settings.ATTACHMENT_MAX_COUNT:
+        raise AttachmentRejected(
+            "too_many_attachments",
+            str(
+                _("At most %(count)d files can be attached.")
+                % {"count": settings.ATTACHMENT_MAX_COUNT}
+            ),
+        )
+    return [check_attachment(name, content) for name, content in files]

@@ -1,0 +1,177 @@
+"""Reads of tickets for the inbox, the ticket page and the API.
+
+Inbox pages use keyset pagination on (sort key, id): the cost of a page does not grow
+with how deep the agent scrolls, and the query count does not grow with page size.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from sangdam.accounts.models import User
+from sangdam.tickets.models import Message, Status, Ticket
+
+VIEWS = ("mine", "unassigned", "open", "pending", "solved", "all")
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+SORTS = ("activity", "due")
+MAX_PAGE_SIZE = 100
+
+
+class InvalidQuery(ValueError):
+    """A filter, sort or cursor the caller sent does not make sense."""
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    view: str = "open"
+    channel: str = ""  # channel kind
+    topic: str = ""  # topic slug
+    status: str = ""
+    priority: str = ""
+    assignee: int | None = None
+    team: int | None = None
+    language: str = ""
+    customer: int | None = None
+    sort: str = "activity"
+
+
+@dataclass
+class TicketPage:
+    items: list[Ticket]
+    next_cursor: str | None
+    filters: TicketFilters = field(default_factory=TicketFilters)
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidQuery("cursor is not valid") from exc
+    if not isinstance(values, list) or len(values) != 2:
+        raise InvalidQuery("cursor is not valid")
+    return values
+
+
+def _filtered(user: User | None, f: TicketFilters) -> QuerySet[Ticket]:
+    if f.view not in VIEWS:
+        raise InvalidQuery(f"unknown view {f.view!r}")
+    qs = Ticket.objects.filter(merged_into__isnull=True)
+    if f.view == "mine":
+        qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
+    elif f.view == "unassigned":
+        qs = qs.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+    elif f.view == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif f.view == "pending":
+        qs = qs.filter(status=Status.PENDING)
+    elif f.view == "solved":
+        qs = qs.filter(status__in=(Status.SOLVED, Status.CLOSED))
+    if f.status:
+        if f.status not in Status.values:
+            raise InvalidQuery(f"unknown status {f.status!r}")
+        qs = qs.filter(status=f.status)
+    if f.channel:
+        qs = qs.filter(channel__kind=f.channel)
+    if f.topic:
+        qs = qs.filter(topic__slug=f.topic)
+    if f.priority:
+        qs = qs.filter(priority=f.priority)
+    if f.assignee is not None:
+        qs = qs.filter(assignee_id=f.assignee)
+    if f.team is not None:
+        qs = qs.filter(team_id=f.team)
+    if f.language:
+        qs = qs.filter(language=f.language)
+    if f.customer is not None:
+        qs = qs.filter(customer_id=f.customer)
+    return qs
+
+
+def ticket_page(
+    *, user: User | None, filters: TicketFilters, cursor: str = "", limit: int = 50
+) -> TicketPage:
+    """One page of the inbox, newest activity first (or soonest due first)."""
+    if filters.sort not in SORTS:
+        raise InvalidQuery(f"unknown sort {filters.sort!r}")
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    qs = _filtered(user, filters)
+    if filters.sort == "activity":
+        if cursor:
+            at, pk = decode_cursor(cursor)
+            when = _parse_time(at)
+            qs = qs.filter(Q(last_activity_at__lt=when) | Q(last_activity_at=when, id__lt=pk))
+        qs = qs.order_by("-last_activity_at", "-id")
+    else:
+        # Due first; tickets without a due time come last, ordered by id.
+        if cursor:
+            due, pk = decode_cursor(cursor)
+            if due is None:
+                qs = qs.filter(next_response_due_at__isnull=True, id__gt=pk)
+            else:
+                when = _parse_time(due)
+                qs = qs.filter(
+                    Q(next_response_due_at__gt=when)
+                    | Q(next_response_due_at=when, id__gt=pk)
+                    | Q(next_response_due_at__isnull=True)
+                )
+        qs = qs.order_by(F("next_response_due_at").asc(nulls_last=True), "id")
+    items = list(qs.select_related("customer", "channel", "topic", "assignee", "team")[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        key = last.last_activity_at if filters.sort == "activity" else last.next_response_due_at
+        next_cursor = encode_cursor([key.isoformat() if key else None, last.pk])
+    return TicketPage(items=items, next_cursor=next_cursor, filters=filters)
+
+
+def _parse_time(value: Any) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidQuery("cursor is not valid") from exc
+
+
+def ticket_detail(*, ticket_id: int) -> Ticket | None:
+    return (
+        Ticket.objects.select_related(
+            "customer", "channel", "topic", "assignee", "team", "merged_into"
+        )
+        .filter(pk=ticket_id)
+        .first()
+    )
+
+
+def ticket_by_reference(*, reference: str) -> Ticket | None:
+    return Ticket.objects.select_related("customer", "channel").filter(reference=reference).first()
+
+
+def ticket_messages(*, ticket: Ticket, include_notes: bool = True) -> list[Message]:
+    qs = ticket.messages.select_related(
+        "author_user", "author_customer", "channel"
+    ).prefetch_related("attachments")
+    if not include_notes:
+        qs = qs.exclude(kind="note")
+    return list(qs.order_by("created_at", "id"))
+
+
+def customer_tickets(
+    *, customer_id: int, exclude: int | None = None, limit: int = 20
+) -> list[Ticket]:
+    """The customer's tickets on every channel, newest first."""
+    qs = Ticket.objects.filter(customer_id=customer_id).select_related("channel")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.order_by("-created_at", "-id")[:limit])

@@ -1,0 +1,125 @@
+"""Background work enqueued by the actions, run by ``sangdam worker``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from sangdam.connectors.base import DeliveryError, InboundAttachment, OutboundMessage
+from sangdam.connectors.registry import get_connector
+from sangdam.customers.models import Identity
+from sangdam.tickets import actions
+from sangdam.tickets.models import DeliveryState, Message
+
+log = logging.getLogger(__name__)
+
+
+@task(queue_name="delivery")
+def deliver_message(message_id: int) -> None:
+    """Send one outbound message through its channel's connector, retrying with backoff."""
+    message = (
+        Message.objects.select_related("ticket", "ticket__customer", "channel")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or message.delivery_state != DeliveryState.QUEUED or message.channel is None:
+        return
+    channel = message.channel
+    connector = get_connector(channel.kind)
+    message.delivery_attempts += 1
+    if connector is None:
+        actions.do_record_delivery(
+            message=message,
+            state=DeliveryState.FAILED,
+            error=f"No connector is installed for {channel.get_kind_display()} channels.",
+        )
+        return
+    identity = (
+        Identity.objects.filter(customer=message.ticket.customer, kind=connector.identity_kind)
+        .order_by("-created_at")
+        .first()
+    )
+    if identity is None:
+        actions.do_record_delivery(
+            message=message,
+            state=DeliveryState.FAILED,
+            error=f"The customer has no {connector.identity_kind} address to reply to.",
+        )
+        return
+    try:
+        external_id = connector.send(channel, _outbound(message, identity.value))
+    except DeliveryError as exc:
+        _failed(message, exc)
+        return
+    actions.do_record_delivery(message=message, state=DeliveryState.SENT, external_id=external_id)
+
+
+def _failed(message: Message, exc: DeliveryError) -> None:
+    if exc.permanent or message.delivery_attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        actions.do_record_delivery(message=message, state=DeliveryState.FAILED, error=str(exc))
+        return
+    delay = settings.DELIVERY_BACKOFF_SECONDS * 2 ** (message.delivery_attempts - 1)
+    retry_at = timezone.now() + dt.timedelta(seconds=delay)
+    actions.do_record_delivery(
+        message=message,
+        state=DeliveryState.QUEUED,
+        error=f"{exc} (attempt {message.delivery_attempts}; retrying at {retry_at:%H:%M:%S} UTC)",
+    )
+    deliver_message.using(run_after=retry_at).enqueue(message.pk)
+
+
+def _outbound(message: Message, recipient: str) -> OutboundMessage:
+    ticket = message.ticket
+    thread_ids = tuple(
+        ext
+        for ext in Message.objects.filter(
+            ticket=ticket, channel=message.channel, external_id__isnull=False
+        )
+        .exclude(pk=message.pk)
+        .order_by("created_at", "id")
+        .values_list("external_id", flat=True)
+        if ext
+    )
+    attachments = tuple(
+        InboundAttachment(filename=a.filename, content_type=a.content_type, content=a.file.read())
+        for a in message.attachments.all()
+    )
+    return OutboundMessage(
+        message_id=message.pk,
+        ticket_reference=ticket.reference,
+        subject=ticket.subject,
+        text=message.text,
+        html=message.html,
+        recipient=recipient,
+        recipient_name=ticket.customer.name,
+        in_reply_to=thread_ids,
+        attachments=attachments,
+    )
+
+
+@task()
+def close_solved_tickets() -> int:
+    """Close tickets solved longer ago than the reopen window; a later reply opens a new one."""
+    from sangdam.tickets.actor import SYSTEM
+    from sangdam.tickets.models import Status, Ticket
+
+    cutoff = timezone.now() - dt.timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    closed = 0
+    for ticket in Ticket.objects.filter(status=Status.SOLVED, solved_at__lt=cutoff)[:500]:
+        actions.do_change_status(ticket=ticket, actor=SYSTEM, status=Status.CLOSED)
+        closed += 1
+    return closed
+
+
+@task()
+def prune_task_results() -> int:
+    """Delete finished task rows older than a week, so the queue table stays small."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - dt.timedelta(days=7)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted

@@ -1,12 +1,38 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from sangdam.console import views
+from sangdam.console.views import account, admin, inbox, ticket
 
 app_name = "console"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="console/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="console/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.inbox, name="inbox"),
+    path("language/", account.set_language, name="set_language"),
+    path("", inbox.inbox, name="inbox"),
+    path("inbox/list/", inbox.inbox_list, name="inbox_list"),
+    path("tickets/<int:ticket_id>/", ticket.ticket_page, name="ticket"),
+    path("tickets/<int:ticket_id>/thread/", ticket.thread, name="thread"),
+    path("tickets/<int:ticket_id>/reply/", ticket.reply, name="reply"),
+    path("tickets/<int:ticket_id>/assign/", ticket.assign, name="assign"),
+    path("tickets/<int:ticket_id>/status/", ticket.change_status, name="status"),
+    path("tickets/<int:ticket_id>/fields/", ticket.update_fields, name="fields"),
+    path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
+    path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
+    path("admin/", admin.home, name="admin"),
+    path("admin/agents/", admin.agents, name="admin_agents"),
+    path("admin/agents/new/", admin.agent_create, name="admin_agent_create"),
+    path("admin/agents/<int:user_id>/", admin.agent_edit, name="admin_agent_edit"),
+    path("admin/teams/", admin.teams, name="admin_teams"),
+    path("admin/teams/new/", admin.team_create, name="admin_team_create"),
+    path("admin/teams/<int:team_id>/", admin.team_edit, name="admin_team_edit"),
+    path("admin/topics/", admin.topics, name="admin_topics"),
+    path("admin/topics/new/", admin.topic_create, name="admin_topic_create"),
+    path("admin/topics/<int:topic_id>/", admin.topic_edit, name="admin_topic_edit"),
 ]

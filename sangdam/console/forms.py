@@ -1,0 +1,178 @@
+"""Forms of the agent console: the inbox filters and the ticket page's actions.
+
+Forms only parse and validate input; views hand the cleaned values to the actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from sangdam.accounts.models import Team, User
+from sangdam.connectors.models import ChannelKind
+from sangdam.tickets.models import Priority, Status, Topic
+from sangdam.tickets.selectors import TicketFilters
+
+ANY = [("", _("Any"))]
+
+
+# ISO 639-1 codes Django's language table only knows with a script (zh-hans, zh-hant).
+EXTRA_LANGUAGE_NAMES = {"zh": _("Chinese")}
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Customer languages the intake can detect, named in the interface language."""
+    choices = []
+    for code in settings.DETECT_LANGUAGES:
+        try:
+            name = str(get_language_info(code)["name_translated"])
+        except KeyError:
+            name = str(EXTRA_LANGUAGE_NAMES.get(code, code))
+        choices.append((code, name))
+    return choices
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's GET parameters. Unknown values are errors, shown above the list."""
+
+    view = forms.ChoiceField(
+        choices=[
+            ("mine", _("Mine")),
+            ("unassigned", _("Unassigned")),
+            ("open", _("All open")),
+            ("pending", _("Pending")),
+            ("solved", _("Solved")),
+            ("all", _("All")),
+        ],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=ANY + Status.choices, required=False)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=ANY + Priority.choices, required=False
+    )
+    assignee = AgentChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Any")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Any")
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        choices=[("activity", _("Last activity")), ("due", _("Due time"))],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = ANY + ChannelKind.choices  # type: ignore[attr-defined]
+        self.fields["topic"].choices = ANY + [  # type: ignore[attr-defined]
+            (t.slug, t.name()) for t in Topic.objects.all()
+        ]
+        self.fields["assignee"].queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["language"].choices = ANY + language_choices()  # type: ignore[attr-defined]
+
+    def filters(self) -> TicketFilters:
+        # A bad value drops only its own filter; the valid ones still apply.
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        assignee = data.get("assignee")
+        team = data.get("team")
+        return TicketFilters(
+            view=data.get("view") or "open",
+            channel=data.get("channel") or "",
+            topic=data.get("topic") or "",
+            status=data.get("status") or "",
+            priority=data.get("priority") or "",
+            assignee=assignee.pk if assignee else None,
+            team=team.pk if team else None,
+            language=data.get("language") or "",
+            sort=data.get("sort") or "activity",
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the content checks happen in check_attachments."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ReplyForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=[("public", _("Public reply")), ("note", _("Internal note"))],
+        initial="public",
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=50_000
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    status = forms.ChoiceField(
+        label=_("And set status"),
+        choices=[("", _("(keep)")), *[c for c in Status.choices if c[0] != Status.NEW]],
+        required=False,
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = AgentChoiceField(
+        label=_("Agent"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("(unassigned)"),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("(no team)")
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+
+class TopicForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.filter(active=True),
+        required=False,
+        empty_label=_("(no topic)"),
+    )
+
+
+class MergeForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Merge into ticket"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"placeholder": "SD-100001"}),
+    )

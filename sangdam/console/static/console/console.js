@@ -1,0 +1,65 @@
+/*
+ * Live updates for the agent console.
+ *
+ * The page declares what to refresh with data attributes on <body>:
+ *   data-live-socket  websocket path (/ws/live/ or /ws/live/ticket/<id>/)
+ *   data-live-url     URL of the partial to re-fetch
+ *   data-live-target  CSS selector of the element the partial replaces
+ *   data-live-ticket  (ticket page) only events for this ticket trigger a refresh
+ *   data-live-keep-query  (inbox) re-fetch with the page's current filters
+ * On any matching event the partial is re-fetched with htmx and swapped in place.
+ * The socket reconnects with backoff; body[data-live-state] says "open" or "closed"
+ * (end-to-end tests wait for "open").
+ */
+(function () {
+  "use strict";
+  var body = document.body;
+  var socketPath = body.dataset.liveSocket;
+  if (!socketPath) return;
+  var target = body.dataset.liveTarget;
+  var ticketId = body.dataset.liveTicket;
+  var delay = 1000;
+  var pending = null;
+
+  function partialUrl() {
+    var url = body.dataset.liveUrl;
+    if (body.dataset.liveKeepQuery) url += window.location.search;
+    return url;
+  }
+
+  function refresh() {
+    // Coalesce bursts (a reply fires message_added and ticket_updated together).
+    if (pending) return;
+    pending = window.setTimeout(function () {
+      pending = null;
+      if (!window.htmx || !document.querySelector(target)) return;
+      window.htmx.ajax("GET", partialUrl(), { target: target, swap: "outerHTML" });
+    }, 250);
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + socketPath);
+    socket.onopen = function () {
+      delay = 1000;
+      body.dataset.liveState = "open";
+    };
+    socket.onmessage = function (event) {
+      var data;
+      try {
+        data = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (ticketId && String(data.ticket_id) !== String(ticketId)) return;
+      refresh();
+    };
+    socket.onclose = function () {
+      body.dataset.liveState = "closed";
+      window.setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+
+  connect();
+})();

@@ -1,0 +1,1 @@
+"""Views of the agent console: thin — parse, authorize, call an action or selector, render."""

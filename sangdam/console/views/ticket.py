@@ -1,0 +1,226 @@
+"""The ticket page: the conversation, the customer, and the forms that change the ticket.
+
+Every POST goes to one action in ``sangdam.tickets.actions``; a refused change
+(:class:`DomainError`) is shown to the agent as a message and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sangdam.console.forms import (
+    AssignForm,
+    MergeForm,
+    PriorityForm,
+    ReplyForm,
+    StatusForm,
+    TopicForm,
+)
+from sangdam.console.permissions import agent_of, agent_required
+from sangdam.customers.selectors import customer_identities
+from sangdam.tickets import actions
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.attachments import AttachmentRejected, check_attachments
+from sangdam.tickets.errors import DomainError
+from sangdam.tickets.models import Ticket
+from sangdam.tickets.selectors import (
+    attachment_detail,
+    customer_tickets,
+    ticket_by_reference,
+    ticket_detail,
+    ticket_messages,
+)
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    ticket = ticket_detail(ticket_id=ticket_id)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _page(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
+    context: dict[str, Any] = {
+        "ticket": ticket,
+        "thread": ticket_messages(ticket=ticket),
+        "identities": customer_identities(customer_id=ticket.customer_id),
+        "other_tickets": customer_tickets(customer_id=ticket.customer_id, exclude=ticket.pk),
+        "metadata": sorted(ticket.metadata.items()) if isinstance(ticket.metadata, dict) else [],
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "assign_form": AssignForm(initial={"assignee": ticket.assignee_id, "team": ticket.team_id}),
+        "status_form": StatusForm(initial={"status": ticket.status}),
+        "priority_form": PriorityForm(initial={"priority": ticket.priority}),
+        "topic_form": TopicForm(initial={"topic": ticket.topic_id}),
+        "merge_form": MergeForm(),
+    }
+    return render(request, "console/ticket.html", context)
+
+
+def _done(ticket: Ticket) -> HttpResponse:
+    return redirect("console:ticket", ticket_id=ticket.pk)
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@agent_required
+def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _page(request, _ticket(ticket_id))
+
+
+@agent_required
+def thread(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The conversation alone, for the live refresh (htmx swaps #thread)."""
+    ticket = _ticket(ticket_id)
+    return render(
+        request,
+        "console/partials/thread.html",
+        {"ticket": ticket, "thread": ticket_messages(ticket=ticket)},
+    )
+
+
+def _uploaded(request: HttpRequest) -> list[tuple[str, bytes]]:
+    # Read at most one byte past the limit: enough for check_attachments to refuse it.
+    limit = settings.ATTACHMENT_MAX_BYTES + 1
+    return [(f.name or "attachment", f.read(limit)) for f in request.FILES.getlist("attachments")]
+
+
+@require_POST
+@agent_required
+def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, ticket, reply_form=form)
+    try:
+        files = check_attachments(_uploaded(request))
+    except AttachmentRejected as exc:
+        form.add_error("attachments", exc.message)
+        return _page(request, ticket, reply_form=form)
+    note = form.cleaned_data["kind"] == "note"
+    try:
+        actions.do_reply(
+            ticket=ticket,
+            actor=Actor.agent(agent_of(request)),
+            text=form.cleaned_data["text"],
+            note=note,
+            attachments=files,
+            status=form.cleaned_data["status"] or None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _page(request, _ticket(ticket_id), reply_form=form)
+    messages.success(request, _("Note added.") if note else _("Reply queued for delivery."))
+    return _done(ticket)
+
+
+@require_POST
+@agent_required
+def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    actor = Actor.agent(agent_of(request))
+    try:
+        if request.POST.get("to_me"):
+            actions.do_assign(ticket=ticket, actor=actor, assignee=actor.user)
+        else:
+            form = AssignForm(request.POST)
+            if not form.is_valid():
+                _form_errors(request, form)
+                return _done(ticket)
+            actions.do_assign(
+                ticket=ticket,
+                actor=actor,
+                assignee=form.cleaned_data["assignee"],
+                team=form.cleaned_data["team"],
+            )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _done(ticket)
+
+
+@require_POST
+@agent_required
+def change_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _done(ticket)
+    try:
+        actions.do_change_status(
+            ticket=ticket, actor=Actor.agent(agent_of(request)), status=form.cleaned_data["status"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _done(ticket)
+
+
+@require_POST
+@agent_required
+def update_fields(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Priority and topic; only the fields present in the POST change."""
+    ticket = _ticket(ticket_id)
+    changes: dict[str, Any] = {}
+    for name, form_class in (("priority", PriorityForm), ("topic", TopicForm)):
+        if name in request.POST:
+            form = form_class(request.POST)
+            if not form.is_valid():
+                _form_errors(request, form)
+                return _done(ticket)
+            changes[name] = form.cleaned_data[name]
+    try:
+        actions.do_update_fields(ticket=ticket, actor=Actor.agent(agent_of(request)), **changes)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _done(ticket)
+
+
+@require_POST
+@agent_required
+def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _done(ticket)
+    reference = form.cleaned_data["reference"].strip().upper()
+    target = ticket_by_reference(reference=reference)
+    if target is None:
+        messages.error(request, _("There is no ticket %(reference)s.") % {"reference": reference})
+        return _done(ticket)
+    try:
+        actions.do_merge_tickets(source=ticket, target=target, actor=Actor.agent(agent_of(request)))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _done(ticket)
+    messages.success(
+        request,
+        _("%(source)s was merged into %(target)s.")
+        % {"source": ticket.reference, "target": target.reference},
+    )
+    return _done(target)
+
+
+@agent_required
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """Attachments are served only to logged-in agents, always as a download."""
+    item = attachment_detail(attachment_id=attachment_id)
+    if item is None or not item.file:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=item.filename, content_type=item.content_type
+    )

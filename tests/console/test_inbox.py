@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from sangdam.accounts.models import User
+from sangdam.connectors.models import Channel
+from sangdam.tickets import actions
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.models import Priority, Status
+from tests import factories
+from tests.console.helpers import new_ticket, references
+
+
+def test_agent_sees_a_new_inbound_ticket_in_the_open_view(
+    agent_client: Client, email_channel: Channel
+) -> None:
+    ticket = new_ticket(email_channel, subject="환불 요청")
+    response = agent_client.get("/")
+    assert response.status_code == 200
+    assert references(response) == [ticket.reference]
+    assert "환불 요청" in response.content.decode()
+
+
+def test_mine_shows_only_tickets_assigned_to_me(
+    agent_client: Client, agent: User, email_channel: Channel
+) -> None:
+    mine = new_ticket(email_channel, who="a@example.com")
+    new_ticket(email_channel, who="b@example.com")
+    actions.do_assign(ticket=mine, actor=Actor.agent(agent), assignee=agent)
+    assert references(agent_client.get("/?view=mine")) == [mine.reference]
+
+
+def test_unassigned_view_leaves_out_assigned_tickets(
+    agent_client: Client, agent: User, email_channel: Channel
+) -> None:
+    taken = new_ticket(email_channel, who="a@example.com")
+    free = new_ticket(email_channel, who="b@example.com")
+    actions.do_assign(ticket=taken, actor=Actor.agent(agent), assignee=agent)
+    assert references(agent_client.get("/?view=unassigned")) == [free.reference]
+
+
+def test_pending_and_solved_views_show_their_tickets(
+    agent_client: Client, agent: User, email_channel: Channel
+) -> None:
+    pending = new_ticket(email_channel, who="a@example.com")
+    solved = new_ticket(email_channel, who="b@example.com")
+    new_ticket(email_channel, who="c@example.com")
+    actor = Actor.agent(agent)
+    actions.do_change_status(ticket=pending, actor=actor, status=Status.PENDING)
+    actions.do_change_status(ticket=solved, actor=actor, status=Status.SOLVED)
+    assert references(agent_client.get("/?view=pending")) == [pending.reference]
+    assert references(agent_client.get("/?view=solved")) == [solved.reference]
+    assert solved.reference not in references(agent_client.get("/?view=open"))
+
+
+def test_channel_filter_shows_only_that_channel(
+    agent_client: Client, email_channel: Channel
+) -> None:
+    telegram = factories.make_channel("telegram")
+    new_ticket(email_channel)
+    on_telegram = new_ticket(telegram, who="5551234")
+    assert references(agent_client.get("/?channel=telegram")) == [on_telegram.reference]
+
+
+def test_topic_priority_and_language_filters_narrow_the_list(
+    agent_client: Client, agent: User, email_channel: Channel
+) -> None:
+    factories.make_topic("payment")
+    paid = new_ticket(email_channel, who="a@example.com", topic_slug="payment")
+    english = new_ticket(email_channel, who="b@example.com", language="en")
+    urgent = new_ticket(email_channel, who="c@example.com")
+    actions.do_update_fields(ticket=urgent, actor=Actor.agent(agent), priority=Priority.URGENT)
+    assert references(agent_client.get("/?topic=payment")) == [paid.reference]
+    assert references(agent_client.get("/?language=en")) == [english.reference]
+    assert references(agent_client.get("/?priority=urgent")) == [urgent.reference]
+
+
+def test_assignee_and_team_filters_narrow_the_list(
+    agent_client: Client, agent: User, email_channel: Channel
+) -> None:
+    team = factories.make_team()
+    for_me = new_ticket(email_channel, who="a@example.com")
+    for_team = new_ticket(email_channel, who="b@example.com")
+    actor = Actor.agent(agent)
+    actions.do_assign(ticket=for_me, actor=actor, assignee=agent)
+    actions.do_assign(ticket=for_team, actor=actor, assignee=None, team=team)
+    assert references(agent_client.get(f"/?assignee={agent.pk}")) == [for_me.reference]
+    assert references(agent_client.get(f"/?team={team.pk}")) == [for_team.reference]
+
+
+def test_next_page_link_continues_where_the_page_ended(
+    agent_client: Client, email_channel: Channel
+) -> None:
+    tickets = [new_ticket(email_channel, who=f"c{i}@example.com") for i in range(5)]
+    newest_first = [t.reference for t in reversed(tickets)]
+    first = agent_client.get("/?limit=2&view=open")
+    assert references(first) == newest_first[:2]
+    next_link = re.search(r'href="(\?[^"]*cursor=[^"]+)"', first.content.decode())
+    assert next_link is not None
+    second = agent_client.get("/" + next_link.group(1).replace("&amp;", "&"))
+    assert references(second) == newest_first[2:4]
+    assert "view=open" in next_link.group(1)
+
+
+def test_a_broken_cursor_shows_the_first_page(agent_client: Client, email_channel: Channel) -> None:
+    ticket = new_ticket(email_channel)
+    response = agent_client.get("/?cursor=not-a-cursor")
+    assert response.status_code == 200
+    assert references(response) == [ticket.reference]
+
+
+def test_sorting_by_due_time_lists_every_ticket(
+    agent_client: Client, email_channel: Channel
+) -> None:
+    tickets = [new_ticket(email_channel, who=f"d{i}@example.com") for i in range(3)]
+    shown = references(agent_client.get("/?sort=due"))
+    assert sorted(shown) == sorted(t.reference for t in tickets)
+
+
+def test_list_partial_keeps_the_filters_for_the_live_refresh(
+    agent_client: Client, email_channel: Channel
+) -> None:
+    telegram = factories.make_channel("telegram")
+    new_ticket(email_channel)
+    on_telegram = new_ticket(telegram, who="5551234")
+    response = agent_client.get("/inbox/list/?channel=telegram")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="inbox-list"')
+    assert references(response) == [on_telegram.reference]
+
+
+def test_inbox_page_opens_the_live_socket(agent_client: Client) -> None:
+    body = agent_client.get("/").content.decode()
+    assert 'data-live-socket="/ws/live/"' in body
+    assert "console/vendor/htmx.min.js" in body
+
+
+@pytest.mark.django_db
+def test_page_query_count_does_not_grow_with_page_size(
+    agent_client: Client, agent: User, email_channel: Channel, django_assert_max_num_queries
+) -> None:
+    team = factories.make_team()
+    topic = factories.make_topic("payment")
+
+    def add_tickets(count: int, start: int) -> None:
+        for i in range(start, start + count):
+            ticket = new_ticket(email_channel, who=f"q{i}@example.com", topic_slug=topic.slug)
+            actions.do_assign(ticket=ticket, actor=Actor.agent(agent), assignee=agent, team=team)
+
+    add_tickets(2, 0)
+    with CaptureQueriesContext(connection) as small:
+        assert len(references(agent_client.get("/?limit=100"))) == 2
+    add_tickets(12, 2)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(references(agent_client.get("/?limit=100"))) == 14
+
+
+def test_an_unknown_filter_value_is_reported_and_the_others_still_apply(
+    en_client: Client, email_channel: Channel
+) -> None:
+    telegram = factories.make_channel("telegram")
+    new_ticket(email_channel)
+    on_telegram = new_ticket(telegram, who="5551234")
+    response = en_client.get("/?status=bogus&channel=telegram")
+    assert "Select a valid choice" in response.content.decode()
+    assert references(response) == [on_telegram.reference]

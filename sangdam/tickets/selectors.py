@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from sangdam.accounts.models import User
-from sangdam.tickets.models import Message, Status, Ticket
+from sangdam.tickets.models import Attachment, Message, Status, Ticket, Topic
 
 VIEWS = ("mine", "unassigned", "open", "pending", "solved", "all")
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
@@ -175,3 +175,53 @@ def customer_tickets(
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     return list(qs.order_by("-created_at", "-id")[:limit])
+
+
+def attachment_detail(*, attachment_id: int) -> Attachment | None:
+    """An attachment with its message's ticket, for the download view."""
+    return Attachment.objects.select_related("message__ticket").filter(pk=attachment_id).first()
+
+
+def ticket_lookup(*, key: str) -> Ticket | None:
+    """A ticket by id ("123") or reference ("SD-240123"), ready for the API's ticket shape."""
+    qs = Ticket.objects.select_related(
+        "customer", "channel", "topic", "assignee", "team", "merged_into"
+    )
+    if key.isdigit():
+        return qs.filter(pk=int(key)).first()
+    return qs.filter(reference=key.strip()).first()
+
+
+def ticket_for_update(*, ticket_id: int) -> Ticket:
+    """The ticket row, locked until the caller's transaction ends (call inside one)."""
+    return Ticket.objects.select_for_update().get(pk=ticket_id)
+
+
+def message_page(
+    *, ticket: Ticket, cursor: str = "", limit: int = 50, include_notes: bool = True
+) -> tuple[list[Message], str | None]:
+    """A ticket's messages oldest first, keyset-paged on (created_at, id)."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    qs = ticket.messages.select_related("author_user", "author_customer").prefetch_related(
+        "attachments"
+    )
+    if not include_notes:
+        qs = qs.exclude(kind="note")
+    if cursor:
+        at, pk = decode_cursor(cursor)
+        when = _parse_time(at)
+        qs = qs.filter(Q(created_at__gt=when) | Q(created_at=when, id__gt=pk))
+    items = list(qs.order_by("created_at", "id")[: limit + 1])
+    if len(items) <= limit:
+        return items, None
+    items = items[:limit]
+    return items, encode_cursor([items[-1].created_at.isoformat(), items[-1].pk])
+
+
+def topic_list(*, include_inactive: bool = False) -> list[Topic]:
+    qs = Topic.objects.all() if include_inactive else Topic.objects.filter(active=True)
+    return list(qs.order_by("position", "slug"))
+
+
+def topic_by_slug(*, slug: str) -> Topic | None:
+    return Topic.objects.filter(slug=slug).first()

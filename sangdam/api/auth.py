@@ -1,0 +1,85 @@
+"""Who is calling: a per-agent Bearer token, or (demo only) HTTP Basic email + password.
+
+A token is found by its sha256 in one query joined to its user, so authentication costs
+one round trip. ``last_used_at`` is written at most once a minute per token: an API
+client making hundreds of calls a minute should not turn every read into a write.
+
+Read-only agents may call GET (and HEAD/OPTIONS) only; that rule lives here, at the one
+place every request passes, because creating an inquiry through the intake is not an
+agent action and so is not checked by the actions layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.security import HttpBasicAuth, HttpBearer
+
+from sangdam.accounts.models import ApiToken, User, hash_token
+from sangdam.api.errors import ApiError
+from sangdam.tickets.actor import Actor
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+def _authorize(request: HttpRequest, user: User) -> User:
+    if request.method not in SAFE_METHODS and not user.can_write:
+        raise ApiError(
+            403, "permission_denied", _("Read-only users can only read through the API.")
+        )
+    return user
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        token = token.strip()
+        if not token:
+            return None
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=hash_token(token), user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at >= TOUCH_EVERY:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        return _authorize(request, found.user)
+
+
+class BasicAuth(HttpBasicAuth):
+    """Email + password; only when ``API_ALLOW_BASIC_AUTH`` (the demo) allows it."""
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        if not settings.API_ALLOW_BASIC_AUTH:
+            return None
+        header = request.headers.get("Authorization", "")
+        if not header.lower().startswith("basic "):
+            return None
+        return cast("User | None", super().__call__(request))
+
+    def authenticate(self, request: HttpRequest, username: str, password: str) -> User | None:
+        user = authenticate(request, username=username.strip().lower(), password=password)
+        if not isinstance(user, User) or not user.is_active:
+            return None
+        return _authorize(request, user)
+
+
+def api_user(request: HttpRequest) -> User:
+    """The authenticated agent (set by the auth classes above)."""
+    return cast(User, request.auth)  # type: ignore[attr-defined]
+
+
+def api_actor(request: HttpRequest) -> Actor:
+    return Actor("api", api_user(request))
+
+
+AUTH = [TokenAuth(), BasicAuth()]

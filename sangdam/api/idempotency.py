@@ -1,0 +1,115 @@
+"""``Idempotency-Key``: a client may retry a POST without fear of acting twice.
+
+The first answer is stored per (agent, key) with a hash of the request. A replay with the
+same body gets the stored answer; the same key with another body is refused (422
+``idempotency_conflict``): the client has a bug, and guessing which body it meant would
+hide it.
+
+Two modes, because the work differs:
+
+- ``atomic=True`` runs the action and stores the key in one transaction. Two concurrent
+  requests with one key then serialize on the key's unique index: the loser rolls back
+  its action and answers with the winner's stored result. Used for replies.
+- ``atomic=False`` stores the key after the action committed. Used for ticket creation,
+  which dedupes on its own (the intake's unique (channel, external id), with the key in
+  the external id) and does CPU-heavy language detection we must not run while holding
+  SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from sangdam.accounts.models import User
+from sangdam.api.errors import ApiError, validation_error
+from sangdam.api.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+Outcome = tuple[int, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Result:
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def idempotency_key(request: HttpRequest) -> str:
+    """The request's key ('' when none), checked for a sane length and alphabet."""
+    key = request.headers.get(HEADER, "").strip()
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise validation_error(
+            HEADER, _("Use at most %(n)d printable characters.") % {"n": MAX_KEY_LENGTH}
+        )
+    return key
+
+
+def request_hash(request: HttpRequest, payload: dict[str, Any]) -> str:
+    # The parsed body, not the raw bytes: whitespace or key order is not a different request.
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+def _replay(stored: IdempotencyKey, digest: str) -> Result:
+    if stored.request_hash != digest:
+        raise ApiError(
+            422,
+            "idempotency_conflict",
+            _("This Idempotency-Key was already used for a different request."),
+        )
+    return Result(stored.response_status, stored.response_body, replayed=True)
+
+
+def _lookup(user: User, key: str) -> IdempotencyKey | None:
+    return IdempotencyKey.objects.filter(user=user, key=key).first()
+
+
+def run_idempotent(
+    request: HttpRequest,
+    *,
+    user: User,
+    key: str,
+    payload: dict[str, Any],
+    action: Callable[[], Outcome],
+    atomic: bool,
+) -> Result:
+    """Run ``action`` once per key; return its (status, body) or the stored one."""
+    if not key:
+        return Result(*action())
+    digest = request_hash(request, payload)
+    stored = _lookup(user, key)
+    if stored is not None:
+        return _replay(stored, digest)
+    try:
+        if atomic:
+            with transaction.atomic():
+                status, body = action()
+                _store(user, key, digest, status, body)
+        else:
+            status, body = action()
+            with transaction.atomic():
+                _store(user, key, digest, status, body)
+    except IntegrityError:
+        # A concurrent request with the same key won; answer as it did.
+        stored = _lookup(user, key)
+        if stored is None:
+            raise
+        return _replay(stored, digest)
+    return Result(status, body)
+
+
+def _store(user: User, key: str, digest: str, status: int, body: dict[str, Any]) -> None:
+    IdempotencyKey.objects.create(
+        user=user, key=key, request_hash=digest, response_status=status, response_body=body
+    )

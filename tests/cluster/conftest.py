@@ -1,0 +1,116 @@
+"""A local cluster in scaled mode: PostgreSQL + Redis, separate web, worker and scheduler processes.
+
+Collected only in the PostgreSQL pass of the suite (DATABASE_URL=postgres://…); it makes its
+own fresh database next to the test database and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ROOT, SANGDAM, _drop_postgres, _free_port, _fresh_postgres
+
+REDIS_URL = os.environ.get("SANGDAM_TEST_REDIS", "redis://127.0.0.1:6379")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    selected = [i for i in items if "tests/cluster" not in str(i.fspath)]
+    deselected = [i for i in items if "tests/cluster" in str(i.fspath)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def _redis_available() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@dataclass
+class Cluster:
+    webs: list[str]
+    env: dict[str, str]
+    var: Path
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def log(self, name: str) -> str:
+        return (self.var / f"{name}.log").read_text(errors="replace")
+
+
+def _start(cluster: Cluster, name: str, *args: str) -> None:
+    log = (cluster.var / f"{name}.log").open("wb")
+    cluster.procs[name] = subprocess.Popen(
+        [SANGDAM, *args], env=cluster.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], deadline: float) -> None:
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not come up")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    if not _redis_available():
+        if os.environ.get("SANGDAM_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"the scaled-mode tests need Redis at {REDIS_URL}")
+        pytest.skip(f"the scaled-mode tests need Redis at {REDIS_URL}")
+    var = tmp_path_factory.mktemp("cluster")
+    db_url, db_name = _fresh_postgres(os.environ["DATABASE_URL"])
+    redis_db = 1 + uuid.uuid4().int % 14
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DATABASE_URL=db_url,
+        REDIS_URL=f"{REDIS_URL}/{redis_db}",
+        SANGDAM_VAR_DIR=str(var),
+        SANGDAM_DEMO="1",
+        SECRET_KEY="cluster-test-secret-key-" + uuid.uuid4().hex,
+        PYTHONUNBUFFERED="1",
+    )
+    subprocess.run([SANGDAM, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([SANGDAM, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    ports = [_free_port(), _free_port()]
+    cluster = Cluster(webs=[f"http://127.0.0.1:{p}" for p in ports], env=env, var=var)
+    try:
+        for i, port in enumerate(ports):
+            _start(cluster, f"web{i}", "web", "--port", str(port))
+        _start(cluster, "worker0", "worker")
+        _start(cluster, "worker1", "worker")
+        _start(cluster, "scheduler0", "scheduler")
+        _start(cluster, "scheduler1", "scheduler")
+        deadline = time.monotonic() + 40
+        for i, base in enumerate(cluster.webs):
+            _wait_http(f"{base}/login/", cluster.procs[f"web{i}"], deadline)
+        yield cluster
+    finally:
+        for proc in cluster.procs.values():
+            proc.send_signal(signal.SIGTERM if proc.args[1] != "web" else signal.SIGINT)
+        for proc in cluster.procs.values():
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        _drop_postgres(os.environ["DATABASE_URL"], db_name)

@@ -124,7 +124,8 @@ def _create(request: HttpRequest, payload: TicketCreate, key: str) -> Outcome:
     result = receive(
         InboundMessage(
             channel_id=channel.pk,
-            external_id="api:" + (key or uuid.uuid4().hex),
+            # Keys are per API user: two integrators reusing a key get two tickets.
+            external_id=f"api:{api_user(request).pk}:{key}" if key else f"api:{uuid.uuid4().hex}",
             identities=_identities(payload, channel),
             text=payload.text,
             sender_name=payload.customer.name.strip(),

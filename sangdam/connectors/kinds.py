@@ -1,5 +1,5 @@
 """Imports every connector kind so that each registers itself."""
 
-from sangdam.connectors.email import connector as email_connector
+from sangdam.connectors.email import by_email, connector
 
-__all__ = ["email_connector"]
+__all__ = ["by_email", "connector"]

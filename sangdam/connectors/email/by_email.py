@@ -1,0 +1,35 @@
+"""Replies to inquiries that came through a channel that cannot answer itself.
+
+A customer who wrote through the REST API (the company's backend on their behalf) or the
+homepage form gets the answer by email, from the first enabled email channel (or the
+server's default sender when there is none).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from sangdam.connectors.base import Connector, OutboundMessage
+from sangdam.connectors.email.connector import EmailConnector
+from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.connectors.registry import register
+
+
+class ByEmailConnector(Connector):
+    identity_kind = "email"
+
+    def send(self, channel: Channel, message: OutboundMessage) -> str:
+        email_channel = (
+            Channel.objects.filter(kind=ChannelKind.EMAIL, enabled=True).order_by("id").first()
+        ) or Channel(kind=ChannelKind.EMAIL, name="default", address=settings.DEFAULT_FROM_EMAIL)
+        return EmailConnector().send(email_channel, message)
+
+
+@register
+class ApiConnector(ByEmailConnector):
+    kind = ChannelKind.API
+
+
+@register
+class WebformConnector(ByEmailConnector):
+    kind = ChannelKind.WEBFORM

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,16 +10,47 @@ from sangdam.core.runtime import make_worker
 from tests import factories
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On SQLite, test in a database file rather than in memory.
+
+    Concurrency tests start real processes that must open the same test database, and
+    a file also runs with the WAL and IMMEDIATE settings production uses. The file sits
+    in pytest's per-run temp directory, so parallel runs in one checkout never share it.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("db") / "test.sqlite3"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    # Agents are created in most tests; the real hasher costs ~0.2 s per agent.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: object, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def run_tasks():
+def run_tasks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Run every queued background task until the queue is empty (as `sangdam worker` would)."""
+    from django.db import connection
+    from django_tasks_db.management.commands import db_worker
 
     def run() -> None:
+        if connection.in_atomic_block:
+            # Inside a test's transaction the worker's connection clean-up would close
+            # the connection (and with it the test's transaction) on a file database.
+            monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
         make_worker(batch=True, interval=0).run()
 
     return run

@@ -19,7 +19,7 @@ from sangdam.connectors.base import InboundMessage
 from sangdam.connectors.models import Channel
 from sangdam.core.html import html_to_text, sanitize_html
 from sangdam.core.language import detect_language
-from sangdam.customers.actions import resolve_customer
+from sangdam.customers.actions import normalize_identity, resolve_customer
 from sangdam.customers.models import Customer
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
@@ -112,7 +112,9 @@ def _receive(
             actor=actor,
             channel=channel,
             customer=customer,
-            subject=inbound.subject or (text.splitlines()[0][:120] if text else ""),
+            # One line: a subject ends up in mail headers and list rows.
+            subject=" ".join(inbound.subject.split())
+            or (text.splitlines()[0][:120] if text else ""),
             topic=topic,
             language=language,
             thread_key=inbound.thread_key,
@@ -120,7 +122,15 @@ def _receive(
             follows=follows,
             now=received_at,
         )
-    metadata = {"refused_attachments": refused} if refused else {}
+    metadata: dict[str, object] = {"refused_attachments": refused} if refused else {}
+    if inbound.identities:
+        # Who wrote this message: replies go back to this address even when the
+        # customer has others (a customer may have several email addresses).
+        first = inbound.identities[0]
+        metadata["sender"] = {
+            "kind": first.kind,
+            "value": normalize_identity(first.kind, first.value),
+        }
     message = actions.do_add_inbound_message(
         ticket=ticket,
         actor=actor,

@@ -6,6 +6,7 @@ import logging
 import threading
 import uuid
 
+from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from sangdam.core.scheduler import run_scheduler
@@ -49,13 +50,20 @@ class BackgroundServices:
                 # A database hiccup must not end the embedded worker for good.
                 log.exception("worker crashed; restarting in 2 s")
                 self.stop_event.wait(2)
+        close_old_connections()
+        log.info("worker %s stopped", self.worker.worker_id)
 
     def start(self) -> None:
         for thread in self.threads:
             thread.start()
 
-    def stop(self, timeout: float = 10) -> None:
+    def stop(self, timeout: float = 10) -> bool:
+        """Ask both threads to finish (a running task completes first); True if they did."""
         self.stop_event.set()
         self.worker.running = False
         for thread in self.threads:
             thread.join(timeout)
+        alive = [thread.name for thread in self.threads if thread.is_alive()]
+        if alive:
+            log.warning("still running after %s s: %s", timeout, ", ".join(alive))
+        return not alive

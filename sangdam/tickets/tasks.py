@@ -13,7 +13,7 @@ from sangdam.connectors.base import DeliveryError, InboundAttachment, OutboundMe
 from sangdam.connectors.registry import get_connector
 from sangdam.customers.models import Identity
 from sangdam.tickets import actions
-from sangdam.tickets.models import DeliveryState, Message
+from sangdam.tickets.models import DeliveryState, Direction, Message
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,8 @@ def deliver_message(message_id: int) -> None:
             error=f"No connector is installed for {channel.get_kind_display()} channels.",
         )
         return
-    identity = (
-        Identity.objects.filter(customer=message.ticket.customer, kind=connector.identity_kind)
-        .order_by("-created_at")
-        .first()
-    )
-    if identity is None:
+    recipient = _recipient(message, connector.identity_kind)
+    if not recipient:
         actions.do_record_delivery(
             message=message,
             state=DeliveryState.FAILED,
@@ -51,11 +47,37 @@ def deliver_message(message_id: int) -> None:
         )
         return
     try:
-        external_id = connector.send(channel, _outbound(message, identity.value))
+        external_id = connector.send(channel, _outbound(message, recipient))
     except DeliveryError as exc:
         _failed(message, exc)
         return
+    except Exception as exc:
+        # A bug or an unforeseen provider answer: the reply must not sit "queued" with no
+        # reason shown, so it takes the transient path (error shown, retried, then failed).
+        log.exception("delivery of message %s raised unexpectedly", message.pk)
+        _failed(message, DeliveryError(f"unexpected error: {exc!r}"))
+        return
     actions.do_record_delivery(message=message, state=DeliveryState.SENT, external_id=external_id)
+
+
+def _recipient(message: Message, identity_kind: str) -> str:
+    """The address the customer last wrote from on this channel; else their newest one."""
+    for metadata in (
+        Message.objects.filter(
+            ticket=message.ticket_id, direction=Direction.IN, channel=message.channel_id
+        )
+        .order_by("-created_at", "-id")
+        .values_list("metadata", flat=True)[:20]
+    ):
+        sender = (metadata or {}).get("sender") or {}
+        if sender.get("kind") == identity_kind and sender.get("value"):
+            return str(sender["value"])
+    identity = (
+        Identity.objects.filter(customer=message.ticket.customer, kind=identity_kind)
+        .order_by("-created_at")
+        .first()
+    )
+    return identity.value if identity else ""
 
 
 def _failed(message: Message, exc: DeliveryError) -> None:

@@ -26,7 +26,8 @@ def test_created_inquiry_went_through_the_intake(api: ApiClient) -> None:
     api.post("/tickets", new_inquiry(), **{"Idempotency-Key": "k-1"})
     ticket = Ticket.objects.get()
     message = ticket.messages.get()
-    assert message.external_id.startswith("api:") and message.external_id.endswith(":k-1")
+    assert (message.external_id or "").startswith("api:")
+    assert (message.external_id or "").endswith(":k-1")
     assert message.direction == "in"
     assert Identity.objects.get(kind="email").value == "minji@example.com"
     assert Event.objects.filter(ticket=ticket, kind="ticket_created").exists()

@@ -107,7 +107,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield cluster
     finally:
         for proc in cluster.procs.values():
-            proc.send_signal(signal.SIGTERM if proc.args[1] != "web" else signal.SIGINT)
+            proc.send_signal(signal.SIGINT)
         for proc in cluster.procs.values():
             try:
                 proc.wait(15)

@@ -11,7 +11,7 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sangdam.connectors.base import Connector, DeliveryError, OutboundMessage
 from sangdam.connectors.models import Channel
@@ -30,6 +30,10 @@ class EmailConfig(BaseModel):
 
 
 def subject_with_reference(subject: str, reference: str) -> str:
+    """``Re: <subject> [SD-100001]`` on one line, so mail clients and our intake thread it."""
+    # A subject from a web form may carry line breaks; in a header they would inject
+    # headers (Django refuses them outright, which would leave the reply stuck).
+    subject = " ".join(subject.split())
     token = f"[{reference}]"
     subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
     return subject if token in subject else f"{subject} {token}"
@@ -42,7 +46,15 @@ class EmailConnector(Connector):
     config_class = EmailConfig
 
     def send(self, channel: Channel, message: OutboundMessage) -> str:
-        config = EmailConfig.model_validate(channel.config or {})
+        try:
+            config = EmailConfig.model_validate(channel.config or {})
+        except ValidationError as exc:
+            # Retrying cannot fix the channel's settings: a person must.
+            raise DeliveryError(
+                f"the channel's email settings are invalid: {exc.error_count()} error(s), "
+                f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}",
+                permanent=True,
+            ) from exc
         from_address = channel.address or settings.DEFAULT_FROM_EMAIL
         domain = from_address.rpartition("@")[2] or "sangdam.local"
         message_id = make_msgid(domain=domain)

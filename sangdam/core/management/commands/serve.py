@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from typing import Any
 
 import uvicorn
@@ -54,6 +55,13 @@ class Command(BaseCommand):
         )
         server = uvicorn.Server(config)
         services = BackgroundServices() if embedded else None
+        # uvicorn handles SIGINT/SIGTERM while it serves, then restores the previous
+        # handlers and raises the signal again. With the default SIGTERM handler that
+        # second raise kills the process before the worker and scheduler are stopped
+        # (a task cut off mid-send, the scheduler lease left to expire). Our handler
+        # makes the re-raise harmless, so the ``finally`` below always runs.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: setattr(server, "should_exit", True))
 
         async def serve() -> None:
             live.MAIN_LOOP = asyncio.get_running_loop()

@@ -27,7 +27,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy sangdam config
+	$(BIN)/mypy sangdam config tests bench
 
 test: lint
 	bash scripts/test.sh

@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "sangdam.customers",
     "sangdam.tickets",
     "sangdam.connectors",
+    "sangdam.connectors.email",
+    "sangdam.connectors.app",
     "sangdam.console",
+    "sangdam.portal",
     "sangdam.api",
 ]
 

@@ -50,10 +50,9 @@ def resolve_customer(
         customer.save(update_fields=["name", "updated_at"])
     for kind, value in pairs:
         if (kind, value) not in known:
-            # A concurrent intake may add the same identity: the savepoint keeps our
-            # transaction alive, and the caller's retry finds the winner's customer.
-            with transaction.atomic():
-                Identity.objects.create(customer=customer, kind=kind, value=value)
+            # A concurrent intake may add the same identity first: our insert then fails,
+            # the intake rolls back and retries, and the retry finds the winner's customer.
+            Identity.objects.create(customer=customer, kind=kind, value=value)
     return customer
 
 

@@ -96,7 +96,7 @@ def do_open_ticket(
 ) -> Ticket:
     """Open a new ticket (no message yet: the caller adds the first one)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the intake's hot path: no savepoint
         ticket = Ticket.objects.create(
             reference=next_reference(),
             subject=(subject.strip() or _("(no subject)"))[:300],
@@ -142,7 +142,7 @@ def do_add_inbound_message(
 ) -> Message:
     """Append a customer's message; a pending or recently solved ticket opens again."""
     now = received_at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the intake's hot path: no savepoint
         message = Message.objects.create(
             ticket=ticket,
             direction=Direction.IN,

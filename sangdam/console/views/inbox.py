@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sangdam.connectors.models import ChannelKind
 from sangdam.console.forms import InboxFilterForm
 from sangdam.console.permissions import agent_of, agent_required
+from sangdam.tickets.models import Priority, Status, Ticket
 from sangdam.tickets.selectors import MAX_PAGE_SIZE, InvalidQuery, ticket_page
 
 PAGE_SIZE = 50
@@ -20,6 +26,47 @@ TABS = [
     ("pending", gettext_lazy("Pending")),
     ("solved", gettext_lazy("Solved")),
 ]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One inbox line, prepared in Python: per-row template tags ({% url %}, |date,
+    get_*_display) cost ~0.3 ms a row, a third of a 100-row page (bench/inbox.py)."""
+
+    ticket: Ticket
+    url: str
+    channel: str
+    topic: str
+    status: str
+    priority: str
+    iso_time: str
+    time: str
+
+
+def _rows(tickets: list[Ticket]) -> list[Row]:
+    url = reverse("console:ticket", args=[987654321]).replace("987654321", "{}")
+    statuses, priorities = dict(Status.choices), dict(Priority.choices)
+    channels = {str(k): str(v) for k, v in ChannelKind.choices}
+    labels = {
+        **{k: str(v) for k, v in statuses.items()},
+        **{k: str(v) for k, v in priorities.items()},
+    }
+    rows = []
+    for ticket in tickets:
+        local = timezone.localtime(ticket.last_activity_at)
+        rows.append(
+            Row(
+                ticket=ticket,
+                url=url.format(ticket.pk),
+                channel=channels.get(ticket.channel.kind, ticket.channel.kind),
+                topic=ticket.topic.name() if ticket.topic else "",
+                status=labels.get(ticket.status, ticket.status),
+                priority=labels.get(ticket.priority, ticket.priority),
+                iso_time=local.isoformat(),
+                time=local.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    return rows
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -57,6 +104,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
     return {
         "form": form,
         "page": page,
+        "rows": _rows(page.items),
         "view": filters.view,
         "tabs": tabs,
         "next_url": next_url,

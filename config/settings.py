@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sangdam.connectors.email",
     "sangdam.connectors.app",
     "sangdam.console",
+    "sangdam.service",
     "sangdam.portal",
     "sangdam.api",
 ]
@@ -217,6 +218,16 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@example.com")
+# Inbound mail larger than this is refused (SMTP 552) before it reaches the intake.
+EMAIL_MAX_MESSAGE_BYTES = env_int("EMAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
+# Mails accepted per sender address per hour; more is a storm (two autoresponders
+# answering each other) and is dropped. 0 turns the limit off.
+EMAIL_SENDER_RATE_LIMIT = env_int("EMAIL_SENDER_RATE_LIMIT", 60)
+# Authentication-Results written by these servers (authserv-id) are trusted; others may
+# be forged by the sender. Empty: record them, marked untrusted.
+EMAIL_AUTHSERV_IDS = [x.strip() for x in env_str("EMAIL_AUTHSERV_IDS").split(",") if x.strip()]
+# Check DKIM signatures ourselves (one DNS lookup per mail) when no trusted header did.
+EMAIL_VERIFY_DKIM = env_bool("EMAIL_VERIFY_DKIM")
 
 # --- sangdam behaviour ----------------------------------------------------------------
 REFERENCE_PREFIX = env_str("REFERENCE_PREFIX", "SD")
@@ -225,6 +236,21 @@ DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
 # Embedded mode runs the task worker and scheduler inside the web process.
 EMBEDDED_WORKERS = env_bool("SANGDAM_EMBEDDED_WORKERS", default=False)
+
+# --- customer portal (web form, status page) -----------------------------------------
+# Submissions per client IP and per email address in each window; over it: a 429 page.
+PORTAL_RATE_LIMIT_PER_IP = env_int("PORTAL_RATE_LIMIT_PER_IP", 30)
+PORTAL_RATE_LIMIT_PER_EMAIL = env_int("PORTAL_RATE_LIMIT_PER_EMAIL", 10)
+PORTAL_RATE_LIMIT_WINDOW = env_int("PORTAL_RATE_LIMIT_WINDOW", 3600)
+# How long a status-page magic link works (seconds); "find my inquiry" mails a fresh one.
+PORTAL_LINK_MAX_AGE = env_int("PORTAL_LINK_MAX_AGE", 30 * 24 * 3600)
+PORTAL_MAX_FILES = env_int("PORTAL_MAX_FILES", 5)
+# URL parameters the form keeps as hidden fields and stores in the ticket's metadata.
+# Sites allowed to frame the inquiry form (CSP frame-ancestors); empty: any site may.
+PORTAL_FRAME_ANCESTORS = env_list("PORTAL_FRAME_ANCESTORS", [])
+PORTAL_HIDDEN_FIELDS = env_list(
+    "PORTAL_HIDDEN_FIELDS", ["user_id", "app_version", "platform", "device", "order_id", "source"]
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
@@ -235,5 +261,20 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task run is noise in the embedded console; TASKS_LOG_LEVEL=INFO shows it.
+        "django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
+        # Logs every bounce detector it tries at INFO.
+        "flufl.bounce": {"level": "WARNING"},
+    },
 }
+
+# --- in-app channel (sangdam/connectors/app, docs/channels/in-app.md) -----------------
+APP_API_RATE_PER_APP = env_int("APP_API_RATE_PER_APP", 6000)  # requests a minute per app
+APP_API_RATE_PER_USER = env_int("APP_API_RATE_PER_USER", 120)  # ... per app user or device
+APP_SECRET_OVERLAP_HOURS = env_int("APP_SECRET_OVERLAP_HOURS", 72)  # old secret after rotation
+APP_FCM_BASE_URL = env_str("APP_FCM_BASE_URL", "https://fcm.googleapis.com")
+APP_APNS_BASE_URL = env_str("APP_APNS_BASE_URL", "")  # "" = Apple's (sandbox per app)
+APP_PUSH_ALLOW_HTTP = env_bool("APP_PUSH_ALLOW_HTTP", default=False)  # plain-http Web Push

@@ -53,6 +53,9 @@ class InboundMessage:
     language: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     received_at: dt.datetime | None = None
+    # Stored on the message itself (``metadata`` above goes to a new ticket): the email
+    # channel keeps Message-IDs, authentication results and the full text here.
+    message_metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,13 @@ class OutboundMessage:
     recipient_name: str
     in_reply_to: tuple[str, ...]
     attachments: tuple[InboundAttachment, ...] = ()
+    # The customer's status page (a magic link) and its label in the customer's language;
+    # channels that can carry a link append it (empty: no link).
+    status_url: str = ""
+    status_label: str = ""
+    # Sent by Sangdam itself, not typed by an agent (an acknowledgement, a reminder):
+    # marked Auto-Submitted so the customer's autoresponder does not answer it.
+    automatic: bool = False
 
 
 class DeliveryError(Exception):

@@ -24,6 +24,8 @@ DEMO_PASSWORD = "sangdam-demo"  # noqa: S105 (demo mode only; documented)
 ADMIN_EMAIL = "admin@example.com"
 
 TOPICS = [
+    ("product", "상품 문의", "Product"),
+    ("service", "서비스 이용", "Service"),
     ("account", "계정", "Account"),
     ("payment-refund", "결제 및 환불", "Payment & refund"),
     ("subscription", "구독", "Subscription"),
@@ -239,7 +241,41 @@ def load_demo() -> int:
             else teams["care"],
         )
     channels = [Channel.objects.create(kind=k, name=n, address=a) for k, n, a in CHANNELS]
+    _load_portal_setup(channels)
     return _load_tickets(channels, agents)
+
+
+def _load_portal_setup(channels: list[Channel]) -> None:
+    """Opening hours for the contact page and a per-topic question on the inquiry form."""
+    from sangdam.portal.models import TopicField
+    from sangdam.service.models import Schedule
+
+    weekdays = {str(d): [["09:00", "18:00"]] for d in range(5)}
+    Schedule.objects.create(name="고객센터 기본 Default", week=weekdays, holiday_country="KR")
+    by_kind = {c.kind: c for c in channels}
+    Schedule.objects.create(
+        name="전화 상담 Phone",
+        channel=by_kind[ChannelKind.PHONE],
+        week={**{str(d): [["09:00", "18:00"]] for d in range(5)}, "5": [["10:00", "14:00"]]},
+        holiday_country="KR",
+    )
+    Schedule.objects.create(
+        name="실시간 채팅 Live chat",
+        channel=by_kind[ChannelKind.LIVECHAT],
+        week={
+            **{str(d): [["09:00", "22:00"]] for d in range(5)},
+            "5": [["10:00", "18:00"]],
+            "6": [["10:00", "18:00"]],
+        },
+        holiday_country="KR",
+    )
+    TopicField.objects.create(
+        topic=Topic.objects.get(slug="payment-refund"),
+        key="order_number",
+        label_ko="주문 번호",
+        label_en="Order number",
+        required=True,
+    )
 
 
 def _load_tickets(channels: list[Channel], agents: list[User]) -> int:

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sangdam.portal import views_contact, views_embed, views_inquiry, views_status
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("contact", views_contact.contact, name="contact"),
+    path("contact/new", views_inquiry.new, name="new"),
+    path("contact/embed", views_embed.embed, name="embed"),
+    path("contact/thanks/<str:token>/", views_inquiry.thanks, name="thanks"),
+    path("s/<str:token>/", views_status.status, name="status"),
+    path("s/<str:token>/files/<int:attachment_id>/", views_status.attachment, name="attachment"),
+    path("find/", views_status.find, name="find"),
+]

@@ -110,6 +110,11 @@ def _outbound(message: Message, recipient: str) -> OutboundMessage:
         InboundAttachment(filename=a.filename, content_type=a.content_type, content=a.file.read())
         for a in message.attachments.all()
     )
+    # The portal makes the status-page link (signed, expiring); imported here so the
+    # domain does not import a face at load time.
+    from sangdam.portal.links import status_link
+
+    status_label, status_url = status_link(ticket)
     return OutboundMessage(
         message_id=message.pk,
         ticket_reference=ticket.reference,
@@ -120,6 +125,10 @@ def _outbound(message: Message, recipient: str) -> OutboundMessage:
         recipient_name=ticket.customer.name,
         in_reply_to=thread_ids,
         attachments=attachments,
+        status_label=status_label,
+        status_url=status_url,
+        # Set by whatever wrote the message without an agent (an acknowledgement).
+        automatic=bool((message.metadata or {}).get("automatic")),
     )
 
 

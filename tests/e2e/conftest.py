@@ -23,6 +23,8 @@ import httpx
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+# The running server's var/ directory (its outbox of demo mail, its log), set by `server`.
+SERVER_STATE: dict[str, Path] = {}
 ROOT = Path(__file__).resolve().parents[2]
 SANGDAM = str(Path(sys.executable).parent / "sangdam")
 CHROMIUM_ARGS = [
@@ -65,6 +67,7 @@ def _drop_postgres(url: str, name: str) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running embedded Sangdam with the demo company loaded."""
     var = tmp_path_factory.mktemp("e2e-var")
+    SERVER_STATE["var"] = var
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(SANGDAM_VAR_DIR=str(var), SANGDAM_DEMO="1", PYTHONUNBUFFERED="1")
     pg_name = ""

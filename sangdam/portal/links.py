@@ -1,0 +1,64 @@
+"""Magic links to a customer's status page: signed, expiring, naming one ticket.
+
+The token is the only key: whoever holds it sees that ticket's public thread, so it is
+signed with the server's secret (forgery and tampering fail) and expires after
+``PORTAL_LINK_MAX_AGE`` seconds. Every email to the customer carries a fresh one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from sangdam.tickets.models import Ticket
+
+SALT = "sangdam.portal.status-link"
+
+
+class LinkExpired(Exception):
+    """The link was genuine but is too old."""
+
+
+class LinkInvalid(Exception):
+    """The link was not made by this server (forged, tampered or truncated)."""
+
+
+def make_token(ticket: Ticket) -> str:
+    # The customer id binds the link to the ticket's owner: a merge of tickets between
+    # customers would otherwise carry old links along.
+    return signing.dumps({"t": ticket.pk, "c": ticket.customer_id}, salt=SALT, compress=True)
+
+
+def read_token(token: str) -> tuple[int, int]:
+    """(ticket id, customer id) named by a valid token."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=settings.PORTAL_LINK_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise LinkExpired from exc
+    except signing.BadSignature as exc:
+        raise LinkInvalid from exc
+    try:
+        return int(data["t"]), int(data["c"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LinkInvalid from exc
+
+
+def status_path(ticket: Ticket) -> str:
+    return reverse("portal:status", kwargs={"token": make_token(ticket)})
+
+
+def status_url(ticket: Ticket) -> str:
+    """The absolute status-page link put into emails (``SITE_URL`` + path)."""
+    return settings.SITE_URL.rstrip("/") + status_path(ticket)
+
+
+def status_link(ticket: Ticket) -> tuple[str, str]:
+    """(label in the customer's language, absolute URL): the line every reply email ends with."""
+    with translation.override(ticket.language or settings.LANGUAGE_CODE):
+        label = gettext("Follow your inquiry %(reference)s and reply online:") % {
+            "reference": ticket.reference
+        }
+    return label, status_url(ticket)

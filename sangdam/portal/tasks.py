@@ -1,0 +1,65 @@
+"""Emails to the customer from the portal: the confirmation and fresh status links.
+
+They are tasks enqueued in the same transaction as the inquiry (the database queue), so
+a mail server that is down delays the email instead of losing it: a failed send is
+retried with backoff like a reply's delivery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.portal.forms import one_line
+from sangdam.portal.links import status_url
+from sangdam.tickets.models import Ticket
+
+log = logging.getLogger(__name__)
+
+KINDS = ("received", "link")
+
+
+def _sender() -> str:
+    channel = Channel.objects.filter(kind=ChannelKind.EMAIL, enabled=True).order_by("id").first()
+    return (channel.address if channel and channel.address else "") or settings.DEFAULT_FROM_EMAIL
+
+
+@task()
+def send_portal_email(ticket_id: int, to: str, kind: str, language: str, attempt: int = 1) -> None:
+    """Mail ``to`` the ticket's reference and a magic link to its status page."""
+    ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
+    if ticket is None or kind not in KINDS:
+        return
+    with translation.override(language or ticket.language or settings.LANGUAGE_CODE):
+        context = {
+            "ticket": ticket,
+            "url": status_url(ticket),
+            "kind": kind,
+            "max_age_days": settings.PORTAL_LINK_MAX_AGE // 86400,
+        }
+        # The subject carries only our own words and the reference: the customer's subject
+        # could be anything, and one line is all a header may hold.
+        subject = one_line(render_to_string(f"portal/email/{kind}_subject.txt", context))
+        body = render_to_string(f"portal/email/{kind}.txt", context)
+    mail = EmailMessage(subject=subject, body=body, from_email=_sender(), to=[to])
+    try:
+        mail.send(fail_silently=False)
+    except (OSError, smtplib.SMTPException) as exc:
+        if attempt >= settings.DELIVERY_MAX_ATTEMPTS:
+            log.error("portal email %s for %s failed for good: %s", kind, ticket.reference, exc)
+            return
+        delay = settings.DELIVERY_BACKOFF_SECONDS * 2 ** (attempt - 1)
+        log.warning(
+            "portal email %s for %s failed (%s); retry in %ss", kind, ticket.reference, exc, delay
+        )
+        send_portal_email.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue(
+            ticket_id, to, kind, language, attempt + 1
+        )

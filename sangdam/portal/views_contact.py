@@ -1,0 +1,148 @@
+"""The public contact page: every enabled channel, how to use it, and whether it is open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import phonenumbers
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.portal.common import page, use_language
+from sangdam.service.hours import WeeklyHours, closes_at, is_open, next_opening
+from sangdam.service.models import Schedule
+from sangdam.service.selectors import schedules_by_channel
+
+WEEKDAYS = range(7)
+LIVE_KINDS = {ChannelKind.PHONE, ChannelKind.LIVECHAT}
+MESSENGER_URLS = {
+    ChannelKind.KAKAO: "https://pf.kakao.com/{}",
+    ChannelKind.FACEBOOK: "https://m.me/{}",
+    ChannelKind.TELEGRAM: "https://t.me/{}",
+    ChannelKind.LINE: "https://line.me/R/ti/p/{}",
+}
+
+
+@dataclass
+class ChannelCard:
+    channel: Channel
+    link: str
+    display: str
+    schedule: Schedule | None
+    open_now: bool | None  # None: no hours published
+    next_open: dt.datetime | None
+    closes: dt.datetime | None
+    week: list[tuple[int, str]]
+    holiday_country: str
+    live: bool  # someone answers at once (phone, chat) rather than later (mail, messages)
+    closed_for: str  # today's holiday or closure, when that is why it is closed
+    app_links: list[tuple[str, str]]  # (label, url) for the app card
+
+
+def _phone(address: str) -> tuple[str, str]:
+    try:
+        number = phonenumbers.parse(address, "KR")
+    except phonenumbers.NumberParseException:
+        return address, ""
+    if not phonenumbers.is_possible_number(number):
+        return address, ""
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return national, f"tel:{e164}"
+
+
+def _how(channel: Channel, lang: str) -> tuple[str, str]:
+    """(what to show, where it links) for one channel."""
+    address = channel.address.strip()
+    if channel.kind == ChannelKind.PHONE and address:
+        return _phone(address)
+    if channel.kind == ChannelKind.EMAIL and address:
+        return address, f"mailto:{address}"
+    if channel.kind == ChannelKind.WEBFORM:
+        from django.urls import reverse
+
+        suffix = f"?lang={lang}" if lang else ""
+        return "", reverse("portal:new") + suffix
+    if channel.kind in MESSENGER_URLS and address:
+        if address.startswith("https://"):
+            return address, address
+        return address, MESSENGER_URLS[ChannelKind(channel.kind)].format(address.lstrip("@"))
+    if address.startswith("https://"):
+        return address, address
+    return address, ""
+
+
+def _week(hours: WeeklyHours) -> list[tuple[int, str]]:
+    rows = []
+    for day in WEEKDAYS:
+        spans = hours.week.get(day, [])
+        text = ", ".join(
+            f"{a:%H:%M}–{'24:00' if b == dt.time(0) else f'{b:%H:%M}'}" for a, b in spans
+        )
+        rows.append((day, text))
+    return rows
+
+
+def _closed_for(hours: WeeklyHours, now: dt.datetime, lang: str) -> str:
+    today = now.astimezone(hours.zone).date()
+    if not hours.is_closed_day(today):
+        return ""
+    return hours.holiday_name(today, (lang or get_language() or "ko")[:2])
+
+
+def _app_links(channel: Channel) -> list[tuple[str, str]]:
+    """Store and deep links an admin put in the app channel's config."""
+    if channel.kind != ChannelKind.APP:
+        return []
+    config = channel.config or {}
+    links = []
+    for key, label in (
+        ("app_store_url", "App Store"),
+        ("play_store_url", "Google Play"),
+        ("deep_link", str(_("Open the app"))),
+    ):
+        url = str(config.get(key) or "").strip()
+        scheme = url.partition(":")[0].lower()
+        # A deep link has the app's own scheme; script-running schemes are never links.
+        if url and "://" in url and scheme not in ("javascript", "data", "vbscript"):
+            links.append((label, url))
+    return links
+
+
+@require_GET
+def contact(request: HttpRequest) -> HttpResponse:
+    lang = use_language(request)
+    now = timezone.now()
+    own, default = schedules_by_channel()
+    cards = []
+    for channel in (
+        Channel.objects.filter(enabled=True).exclude(kind=ChannelKind.API).defer("secrets")
+    ):
+        display, link = _how(channel, lang)
+        schedule = own.get(channel.pk, default)
+        hours = schedule.hours() if schedule else None
+        opened = is_open(hours, now) if hours else None
+        cards.append(
+            ChannelCard(
+                channel=channel,
+                link=link,
+                display=display,
+                schedule=schedule,
+                open_now=opened,
+                next_open=next_opening(hours, now) if hours and not opened else None,
+                closes=closes_at(hours, now) if hours and opened else None,
+                week=_week(hours) if hours else [],
+                holiday_country=hours.holiday_country if hours else "",
+                live=channel.kind in LIVE_KINDS,
+                closed_for=_closed_for(hours, now, lang) if hours and not opened else "",
+                app_links=_app_links(channel),
+            )
+        )
+    order = [k.value for k in ChannelKind]
+    cards.sort(key=lambda c: (order.index(c.channel.kind), c.channel.name))
+    return page(request, "portal/contact.html", {"cards": cards, "lang": lang, "now": now})

@@ -1,0 +1,192 @@
+"""The inquiry form (/contact/new) and its thank-you page.
+
+A submission runs the intake before the answer, so the customer leaves with a reference.
+Refusals (rate limit, honeypot, bad input, oversized body) store nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sangdam.connectors.base import InboundAttachment
+from sangdam.connectors.intake import receive
+from sangdam.connectors.models import Channel
+from sangdam.connectors.webform import Submission, to_inbound, webform_channel
+from sangdam.customers.models import Identity
+from sangdam.portal import ratelimit
+from sangdam.portal.common import page, refused, upload_view, use_language
+from sangdam.portal.forms import InquiryForm, check_files, one_line
+from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
+from sangdam.portal.models import TopicField
+from sangdam.portal.tasks import send_portal_email
+from sangdam.tickets import selectors
+
+
+def _hidden(source: dict[str, str] | object, prefix: str = "") -> dict[str, str]:
+    """Allowed hidden fields (user id, app version, ...) from URL parameters or the POST."""
+    get = getattr(source, "get")  # noqa: B009 (QueryDict and dict alike)
+    values = {}
+    for key in settings.PORTAL_HIDDEN_FIELDS:
+        value = one_line(str(get(prefix + key) or ""))[:200]
+        if value:
+            values[key] = value
+    return values
+
+
+def rate_limited(request: HttpRequest) -> HttpResponse:
+    return refused(
+        request,
+        status=429,
+        title=_("Too many requests"),
+        text=_(
+            "We received many messages from you in a short time. Please wait a while and "
+            "try again, or write to us by email."
+        ),
+    )
+
+
+def body_too_large(request: HttpRequest) -> HttpResponse:
+    return refused(
+        request,
+        status=413,
+        title=_("Files too large"),
+        text=_(
+            "Together your files are larger than we accept. Attach at most %(count)d files "
+            "of up to %(mb)d MB each."
+        )
+        % {"count": settings.PORTAL_MAX_FILES, "mb": settings.ATTACHMENT_MAX_BYTES // 2**20},
+    )
+
+
+@xframe_options_exempt
+@upload_view
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    lang = use_language(request)
+    channel = webform_channel()
+    if channel is None:
+        raise Http404(_("The inquiry form is switched off."))
+    topics = selectors.topic_list()
+    extra = list(TopicField.objects.filter(topic__active=True).select_related("topic"))
+    file_errors: list[str] = []
+    if request.method == "POST":
+        if not ratelimit.hit("ip", ratelimit.client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
+            return rate_limited(request)
+        form = InquiryForm(request.POST, topics=topics, extra=extra)
+        valid = form.is_valid()
+        files, file_errors = check_files(request.FILES.getlist("attachments"))
+        if valid and form.cleaned_data["website"]:
+            # A bot filled the honeypot: refuse without saying which field gave it away.
+            return refused(
+                request,
+                status=400,
+                title=_("We could not accept this message"),
+                text=_("Please write to us by email instead."),
+            )
+        if valid and not file_errors:
+            email = form.cleaned_data["email"]
+            if not ratelimit.hit("email", email, settings.PORTAL_RATE_LIMIT_PER_EMAIL):
+                return rate_limited(request)
+            return _accept(request, form, files, channel, lang)
+        hidden = _hidden(request.POST, "h_")
+    else:
+        hidden = _hidden(request.GET)
+        initial = {"nonce": uuid.uuid4().hex}
+        wanted = str(request.GET.get("topic") or "")
+        if any(t.slug == wanted for t in topics):
+            initial["topic"] = wanted
+        form = InquiryForm(initial=initial, topics=topics, extra=extra)
+    context = {
+        "form": form,
+        "file_errors": file_errors,
+        "hidden": hidden,
+        "lang": lang,
+        "max_files": settings.PORTAL_MAX_FILES,
+        "max_mb": settings.ATTACHMENT_MAX_BYTES // 2**20,
+        "embedded": _embedded(request),
+    }
+    status = 400 if request.method == "POST" else 200
+    return framable(page(request, "portal/new.html", context, status=status))
+
+
+def _embedded(request: HttpRequest) -> bool:
+    source = request.POST if request.method == "POST" else request.GET
+    return source.get("embed") == "1"
+
+
+def framable(response: HttpResponse) -> HttpResponse:
+    """Let other sites frame the form; ``PORTAL_FRAME_ANCESTORS`` narrows who may."""
+    if settings.PORTAL_FRAME_ANCESTORS:
+        response["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(
+            settings.PORTAL_FRAME_ANCESTORS
+        )
+    return response
+
+
+def _accept(
+    request: HttpRequest,
+    form: InquiryForm,
+    files: list[InboundAttachment],
+    channel: Channel,
+    lang: str,
+) -> HttpResponse:
+    data = form.cleaned_data
+    email = data["email"].strip().lower()
+    language = lang or (get_language() or settings.LANGUAGE_CODE)[:2]
+    metadata: dict[str, object] = {
+        **_hidden(request.POST, "h_"),
+        **form.answers(),
+        "privacy_consent_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    submission = Submission(
+        nonce=one_line(data["nonce"])[:64],
+        name=data["name"],
+        email=email,
+        phone=data["phone"],
+        subject=data["subject"],
+        text=data["description"],
+        topic_slug=data["topic"],
+        files=tuple(files),
+        metadata=metadata,
+    )
+    with transaction.atomic():
+        result = receive(to_inbound(submission, channel))
+        if result.duplicate:
+            # The same rendered form sent twice (a double click, a reload): one inquiry. The
+            # nonce alone must not reveal someone else's ticket, so the email must match.
+            if not Identity.objects.filter(
+                customer=result.ticket.customer_id, kind="email", value=email
+            ).exists():
+                raise Http404
+        else:
+            send_portal_email.enqueue(result.ticket.pk, email, "received", language)
+    params = {k: v for k, v in (("lang", lang), ("embed", "1" if _embedded(request) else "")) if v}
+    suffix = f"?{urlencode(params)}" if params else ""
+    return redirect(reverse("portal:thanks", kwargs={"token": make_token(result.ticket)}) + suffix)
+
+
+@xframe_options_exempt
+@require_GET
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    use_language(request)
+    try:
+        ticket_id, customer_id = read_token(token)
+    except (LinkExpired, LinkInvalid):
+        return redirect("portal:find")
+    ticket = selectors.ticket_detail(ticket_id=ticket_id)
+    if ticket is None or ticket.customer_id != customer_id:
+        return redirect("portal:find")
+    context = {"ticket": ticket, "token": token, "embedded": _embedded(request)}
+    return framable(page(request, "portal/thanks.html", context))

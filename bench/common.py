@@ -1,13 +1,33 @@
-"""Bits both halves of the intake bench share: a run's figures and a thread pool."""
+"""Bits the benches share: a run's figures, a thread pool, and a throw-away server.
+
+``backend_env`` builds a fresh database (SQLite in a temp dir, or PostgreSQL database
+``bench_<pid>``, created and dropped) and ``start_server`` runs ``sangdam run`` against it
+(embedded: uvicorn + task worker + scheduler, the production way on one machine).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+SANGDAM = str(ROOT / ".venv" / "bin" / "sangdam")
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
 @dataclass
@@ -59,11 +79,125 @@ def run_parallel(
     return time.perf_counter() - start
 
 
-def report(label: str, run: Run) -> float:
+def report(label: str, run: Run, unit: str = "inquiries/s", latencies: list[float] | None = None) -> float:  # fmt: skip
+    """Print rate, p50/p95/p99 (of ``latencies``, default the run's) and errors; return the rate."""
+    lat = run.latencies if latencies is None else latencies
     rate = len(run.latencies) / run.seconds if run.seconds else 0.0
     print(
-        f"  {label:<5} {rate:8.0f} inquiries/s   p50 {pct(run.latencies, 0.50):6.1f} ms   "
-        f"p95 {pct(run.latencies, 0.95):6.1f} ms   p99 {pct(run.latencies, 0.99):6.1f} ms   "
+        f"  {label:<5} {rate:8.0f} {unit}   p50 {pct(lat, 0.50):6.1f} ms   "
+        f"p95 {pct(lat, 0.95):6.1f} ms   p99 {pct(lat, 0.99):6.1f} ms   "
         f"errors {sum(run.errors.values())} {json.dumps(run.errors) if run.errors else ''}"
     )
     return rate
+
+
+def verdict(figure: str, target: str, met: bool) -> None:
+    print(f"    {figure:<28} target {target:<9} {'met' if met else 'MISSED'}")
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+# --- a throw-away database and server ----------------------------------------------------
+
+
+@dataclass
+class Backend:
+    name: str  # "sqlite" or "postgres"
+    env: dict[str, str]
+    tmp: Path
+    target: str  # the DATABASE_URL or the SQLite path, for straight-to-the-database checks
+
+
+@contextmanager
+def backend_env(name: str, extra: dict[str, str] | None = None) -> Iterator[Backend]:
+    """A fresh, migrated database and the environment to run ``sangdam`` against it."""
+    tmp = Path(tempfile.mkdtemp(prefix="sangdam-bench-"))
+    env = {**os.environ, "SANGDAM_VAR_DIR": str(tmp), "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING"}
+    env.pop("SANGDAM_DEMO", None)
+    env.update(extra or {})
+    dbname = f"bench_{os.getpid()}"
+    if name == "postgres":
+        env["DATABASE_URL"] = target = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + dbname
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{dbname}"')
+    else:
+        env.pop("DATABASE_URL", None)
+        env["SQLITE_PATH"] = target = str(tmp / "bench.sqlite3")
+    try:
+        manage(env, "migrate", "--noinput", "-v", "0")
+        yield Backend(name, env, tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if name == "postgres":
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([SANGDAM, *args], env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"sangdam {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``sangdam run`` on a free port; yields (process, base URL) and stops it afterwards."""
+    proc, base = start_server(env, log)
+    try:
+        yield proc, base
+    finally:
+        stop(proc)
+
+
+def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [SANGDAM, "run", "--port", str(port)],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base}/login/", timeout=1).status_code < 500:
+                return proc, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    stop(proc)
+    raise RuntimeError("server did not start in 30 s")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used: robust when other work shares the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

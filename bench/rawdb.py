@@ -104,3 +104,30 @@ def raw_ceiling(db: Db, count: int, concurrency: int, channel_id: int) -> Run:
 
     run.seconds = run_parallel(count, concurrency, one, make)
     return run
+
+
+def drain_tasks(db: Db, timeout: float = 120.0) -> tuple[float, int]:
+    """Wait until the task queue is empty; return (seconds waited, tasks that failed).
+
+    Work an answer enqueues (confirmation mail, notifications) still costs server CPU after
+    the answer: a CPU figure read before the queue drains would leave it out.
+    """
+    start = time.perf_counter()
+    conn = db.connect()
+    try:
+        while True:
+            (pending,) = conn.execute(
+                "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult"
+                " WHERE status IN ('READY', 'RUNNING')"
+            ).fetchone()
+            if db.backend == "postgres":
+                conn.rollback()  # a fresh snapshot for the next poll
+            if not pending or time.perf_counter() - start > timeout:
+                break
+            time.sleep(0.2)
+        (failed,) = conn.execute(
+            "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'FAILED'"
+        ).fetchone()
+    finally:
+        conn.close()
+    return time.perf_counter() - start, int(failed)

@@ -35,7 +35,7 @@ def _customer(customer_id: int) -> Customer:
 @router.get("/customers", response={200: CustomerPageOut, **ERRORS})
 def list_customers(request: HttpRequest, q: Query[CustomerQuery]) -> dict[str, Any]:
     """Customers newest first, optionally searched; follow `next_cursor`."""
-    if q.cursor and not q.cursor.isdigit():
+    if q.cursor and not (q.cursor.isascii() and q.cursor.isdigit()):
         raise validation_error("cursor", _("This cursor is not valid."))
     items, last = customer_page(
         query=q.q, cursor=int(q.cursor) if q.cursor else None, limit=q.limit

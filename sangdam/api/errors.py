@@ -8,6 +8,7 @@ mapped here too, so a client never has to parse two error shapes.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -125,6 +126,38 @@ def www_authenticate() -> str:
     return ", ".join(schemes)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def nul_field(request: HttpRequest) -> str | None:
+    """The first path part, query or form field, or JSON body holding a NUL, if any."""
+    if "\x00" in request.path:
+        return "path"
+    for name, values in request.GET.lists():
+        if _has_nul(name) or _has_nul(values):
+            return name.replace("\x00", "")
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # Form fields only: uploaded files may hold any bytes.
+        for name, values in request.POST.lists():
+            if _has_nul(name) or _has_nul(values):
+                return name.replace("\x00", "")
+    elif request.content_type == "application/json" and request.body:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return None  # the endpoint's own validation answers
+        if _has_nul(body):
+            return "body"
+    return None
+
+
 class ProblemAPI(NinjaAPI):
     """A NinjaAPI whose 405s and unknown paths are problem documents too.
 
@@ -136,7 +169,7 @@ class ProblemAPI(NinjaAPI):
         patterns = super()._get_urls()
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
-                pattern.callback = self._problem_405(pattern.callback)
+                pattern.callback = self._refuse_nul(self._problem_405(pattern.callback))
         patterns.append(re_path(r"^.*$", self._unknown_path))
         return patterns
 
@@ -153,6 +186,29 @@ class ProblemAPI(NinjaAPI):
                 code="method_not_allowed",
                 detail=_("This path does not accept %(method)s.") % {"method": request.method},
                 headers={"Allow": response["Allow"]},
+            )
+
+        return wrapped
+
+    def _refuse_nul(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """NUL characters are refused up front (422 naming the field).
+
+        PostgreSQL cannot store or even compare text containing NUL, so such input would
+        otherwise surface as a 500 from deep inside a query (found by schemathesis).
+        """
+
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            field = nul_field(request)
+            if field is None:
+                return view(request, *args, **kwargs)
+            return problem(
+                self,
+                request,
+                status=422,
+                code="validation_error",
+                detail=_("The request is not valid."),
+                errors=[{"field": field, "message": "must not contain NUL characters"}],
             )
 
         return wrapped
@@ -234,6 +290,17 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem(api, request, status=404, code="not_found", detail=_("Not found."))
 
+    def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # SQLite cannot bind integers beyond 64 bits; such a number cannot name anything.
+        return problem(
+            api,
+            request,
+            status=422,
+            code="validation_error",
+            detail=_("The request is not valid."),
+            errors=[{"field": "query", "message": "a number is out of range"}],
+        )
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         log.exception("API error on %s %s", request.method, request.path)
         return problem(
@@ -254,6 +321,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         (Throttled, on_throttled),
         (HttpError, on_http_error),
         (Http404, on_404),
+        (OverflowError, on_overflow),
         (Exception, on_unexpected),
     ]
     for exc_class, handler in handlers:

@@ -22,7 +22,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -61,7 +61,7 @@ def request_hash(request: HttpRequest, payload: dict[str, Any]) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
 
 
-def _replay(stored: IdempotencyKey, digest: str) -> Result:
+def _replay(stored: StoredAnswer, digest: str) -> Result:
     if stored.request_hash != digest:
         raise ApiError(
             422,
@@ -85,24 +85,60 @@ def run_idempotent(
     atomic: bool,
 ) -> Result:
     """Run ``action`` once per key; return its (status, body) or the stored one."""
+    return run_idempotent_in(
+        request,
+        lookup=lambda: _lookup(user, key),
+        store=lambda digest, status, body: _store(user, key, digest, status, body),
+        key=key,
+        payload=payload,
+        action=action,
+        atomic=atomic,
+    )
+
+
+class StoredAnswer(Protocol):
+    @property
+    def request_hash(self) -> str: ...
+    @property
+    def response_status(self) -> int: ...
+    @property
+    def response_body(self) -> Any: ...
+
+
+def run_idempotent_in(
+    request: HttpRequest,
+    *,
+    lookup: Callable[[], StoredAnswer | None],
+    store: Callable[[str, int, dict[str, Any]], None],
+    key: str,
+    payload: dict[str, Any],
+    action: Callable[[], Outcome],
+    atomic: bool,
+) -> Result:
+    """:func:`run_idempotent` for callers that keep keys in their own table.
+
+    The app API's callers are app users, not agents, so it scopes keys by app and user
+    in a table of its own; ``lookup`` finds the stored answer for this key, ``store``
+    saves one (and must raise IntegrityError when a concurrent request saved it first).
+    """
     if not key:
         return Result(*action())
     digest = request_hash(request, payload)
-    stored = _lookup(user, key)
+    stored = lookup()
     if stored is not None:
         return _replay(stored, digest)
     try:
         if atomic:
             with transaction.atomic():
                 status, body = action()
-                _store(user, key, digest, status, body)
+                store(digest, status, body)
         else:
             status, body = action()
             with transaction.atomic():
-                _store(user, key, digest, status, body)
+                store(digest, status, body)
     except IntegrityError:
         # A concurrent request with the same key won; answer as it did.
-        stored = _lookup(user, key)
+        stored = lookup()
         if stored is None:
             raise
         return _replay(stored, digest)

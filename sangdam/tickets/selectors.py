@@ -192,7 +192,7 @@ def ticket_lookup(*, key: str) -> Ticket | None:
     qs = Ticket.objects.select_related(
         "customer", "channel", "topic", "assignee", "team", "merged_into"
     )
-    if key.isdigit():
+    if key.isascii() and key.isdigit():  # "²".isdigit() is True, but int() refuses it
         return qs.filter(pk=int(key)).first()
     return qs.filter(reference=key.strip()).first()
 

@@ -1,0 +1,132 @@
+"""Request plumbing of the app API: strict multipart parsing, files, metadata, idempotency.
+
+Kept apart from the endpoints so :mod:`.api` reads as what each endpoint does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from sangdam.api.errors import ApiError, validation_error
+from sangdam.api.idempotency import Result, StoredAnswer, idempotency_key, run_idempotent_in
+from sangdam.connectors.app.auth import AppCaller
+from sangdam.connectors.app.models import AppIdempotencyKey
+from sangdam.connectors.app.schemas import MAX_FILES, METADATA_MAX_ITEMS
+from sangdam.connectors.base import InboundAttachment
+from sangdam.tickets.attachments import AttachmentRejected, check_attachments
+
+
+def respond(result: Result) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(result.body, ensure_ascii=False),
+        status=result.status,
+        content_type="application/json; charset=utf-8",
+    )
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(
+    request: HttpRequest, caller: AppCaller, payload: dict[str, Any], action: Any, *, atomic: bool
+) -> HttpResponse:
+    key = idempotency_key(request)
+
+    def lookup() -> StoredAnswer | None:
+        return AppIdempotencyKey.objects.filter(
+            app=caller.app, principal=caller.principal, key=key
+        ).first()
+
+    def store(digest: str, status: int, body: dict[str, Any]) -> None:
+        AppIdempotencyKey.objects.create(
+            app=caller.app,
+            principal=caller.principal,
+            key=key,
+            request_hash=digest,
+            response_status=status,
+            response_body=body,
+        )
+
+    result = run_idempotent_in(
+        request,
+        lookup=lookup,
+        store=store,
+        key=key,
+        payload=payload,
+        action=action,
+        atomic=atomic,
+    )
+    return respond(result)
+
+
+def only_fields(request: HttpRequest, allowed: set[str]) -> None:
+    """Multipart forms are strict too: an unknown field is a 422 naming it."""
+    for name in [*request.POST.keys(), *request.FILES.keys()]:
+        if name not in allowed:
+            raise validation_error(name, "unknown field")
+
+
+def files(request: HttpRequest) -> list[tuple[str, bytes]]:
+    uploads = request.FILES.getlist("files")
+    if len(uploads) > MAX_FILES:
+        raise ApiError(
+            422,
+            "too_many_attachments",
+            _("At most %(count)d files can be attached.") % {"count": MAX_FILES},
+            errors=[{"field": "files", "message": f"at most {MAX_FILES} files"}],
+        )
+    files = [(u.name or "attachment", u.read()) for u in uploads]
+    try:
+        # Type by content, size limits: refused before anything is stored.
+        check_attachments(files)
+    except AttachmentRejected as exc:
+        raise ApiError(
+            422, exc.code, exc.message, errors=[{"field": "files", "message": exc.message}]
+        ) from exc
+    return files
+
+
+def metadata(raw: str) -> dict[str, str]:
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise validation_error("metadata", "not valid JSON") from exc
+    if not isinstance(value, dict):
+        raise validation_error("metadata", "must be a JSON object")
+    if len(value) > METADATA_MAX_ITEMS:
+        raise validation_error("metadata", f"at most {METADATA_MAX_ITEMS} entries")
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(item, str | int | float | bool) or item is None:
+            raise validation_error(f"metadata.{key}", "must be a string, number or boolean")
+        if "\x00" in key or "\x00" in str(item):
+            raise validation_error(f"metadata.{key}", "must not contain NUL characters")
+        if len(key) > 100 or len(str(item)) > 1000:
+            raise validation_error(f"metadata.{key}", "keys up to 100, values up to 1000 chars")
+        out[str(key)] = str(item)
+    return out
+
+
+def payload(form: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """What the Idempotency-Key hash covers: the fields and each file's content hash."""
+    return {"form": form, "files": [[n, hashlib.sha256(c).hexdigest()] for n, c in files]}
+
+
+def external_id(caller: AppCaller, key: str) -> str:
+    # Keys are per app and user: two users reusing a key get two inquiries.
+    if not key:
+        return f"app:{uuid.uuid4().hex}"
+    digest = hashlib.sha256(f"{caller.app.pk}:{caller.principal}:{key}".encode()).hexdigest()
+    return f"app:{digest}"
+
+
+def attachments(files: list[tuple[str, bytes]]) -> tuple[InboundAttachment, ...]:
+    return tuple(InboundAttachment(n, "application/octet-stream", c) for n, c in files)

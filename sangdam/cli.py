@@ -4,6 +4,7 @@ sangdam run         embedded: web + websockets + worker + scheduler in one proce
 sangdam web         ASGI web server only (scaled mode)
 sangdam worker      task worker (scaled mode; run as many as you like)
 sangdam scheduler   periodic-job scheduler (lease-protected; one is active)
+sangdam smtpd       SMTP receiver for the email channels (scaled mode; `run` embeds one)
 sangdam <command>   any Django management command (migrate, createsuperuser, ...)
 """
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from sangdam.connectors.base import InboundMessage
@@ -24,7 +25,7 @@ from sangdam.customers.models import Customer
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachment
-from sangdam.tickets.models import Message, Status, Ticket, Topic
+from sangdam.tickets.models import Direction, Message, Status, Ticket, Topic
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,9 @@ def _receive(
             follows=follows,
             now=received_at,
         )
-    metadata: dict[str, object] = {"refused_attachments": refused} if refused else {}
+    metadata: dict[str, object] = dict(inbound.message_metadata)
+    if refused:
+        metadata["refused_attachments"] = refused
     if inbound.identities:
         # Who wrote this message: replies go back to this address even when the
         # customer has others (a customer may have several email addresses).
@@ -152,24 +155,36 @@ def _receive(
 def _thread(
     channel: Channel, customer: Customer, inbound: InboundMessage, now: dt.datetime
 ) -> tuple[Ticket | None, Ticket | None]:
-    """(ticket to append to, or None; ticket a new one follows up, or None)."""
+    """(ticket to append to, or None; ticket a new one follows up, or None).
+
+    A message that points at someone else's ticket (a forwarded mail, a colleague's
+    reply, a forged sender) is never appended as that ticket's customer: it opens a new
+    ticket of its own, linked to the one it points at, so an agent sees both.
+    """
     candidate: Ticket | None = None
     if inbound.ticket_reference:
-        candidate = Ticket.objects.filter(
-            reference=inbound.ticket_reference, customer=customer
-        ).first()
+        candidate = Ticket.objects.filter(reference=inbound.ticket_reference).first()
     if candidate is None and inbound.in_reply_to:
         replied = (
             Message.objects.select_related("ticket")
-            .filter(channel=channel, external_id__in=inbound.in_reply_to, ticket__customer=customer)
+            # Every channel is named so the (channel, external id) index serves the
+            # lookup (there are few channels): our own replies count whatever channel
+            # they left by, since a web-form ticket is answered by email and the
+            # customer's email reply points at that mail.
+            .filter(
+                channel_id__in=list(Channel.objects.values_list("id", flat=True)),
+                external_id__in=inbound.in_reply_to,
+            )
+            .filter(Q(channel=channel) | Q(direction=Direction.OUT))
             .order_by("-created_at")
             .first()
         )
         candidate = replied.ticket if replied else None
     if candidate is None and inbound.thread_key:
+        # Prefer the sender's own conversation when several share the key.
         candidate = (
-            Ticket.objects.filter(channel=channel, thread_key=inbound.thread_key, customer=customer)
-            .order_by("-created_at", "-id")
+            Ticket.objects.filter(channel=channel, thread_key=inbound.thread_key)
+            .order_by(Case(When(customer=customer, then=0), default=1), "-created_at", "-id")
             .first()
         )
     if candidate is None:
@@ -178,6 +193,8 @@ def _thread(
     while candidate.merged_into_id and candidate.pk not in seen:
         seen.add(candidate.pk)
         candidate = Ticket.objects.get(pk=candidate.merged_into_id)
+    if candidate.customer_id != customer.pk:
+        return None, candidate
     if candidate.is_open:
         return candidate, None
     window = dt.timedelta(days=settings.REOPEN_WINDOW_DAYS)

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from sangdam.connectors.app import views as app_admin
+from sangdam.connectors.email import views as mailboxes
 from sangdam.console.views import account, admin, inbox, ticket
 
 app_name = "console"
@@ -35,4 +37,14 @@ urlpatterns = [
     path("admin/topics/", admin.topics, name="admin_topics"),
     path("admin/topics/new/", admin.topic_create, name="admin_topic_create"),
     path("admin/topics/<int:topic_id>/", admin.topic_edit, name="admin_topic_edit"),
+    path("admin/mailboxes/", mailboxes.mailboxes, name="admin_mailboxes"),
+    path("admin/mailboxes/new/", mailboxes.mailbox_create, name="admin_mailbox_create"),
+    path("admin/mailboxes/<int:mailbox_id>/", mailboxes.mailbox_edit, name="admin_mailbox_edit"),
+    path(
+        "admin/mailboxes/<int:mailbox_id>/test/", mailboxes.mailbox_test, name="admin_mailbox_test"
+    ),
+    path("admin/apps/", app_admin.apps, name="admin_apps"),
+    path("admin/apps/new/", app_admin.app_create, name="admin_app_create"),
+    path("admin/apps/<int:app_id>/", app_admin.app_edit, name="admin_app_edit"),
+    path("admin/apps/<int:app_id>/rotate/", app_admin.app_rotate, name="admin_app_rotate"),
 ]

@@ -30,10 +30,13 @@ def make_worker(
 
 
 class BackgroundServices:
-    """A task worker and the scheduler on daemon threads, stopped together."""
+    """A task worker, the scheduler and the SMTP receiver (SMTP_PORT, 0 = off), stopped together."""
 
     def __init__(self) -> None:
+        from sangdam.connectors.email.smtpd import receiver_from_env
+
         self.stop_event = threading.Event()
+        self.smtp = receiver_from_env(embedded=True)
         self.worker = make_worker()
         self.threads = [
             threading.Thread(target=self._run_worker, name="sangdam-worker", daemon=True),
@@ -56,11 +59,21 @@ class BackgroundServices:
     def start(self) -> None:
         for thread in self.threads:
             thread.start()
+        if self.smtp:
+            try:
+                self.smtp.start()
+            except (OSError, RuntimeError):
+                # A taken port must not take the web console down with it; mail then
+                # waits at the sender (or comes by IMAP) until the port is free.
+                log.exception("SMTP receiver not started on port %s", self.smtp.port)
+                self.smtp = None
 
     def stop(self, timeout: float = 10) -> bool:
         """Ask both threads to finish (a running task completes first); True if they did."""
         self.stop_event.set()
         self.worker.running = False
+        if self.smtp:
+            self.smtp.stop()
         for thread in self.threads:
             thread.join(timeout)
         alive = [thread.name for thread in self.threads if thread.is_alive()]

@@ -69,7 +69,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var = tmp_path_factory.mktemp("e2e-var")
     SERVER_STATE["var"] = var
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(SANGDAM_VAR_DIR=str(var), SANGDAM_DEMO="1", PYTHONUNBUFFERED="1")
+    # SMTP_PORT=0: the browser tests need no mail receiver, and 2525 may be in use.
+    env.update(SANGDAM_VAR_DIR=str(var), SANGDAM_DEMO="1", PYTHONUNBUFFERED="1", SMTP_PORT="0")
     pg_name = ""
     if env.get("DATABASE_URL", "").startswith("postgres"):
         env["DATABASE_URL"], pg_name = _fresh_postgres(env["DATABASE_URL"])

@@ -1,0 +1,199 @@
+"""The built-in SMTP receiver (aiosmtpd): mail for our channel addresses goes to the intake.
+
+It answers like a careful mail server, because the sending server decides from our
+answer whether the mail is ours to keep:
+
+- RCPT for an address no enabled email channel owns: ``550`` (refused at once, no bounce
+  from us later). Plus-addressing works: ``support+SD-100001@example.com`` is
+  ``support@example.com``'s.
+- DATA over ``EMAIL_MAX_MESSAGE_BYTES``: ``552`` (aiosmtpd's own ``data_size_limit``).
+- DATA: ``250`` only after ``process_email`` returned, that is after the intake committed;
+  ``451`` when the database is unavailable, so the sender keeps the mail and retries.
+
+The aiosmtpd handler is async; the intake is blocking Django ORM code, so it runs on a
+small thread pool (each thread keeps its own database connection, tidied by
+``close_old_connections`` around every call as Django does around a request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
+
+from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.core.env import env_int, env_str
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 2525
+# Enough threads that a slow intake (a big attachment) does not hold up everyone else;
+# on SQLite the writes queue anyway (IMMEDIATE transactions).
+DEFAULT_THREADS = 4
+
+TEMPORARY_FAILURE = "451 4.3.0 Temporary failure, please try again later"
+
+
+class NoChannel(Exception):
+    """None of the message's recipients belongs to an enabled email channel (any more)."""
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """(local part without its +tag, domain), lower-cased."""
+    local, _, domain = address.strip().strip("<>").rpartition("@")
+    return local.partition("+")[0].lower(), domain.lower()
+
+
+def channel_for_recipient(address: str) -> int | None:
+    """The enabled email channel that owns ``address`` (plus-addressing included)."""
+    local, domain = split_address(address)
+    if not local or not domain:
+        return None
+    channel = (
+        Channel.objects.filter(
+            kind=ChannelKind.EMAIL, enabled=True, address__iexact=f"{local}@{domain}"
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return int(channel) if channel is not None else None
+
+
+def _in_request(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``function`` the way Django runs a request: stale connections closed around it."""
+    close_old_connections()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
+def _deliver(raw: bytes, mail_from: str, recipients: list[str]) -> list[str]:
+    """Hand the message to the intake once per channel it is addressed to; the outcomes."""
+    # Imported here: the parsing half lives in its own module and is loaded only when mail
+    # arrives, so the receiver's tables and admin pages do not depend on it.
+    from sangdam.connectors.email.parse import process_email
+
+    by_channel: dict[int, list[str]] = {}
+    for address in recipients:
+        channel_id = channel_for_recipient(address)
+        if channel_id is not None:
+            by_channel.setdefault(channel_id, []).append(address)
+    if not by_channel:
+        # Every recipient's channel was disabled between RCPT and the end of DATA.
+        raise NoChannel
+    outcomes = []
+    for channel_id, addresses in by_channel.items():
+        # A retry after a 451 halfway through repeats the channels already done; the
+        # intake dedupes them on Message-ID.
+        outcomes.append(
+            process_email(
+                raw, channel_id=channel_id, envelope_from=mail_from, envelope_to=tuple(addresses)
+            )
+        )
+    return outcomes
+
+
+class IntakeHandler:
+    """aiosmtpd handler: RCPT checks the address, DATA runs the intake before answering."""
+
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self.executor = executor
+
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, _in_request, function, *args)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        try:
+            channel_id = await self._run(channel_for_recipient, address)
+        except (OperationalError, InterfaceError):
+            log.warning("smtpd: database unavailable at RCPT %s", address, exc_info=True)
+            return TEMPORARY_FAILURE
+        if channel_id is None:
+            return f"550 5.1.1 <{address}>: no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        try:
+            outcomes = await self._run(
+                _deliver, raw, envelope.mail_from or "", list(envelope.rcpt_tos)
+            )
+        except NoChannel:
+            return "550 5.1.1 No such mailbox here"
+        except (OperationalError, InterfaceError):
+            log.warning("smtpd: database unavailable; answered 451", exc_info=True)
+            return TEMPORARY_FAILURE
+        except Exception:
+            # Not ours to lose: the sender keeps the mail and retries (451 means
+            # "local error in processing"); the traceback is in the log.
+            log.exception("smtpd: intake failed; answered 451")
+            return TEMPORARY_FAILURE
+        log.info(
+            "smtpd: accepted from %s for %s: %s", envelope.mail_from, envelope.rcpt_tos, outcomes
+        )
+        return "250 2.0.0 Message accepted"
+
+
+class SmtpReceiver:
+    """The receiver on its own thread and event loop (aiosmtpd's Controller)."""
+
+    def __init__(
+        self,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        max_bytes: int | None = None,
+        threads: int = DEFAULT_THREADS,
+    ) -> None:
+        self.host, self.port = host, port
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sangdam-smtpd")
+        self.controller = Controller(
+            IntakeHandler(self.executor),
+            hostname=host,
+            port=port,
+            server_hostname=socket.getfqdn(),
+            data_size_limit=max_bytes or settings.EMAIL_MAX_MESSAGE_BYTES,
+            # Korean and other non-ASCII addresses and headers (RFC 6531).
+            enable_SMTPUTF8=True,
+            ident="Sangdam ESMTP",
+        )
+
+    def start(self) -> None:
+        self.controller.start()
+        log.info("smtpd listening on %s:%s", self.host, self.port)
+
+    def stop(self) -> None:
+        self.controller.stop()
+        # Running intakes finish (their answer is then lost with the connection, and the
+        # sender retries: the intake dedupes the repeat).
+        self.executor.shutdown(wait=True)
+
+
+def receiver_from_env(*, embedded: bool = False) -> SmtpReceiver | None:
+    """A receiver configured by SMTP_HOST / SMTP_PORT; None when SMTP_PORT=0 disables it."""
+    port = env_int("SMTP_PORT", DEFAULT_PORT)
+    if port == 0:
+        return None
+    return SmtpReceiver(
+        host=env_str("SMTP_HOST", DEFAULT_HOST),
+        port=port,
+        threads=env_int("SMTP_THREADS", 2 if embedded else DEFAULT_THREADS),
+    )

@@ -1,0 +1,136 @@
+"""The SMTP receiver over a real socket: what a sending mail server sees, and what is stored."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable
+
+import pytest
+
+from sangdam.connectors.email.smtpd import SmtpReceiver
+from sangdam.connectors.models import Channel
+from sangdam.tickets.models import Message, Ticket
+from tests import factories
+from tests.email.transport.mails import customer_mail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Start = Callable[..., SmtpReceiver]
+
+
+def connect(receiver: SmtpReceiver) -> smtplib.SMTP:
+    client = smtplib.SMTP(receiver.host, receiver.port, timeout=30)
+    client.ehlo("mx.mail.example")
+    return client
+
+
+def test_the_ticket_exists_when_the_sender_gets_250(email_channel: Channel, smtp_receiver: Start):
+    receiver = smtp_receiver()
+    with connect(receiver) as client:
+        client.mail("minji@example.com")
+        assert client.rcpt("support@example.com")[0] == 250
+        code, _ = client.data(customer_mail())
+
+        # Checked before anything else happens: the 250 came after the commit.
+        assert code == 250
+        assert Ticket.objects.filter(channel=email_channel).count() == 1
+
+    message = Message.objects.get()
+    assert message.ticket.customer.identities.filter(value="minji@example.com").exists()
+
+
+def test_it_accepts_plus_addressed_mail_for_the_channel(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver()
+    with connect(receiver) as client:
+        refused = client.sendmail(
+            "minji@example.com",
+            ["Support+SD-100001@Example.com"],
+            customer_mail(to="support+SD-100001@example.com"),
+        )
+
+    assert refused == {}
+    assert Ticket.objects.count() == 1
+
+
+def test_it_refuses_unknown_recipients_with_550(email_channel: Channel, smtp_receiver: Start):
+    receiver = smtp_receiver()
+    with connect(receiver) as client:
+        client.mail("minji@example.com")
+        code, reply = client.rcpt("sales@example.com")
+
+    assert code == 550
+    assert b"no such mailbox" in reply
+    assert Ticket.objects.count() == 0
+
+
+def test_it_refuses_mail_for_a_disabled_channel(db: None, smtp_receiver: Start):
+    factories.make_channel("email", enabled=False)
+    receiver = smtp_receiver()
+    with connect(receiver) as client, pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        client.sendmail("minji@example.com", ["support@example.com"], customer_mail())
+
+    assert refused.value.recipients["support@example.com"][0] == 550
+
+
+def test_it_refuses_oversized_mail_with_552(email_channel: Channel, smtp_receiver: Start):
+    receiver = smtp_receiver(max_bytes=20_000)
+    with connect(receiver) as client:
+        # A client that does not announce the size is stopped while it sends the data.
+        client.mail("minji@example.com")
+        client.rcpt("support@example.com")
+        code, _ = client.data(customer_mail(padding=40_000))
+
+    assert code == 552
+    assert Ticket.objects.count() == 0
+
+
+def test_it_refuses_an_announced_oversize_at_mail_from(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver(max_bytes=20_000)
+    with connect(receiver) as client:
+        assert client.has_extn("size")
+        code, _ = client.mail("minji@example.com", ["SIZE=40000"])
+
+    assert code == 552
+
+
+def test_mail_for_two_recipients_of_one_channel_is_one_ticket(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver()
+    with connect(receiver) as client:
+        client.sendmail(
+            "minji@example.com",
+            ["support@example.com", "support+billing@example.com"],
+            customer_mail(),
+        )
+
+    assert Ticket.objects.count() == 1
+    assert Message.objects.count() == 1
+
+
+def test_the_same_mail_sent_twice_is_stored_once(email_channel: Channel, smtp_receiver: Start):
+    receiver = smtp_receiver()
+    raw = customer_mail(message_id="<twice@mail.example>")
+    for _ in range(2):
+        with connect(receiver) as client:
+            assert client.sendmail("minji@example.com", ["support@example.com"], raw) == {}
+
+    assert Message.objects.count() == 1
+
+
+def test_mail_for_a_channel_disabled_during_the_dialogue_is_refused_not_dropped(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver()
+    with connect(receiver) as client:
+        client.mail("minji@example.com")
+        assert client.rcpt("support@example.com")[0] == 250
+        Channel.objects.filter(pk=email_channel.pk).update(enabled=False)
+        code, _ = client.data(customer_mail())
+
+    assert code == 550
+    assert Ticket.objects.count() == 0

@@ -29,6 +29,22 @@ def django_db_modify_db_settings(
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pool(django_db_setup: None, django_db_blocker: object) -> object:
+    """Close the PostgreSQL connection pool before the test database is dropped.
+
+    Connections parked in the pool (from threads of concurrency tests) otherwise keep the
+    database "accessed by other users" and it is left behind after the run.
+    """
+    yield
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: object) -> None:
     # Agents are created in most tests; the real hasher costs ~0.2 s per agent.

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from sangdam.accounts.models import User
@@ -43,6 +43,18 @@ class Result:
     status: int
     body: dict[str, Any]
     replayed: bool = False
+
+
+def respond(result: Result) -> HttpResponse:
+    """Send the stored (or just stored) JSON as is: a replay is byte-for-byte the same."""
+    response = HttpResponse(
+        json.dumps(result.body, ensure_ascii=False),
+        status=result.status,
+        content_type="application/json; charset=utf-8",
+    )
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def idempotency_key(request: HttpRequest) -> str:

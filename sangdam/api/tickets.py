@@ -21,7 +21,7 @@ from sangdam.accounts.models import Team, User
 from sangdam.accounts.selectors import agent_by_id, team_by_id
 from sangdam.api.auth import api_actor, api_user
 from sangdam.api.errors import not_found, validation_error
-from sangdam.api.idempotency import Outcome, Result, idempotency_key, run_idempotent
+from sangdam.api.idempotency import Outcome, idempotency_key, respond, run_idempotent
 from sangdam.api.schemas import (
     ERRORS,
     MessageCreate,
@@ -55,18 +55,6 @@ def _json(item: Schema) -> dict[str, Any]:
     """The body exactly as ninja renders GET responses (same date format everywhere)."""
     body: dict[str, Any] = json.loads(json.dumps(item.model_dump(), cls=NinjaJSONEncoder))
     return body
-
-
-def _respond(result: Result) -> HttpResponse:
-    """Send the stored (or just stored) JSON as is: a replay is byte-for-byte the same."""
-    response = HttpResponse(
-        json.dumps(result.body, ensure_ascii=False),
-        status=result.status,
-        content_type="application/json; charset=utf-8",
-    )
-    if result.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
 
 
 @router.get("/tickets", response={200: TicketPageOut, **ERRORS})
@@ -158,7 +146,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreate) -> HttpResponse:
         action=lambda: _create(request, payload, key),
         atomic=False,
     )
-    return _respond(result)
+    return respond(result)
 
 
 # --- one ticket -----------------------------------------------------------------------
@@ -276,4 +264,4 @@ def add_message(request: HttpRequest, key: str, payload: MessageCreate) -> HttpR
         action=reply,
         atomic=True,
     )
-    return _respond(result)
+    return respond(result)

@@ -14,23 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from sangdam.api.errors import ApiError, validation_error
-from sangdam.api.idempotency import Result, StoredAnswer, idempotency_key, run_idempotent_in
+from sangdam.api.idempotency import StoredAnswer, idempotency_key, respond, run_idempotent_in
 from sangdam.connectors.app.auth import AppCaller
 from sangdam.connectors.app.models import AppIdempotencyKey
 from sangdam.connectors.app.schemas import MAX_FILES, METADATA_MAX_ITEMS
 from sangdam.connectors.base import InboundAttachment
 from sangdam.tickets.attachments import AttachmentRejected, check_attachments
-
-
-def respond(result: Result) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(result.body, ensure_ascii=False),
-        status=result.status,
-        content_type="application/json; charset=utf-8",
-    )
-    if result.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
 
 
 def idempotent(

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sangdam.connectors.base import InboundMessage
 from sangdam.connectors.models import Channel
@@ -26,10 +27,14 @@ from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachment
 from sangdam.tickets.models import Direction, Message, Status, Ticket, Topic
+from sangdam.tickets.selectors import HELD_SENDER_TAG
 
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
+# Channel.config["mismatched_sender"]: "new_ticket" (default) or "hold".
+HOLD = "hold"
+HELD_TAG = HELD_SENDER_TAG
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,10 @@ def _receive(
         language=language,
     )
     received_at = inbound.received_at or timezone.now()
-    ticket, follows = _thread(channel, customer, inbound, received_at)
+    automatic = actions.is_automatic(inbound.message_metadata)
+    ticket, follows = _thread(channel, customer, inbound, received_at, automatic=automatic)
     created = ticket is None
+    hold = follows is not None and follows.customer_id != customer.pk and _holds(channel)
     if ticket is None:
         topic = (
             Topic.objects.filter(slug=inbound.topic_slug).first() if inbound.topic_slug else None
@@ -147,19 +154,56 @@ def _receive(
         metadata=metadata,
         received_at=received_at,
     )
+    if hold and follows is not None:
+        _hold_for_agent(ticket, follows, actor)
     return IntakeResult(
         ticket=ticket, message=message, created_ticket=created, refused_attachments=refused
     )
 
 
+def _holds(channel: Channel) -> bool:
+    config = channel.config if isinstance(channel.config, dict) else {}
+    return config.get("mismatched_sender") == HOLD
+
+
+def _hold_for_agent(ticket: Ticket, original: Ticket, actor: Actor) -> None:
+    """Park a message that points at someone else's ticket until an agent decides.
+
+    The channel's ``mismatched_sender`` setting is "hold": the new ticket waits (pending,
+    tagged) with a note, and the console offers "append to the original" or "keep
+    separate". Nothing is appended to the original customer's ticket without an agent.
+    """
+    actions.do_update_fields(ticket=ticket, actor=actor, tags=[*ticket.tags, HELD_TAG])
+    actions.do_change_status(ticket=ticket, actor=actor, status=Status.PENDING)
+    actions.do_reply(
+        ticket=ticket,
+        actor=actor,
+        note=True,
+        text=_(
+            "Held for an agent: this message refers to %(reference)s, but its sender is "
+            "not that ticket's customer (a forwarded mail, a colleague, or a forged "
+            "sender). Append it to %(reference)s or keep it as a separate ticket."
+        )
+        % {"reference": original.reference},
+    )
+
+
 def _thread(
-    channel: Channel, customer: Customer, inbound: InboundMessage, now: dt.datetime
+    channel: Channel,
+    customer: Customer,
+    inbound: InboundMessage,
+    now: dt.datetime,
+    *,
+    automatic: bool = False,
 ) -> tuple[Ticket | None, Ticket | None]:
     """(ticket to append to, or None; ticket a new one follows up, or None).
 
     A message that points at someone else's ticket (a forwarded mail, a colleague's
     reply, a forged sender) is never appended as that ticket's customer: it opens a new
-    ticket of its own, linked to the one it points at, so an agent sees both.
+    ticket of its own, linked to the one it points at, so an agent sees both (and, when
+    the channel says so, held for the agent's decision: :func:`_hold_for_agent`).
+    An automatic answer (out-of-office) to a solved ticket joins it whatever its age:
+    it neither reopens it nor opens a follow-up nobody needs.
     """
     candidate: Ticket | None = None
     if inbound.ticket_reference:
@@ -198,10 +242,8 @@ def _thread(
     if candidate.is_open:
         return candidate, None
     window = dt.timedelta(days=settings.REOPEN_WINDOW_DAYS)
-    if (
-        candidate.status == Status.SOLVED
-        and candidate.solved_at
-        and now - candidate.solved_at <= window
+    if candidate.status == Status.SOLVED and (
+        automatic or (candidate.solved_at and now - candidate.solved_at <= window)
     ):
         return candidate, None
     return None, candidate

@@ -26,6 +26,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/status/", ticket.change_status, name="status"),
     path("tickets/<int:ticket_id>/fields/", ticket.update_fields, name="fields"),
     path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
+    path("tickets/<int:ticket_id>/held/", ticket.resolve_held, name="resolve_held"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
     path("admin/", admin.home, name="admin"),
     path("admin/agents/", admin.agents, name="admin_agents"),

@@ -140,8 +140,10 @@ def do_add_inbound_message(
     metadata: dict[str, Any] | None = None,
     received_at: dt.datetime | None = None,
 ) -> Message:
-    """Append a customer's message; a pending or recently solved ticket opens again."""
+    """Append a customer's message; a pending or recently solved ticket opens again,
+    unless a machine wrote it (an out-of-office, a list): see :func:`is_automatic`."""
     now = received_at or timezone.now()
+    automatic = is_automatic(metadata or {})
     with transaction.atomic(savepoint=False):  # the intake's hot path: no savepoint
         message = Message.objects.create(
             ticket=ticket,
@@ -158,10 +160,11 @@ def do_add_inbound_message(
             created_at=now,
         )
         _store_attachments(message, attachments)
-        events = [_event(ticket, "message_received", actor, message_id=message.pk)]
+        extra = {"automatic": True} if automatic else {}
+        events = [_event(ticket, "message_received", actor, message_id=message.pk, **extra)]
         fields = ["last_activity_at", "updated_at"]
         ticket.last_activity_at = now
-        if ticket.status in (Status.PENDING, Status.SOLVED):
+        if ticket.status in (Status.PENDING, Status.SOLVED) and not automatic:
             events.append(
                 _event(ticket, "status_changed", actor, old=ticket.status, new=Status.OPEN)
             )
@@ -172,6 +175,19 @@ def do_add_inbound_message(
         Event.objects.bulk_create(events)
         _publish(ticket, "message_added", message_id=message.pk)
     return message
+
+
+def is_automatic(metadata: dict[str, Any]) -> bool:
+    """Whether an inbound message's metadata says a machine sent it (RFC 3834
+    Auto-Submitted, Precedence, a list, a robot sender: see connectors/email/loops.py).
+
+    "I am out of office" must not pull a solved ticket back into the agents' queue.
+    Channels mark it as ``automatic`` at the top level or, for email, ``email.auto_submitted``.
+    """
+    email = metadata.get("email")
+    return bool(
+        metadata.get("automatic") or (isinstance(email, dict) and email.get("auto_submitted"))
+    )
 
 
 # --- agent replies and notes ---------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from sangdam.accounts.models import User
-from sangdam.tickets.models import Attachment, Message, Status, Ticket, Topic
+from sangdam.tickets.models import Attachment, Message, Status, Ticket, TicketLink, Topic
 
 VIEWS = ("mine", "unassigned", "open", "pending", "solved", "all")
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
@@ -230,3 +230,30 @@ def topic_list(*, include_inactive: bool = False) -> list[Topic]:
 
 def topic_by_slug(*, slug: str) -> Topic | None:
     return Topic.objects.filter(slug=slug).first()
+
+
+# A message whose sender is not the customer of the ticket it refers to, held for an
+# agent (Channel.config["mismatched_sender"] == "hold", see connectors/intake.py).
+HELD_SENDER_TAG = "held-sender-mismatch"
+
+
+def held_original(*, ticket: Ticket) -> Ticket | None:
+    """The ticket a held message refers to (its sender is not that ticket's customer), while
+    the message waits for an agent's decision; None when nothing is held."""
+    if HELD_SENDER_TAG not in (ticket.tags or []) or ticket.merged_into_id:
+        return None
+    link = (
+        TicketLink.objects.filter(from_ticket=ticket, kind=TicketLink.Kind.FOLLOW_UP)
+        .select_related("to_ticket")
+        .order_by("-id")
+        .first()
+    )
+    if link is None:
+        return None
+    original = link.to_ticket
+    seen: set[int] = set()
+    while original.merged_into_id and original.pk not in seen:
+        # The original was merged since: the message belongs with what it became.
+        seen.add(original.pk)
+        original = Ticket.objects.get(pk=original.merged_into_id)
+    return original

@@ -11,6 +11,7 @@ from __future__ import annotations
 import smtplib
 from email.message import Message as MimeMessage
 from email.utils import make_msgid
+from typing import Literal
 
 import dkim
 from django.conf import settings
@@ -37,6 +38,9 @@ class EmailConfig(BaseModel):
     # "dkim_private_key"; the domain defaults to the channel address's domain.
     dkim_selector: str = ""
     dkim_domain: str = ""
+    # A mail referring to a ticket whose customer did not send it: "new_ticket" opens a
+    # linked ticket, "hold" also parks it for an agent's decision (connectors/intake.py).
+    mismatched_sender: Literal["new_ticket", "hold"] = "new_ticket"
 
 
 # Headers a DKIM signature covers: those a forger would change, and the threading ones.

@@ -29,10 +29,12 @@ from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.attachments import AttachmentRejected, check_attachments
 from sangdam.tickets.errors import DomainError
-from sangdam.tickets.models import Ticket
+from sangdam.tickets.models import Status, Ticket
 from sangdam.tickets.selectors import (
+    HELD_SENDER_TAG,
     attachment_detail,
     customer_tickets,
+    held_original,
     ticket_by_reference,
     ticket_detail,
     ticket_messages,
@@ -46,10 +48,22 @@ def _ticket(ticket_id: int) -> Ticket:
     return ticket
 
 
+def _shown_images(request: HttpRequest) -> set[int]:
+    """Messages whose remote images the agent chose to load (``?images=<message id>``).
+
+    Remote images stay out by default: loading one tells the sender the mail was read
+    and from where. The choice is per message and per page view, never remembered.
+    """
+    value = request.GET.get("images", "")
+    return {int(value)} if value.isdigit() else set()
+
+
 def _page(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
     context: dict[str, Any] = {
         "ticket": ticket,
         "thread": ticket_messages(ticket=ticket),
+        "show_images": _shown_images(request),
+        "held_from": held_original(ticket=ticket),
         "identities": customer_identities(customer_id=ticket.customer_id),
         "other_tickets": customer_tickets(customer_id=ticket.customer_id, exclude=ticket.pk),
         "metadata": sorted(ticket.metadata.items()) if isinstance(ticket.metadata, dict) else [],
@@ -85,7 +99,11 @@ def thread(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(
         request,
         "console/partials/thread.html",
-        {"ticket": ticket, "thread": ticket_messages(ticket=ticket)},
+        {
+            "ticket": ticket,
+            "thread": ticket_messages(ticket=ticket),
+            "show_images": _shown_images(request),
+        },
     )
 
 
@@ -209,6 +227,38 @@ def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
         % {"source": ticket.reference, "target": target.reference},
     )
     return _done(target)
+
+
+@require_POST
+@agent_required
+def resolve_held(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """An agent's decision on a message held because its sender is not the customer of
+    the ticket it refers to: append it to that ticket, or keep it separate."""
+    ticket = _ticket(ticket_id)
+    original = held_original(ticket=ticket)
+    if original is None:
+        messages.error(request, _("This ticket is not waiting for a decision."))
+        return _done(ticket)
+    actor = Actor.agent(agent_of(request))
+    released = [tag for tag in ticket.tags if tag != HELD_SENDER_TAG]
+    try:
+        if request.POST.get("decision") == "append":
+            # Merge first: if the original refuses (closed meanwhile), the hold stays.
+            actions.do_merge_tickets(source=ticket, target=original, actor=actor)
+            actions.do_update_fields(ticket=ticket, actor=actor, tags=released)
+            messages.success(
+                request,
+                _("The message was appended to %(reference)s.") % {"reference": original.reference},
+            )
+            return _done(original)
+        actions.do_update_fields(ticket=ticket, actor=actor, tags=released)
+        if ticket.status == Status.PENDING:
+            actions.do_change_status(ticket=ticket, actor=actor, status=Status.OPEN)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _done(ticket)
+    messages.success(request, _("The ticket is kept separate."))
+    return _done(ticket)
 
 
 @agent_required

@@ -95,6 +95,24 @@ def deliver(channel_id: int, external_id: str, email: str) -> tuple[int, int, bo
     return result.ticket.pk, result.message.pk, result.duplicate
 
 
+def deliver_in_conversation(channel_id: int, external_id: str, email: str, thread_key: str) -> int:
+    """One message of a conversation (a chat line, a mail of a thread); its ticket."""
+    from sangdam.connectors.base import InboundMessage, SenderIdentity
+    from sangdam.connectors.intake import receive
+
+    result = receive(
+        InboundMessage(
+            channel_id=channel_id,
+            external_id=external_id,
+            identities=(SenderIdentity("email", email),),
+            text="같은 대화의 메시지입니다.",
+            thread_key=thread_key,
+            language="ko",
+        )
+    )
+    return result.ticket.pk
+
+
 def take_lease(holder: str) -> bool:
     from sangdam.core.scheduler import acquire_lease
 

@@ -8,11 +8,12 @@ and enqueues follow-ups. Connectors acknowledge their provider only after it ret
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,6 +93,25 @@ def receive(inbound: InboundMessage) -> IntakeResult:
     raise AssertionError("unreachable")
 
 
+def _lock_conversation(inbound: InboundMessage) -> None:
+    """Serialise intakes of one conversation until commit (PostgreSQL).
+
+    Two messages of one conversation taken in at the same moment (an email and its reply,
+    two chat lines) would each find no ticket and open one: the conversation would split.
+    A transaction-scoped advisory lock on (channel, conversation) makes the second wait
+    for the first to commit; its thread lookup then sees the first one's ticket. SQLite
+    needs nothing: IMMEDIATE transactions already take intakes one at a time.
+    """
+    key = inbound.thread_key or inbound.ticket_reference
+    if not key or connection.vendor != "postgresql":
+        return
+    digest = hashlib.sha256(f"{inbound.channel_id}:{key}".encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+        )
+
+
 def _receive(
     inbound: InboundMessage,
     text: str,
@@ -100,6 +120,7 @@ def _receive(
     accepted: list[CheckedAttachment],
     refused: list[str],
 ) -> IntakeResult:
+    _lock_conversation(inbound)
     channel = Channel.objects.get(pk=inbound.channel_id)
     actor = Actor(f"connector:{channel.kind}")
     customer = resolve_customer(

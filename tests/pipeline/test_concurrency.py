@@ -11,7 +11,7 @@ import pytest
 from sangdam.customers.models import Customer, Identity
 from sangdam.tickets.models import Message, Ticket
 from tests import factories
-from tests.processes import at_once, deliver
+from tests.processes import at_once, deliver, deliver_in_conversation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,3 +53,19 @@ def test_two_first_messages_from_a_new_customer_make_one_customer():
     assert Customer.objects.count() == 1
     assert Identity.objects.filter(value="new.customer@example.com").count() == 1
     assert set(Ticket.objects.values_list("customer", flat=True)) == {Customer.objects.get().pk}
+
+
+def test_messages_of_one_conversation_arriving_together_stay_on_one_ticket():
+    channel = factories.make_channel("email")
+    factories.customer_writes(channel, sender=("email", "kim@example.com"))  # a known customer
+
+    for round_no in range(4):
+        key = f"<conversation-{round_no}@mail.example>"
+        tickets = at_once(
+            deliver_in_conversation,
+            [
+                (channel.pk, f"<{round_no}.{n}@mail.example>", "kim@example.com", key)
+                for n in range(3)
+            ],
+        )
+        assert len(set(tickets)) == 1, f"round {round_no} split over tickets {tickets}"

@@ -33,15 +33,28 @@ def publish(groups: list[str], payload: dict[str, Any]) -> None:
     if layer is None:
         return
     message = {"type": "live.event", "payload": payload}
-    try:
+
+    async def send_all() -> None:
         for group in groups:
-            loop = MAIN_LOOP
-            if loop is not None and loop.is_running() and not _in_loop(loop):
-                asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(5)
-            else:
-                async_to_sync(layer.group_send)(group, message)
+            await layer.group_send(group, message)
+
+    try:
+        loop = MAIN_LOOP
+        if loop is not None and loop.is_running() and not _in_loop(loop):
+            # Embedded server: hand the sends to the loop that owns the in-memory layer and
+            # do not wait: a push is best effort, and the request should not queue for it.
+            future = asyncio.run_coroutine_threadsafe(send_all(), loop)
+            future.add_done_callback(_log_failure)
+        else:
+            # One event loop for all groups: async_to_sync costs ~0.5 ms a call.
+            async_to_sync(send_all)()
     except Exception:
         log.warning("live push failed for %s", groups, exc_info=True)
+
+
+def _log_failure(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("live push failed", exc_info=future.exception())
 
 
 def publish_on_commit(groups: list[str], payload: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -24,7 +25,8 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 # The running server's var/ directory (its outbox of demo mail, its log), set by `server`.
-SERVER_STATE: dict[str, Path] = {}
+# The running server's var/ folder and the SMTP receiver its mail goes to.
+SERVER_STATE: dict[str, Any] = {}
 ROOT = Path(__file__).resolve().parents[2]
 SANGDAM = str(Path(sys.executable).parent / "sangdam")
 CHROMIUM_ARGS = [
@@ -63,6 +65,17 @@ def _drop_postgres(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _start_mail_receiver() -> tuple[Any, int, Any]:
+    from aiosmtpd.controller import Controller
+
+    from tests.delivery.smtp_server import MailSink, free_port
+
+    sink, port = MailSink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    return sink, port, controller
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running embedded Sangdam with the demo company loaded."""
@@ -71,6 +84,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     # SMTP_PORT=0: the browser tests need no mail receiver, and 2525 may be in use.
     env.update(SANGDAM_VAR_DIR=str(var), SANGDAM_DEMO="1", PYTHONUNBUFFERED="1", SMTP_PORT="0")
+    # Outgoing mail goes over SMTP to a real receiver started here, as in production.
+    sink, smtp_port, controller = _start_mail_receiver()
+    SERVER_STATE["mail"] = sink
+    env.update(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+    )
     pg_name = ""
     if env.get("DATABASE_URL", "").startswith("postgres"):
         env["DATABASE_URL"], pg_name = _fresh_postgres(env["DATABASE_URL"])
@@ -110,6 +131,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        controller.stop()
         if pg_name:
             _drop_postgres(os.environ["DATABASE_URL"], pg_name)
 

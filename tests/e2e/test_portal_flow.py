@@ -1,21 +1,19 @@
 """A customer's inquiry from the homepage, in a real browser against the real server.
 
 Korean customer, phone and desktop: contact page → form with a PNG screenshot → reference
-→ confirmation email (the demo server writes mail to var/outbox) → magic link → the
+→ confirmation email (received over SMTP by a real aiosmtpd receiver the test starts) → magic link → the
 agent's reply (made through the REST API) → the customer replies → the agent sees it.
 axe-core checks the contact, form and status pages for serious or critical violations.
 """
 
 from __future__ import annotations
 
-import email.policy
 import re
 import time
 import uuid
 from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
@@ -41,17 +39,17 @@ def assert_accessible(page: Page) -> None:
     ]
 
 
-def mails_to(address: str, timeout: float = 20) -> list[EmailMessage]:
-    """Messages the server's file mail backend wrote for ``address`` (waits for the worker)."""
-    outbox = SERVER_STATE["var"] / "outbox"
+def mails_to(address: str, containing: str = "", timeout: float = 20) -> list[EmailMessage]:
+    """Mail the server sent to ``address`` (containing a text), as the test's SMTP receiver
+    got it; waits for the worker to deliver it."""
+    sink = SERVER_STATE["mail"]
     deadline = time.monotonic() + timeout
     while True:
-        found: list[EmailMessage] = []
-        for path in sorted(outbox.glob("*.log")) if outbox.exists() else []:
-            for chunk in path.read_bytes().split(b"-" * 79):
-                if address.encode() in chunk:
-                    parsed = BytesParser(policy=email.policy.default).parsebytes(chunk.strip())
-                    found.append(cast(EmailMessage, parsed))
+        found = [
+            mail
+            for _, rcpts, mail in list(sink.received)
+            if address in rcpts and containing in body_of(mail)
+        ]
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.3)
@@ -138,7 +136,7 @@ def test_korean_customer_writes_gets_a_reply_and_answers_it(
     assert customer_text in [m["text"] for m in seen["items"]]
 
     # The agent's reply reached the customer by email too, with a link to the same page.
-    reply_mails = [m for m in mails_to(address) if agent_text in body_of(m)]
+    reply_mails = mails_to(address, containing=agent_text)
     assert reply_mails and "/s/" in body_of(reply_mails[0])
     context.close()
 

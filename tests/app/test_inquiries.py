@@ -158,6 +158,29 @@ def test_topics_are_named_in_the_callers_language(client_for: Client) -> None:
     assert client_for("user-1", language="en-US").topics()[0]["name"] == "Payment"
 
 
+def test_topics_list_the_questions_admins_defined_for_them(client_for: Client) -> None:
+    from sangdam.portal.models import TopicField
+
+    refund = factories.make_topic("refund", ko="환불", en="Refund")
+    TopicField.objects.create(
+        topic=refund,
+        key="order_number",
+        label_ko="주문 번호",
+        label_en="Order number",
+        required=True,
+    )
+    (listed,) = client_for("user-1", language="ko").topics()
+    assert listed["fields"] == [
+        {
+            "key": "order_number",
+            "label": "주문 번호",
+            "type": "text",
+            "required": True,
+            "options": [],
+        }
+    ]
+
+
 def test_article_suggestions_are_an_empty_list_for_now(minji: AppClient) -> None:
     assert minji.suggest_articles("환불은 어떻게 하나요?") == []
 

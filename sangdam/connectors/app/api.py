@@ -68,8 +68,23 @@ def topics(request: HttpRequest) -> list[dict[str, Any]]:
     """Active topics, named in the language of `Accept-Language`."""
     app_caller(request)
     language = translation.get_language_from_request(request)
+    # The questions admins defined per topic (order number for refunds, ...) are the web
+    # form's; the app asks the same ones and sends the answers in `metadata`.
+    from sangdam.portal.models import TopicField
+
+    questions: dict[int, list[dict[str, Any]]] = {}
+    for field in TopicField.objects.order_by("topic_id", "position", "id"):
+        questions.setdefault(field.topic_id, []).append(
+            {
+                "key": field.key,
+                "label": field.label(language),
+                "type": "text",
+                "required": field.required,
+                "options": [],
+            }
+        )
     return [
-        {"slug": t.slug, "name": t.name(language), "fields": []}
+        {"slug": t.slug, "name": t.name(language), "fields": questions.get(t.pk, [])}
         for t in ticket_selectors.topic_list()
     ]
 

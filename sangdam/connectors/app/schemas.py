@@ -28,7 +28,7 @@ class StrictIn(Schema):
 
 
 class TopicFieldOut(Schema):
-    """An extra question a topic asks (order number, ...); none are defined yet."""
+    """An extra question a topic asks (order number, ...), as admins defined it for the web form."""
 
     key: str
     label: str

@@ -278,3 +278,9 @@ APP_SECRET_OVERLAP_HOURS = env_int("APP_SECRET_OVERLAP_HOURS", 72)  # old secret
 APP_FCM_BASE_URL = env_str("APP_FCM_BASE_URL", "https://fcm.googleapis.com")
 APP_APNS_BASE_URL = env_str("APP_APNS_BASE_URL", "")  # "" = Apple's (sandbox per app)
 APP_PUSH_ALLOW_HTTP = env_bool("APP_PUSH_ALLOW_HTTP", default=False)  # plain-http Web Push
+
+# --- outbound fetches of outsider-chosen URLs (sangdam/core/netguard.py, docs/security.md) --
+# Push endpoints, webhook targets, remote media: only public internet addresses. Turn on for
+# tests or a provider on this machine, or name the internal networks that may be reached.
+NETGUARD_ALLOW_LOCAL = env_bool("NETGUARD_ALLOW_LOCAL", default=False)
+NETGUARD_ALLOWED_NETWORKS = env_list("NETGUARD_ALLOWED_NETWORKS", [])

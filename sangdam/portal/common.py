@@ -14,6 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from sangdam.core import ratelimit
+
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -84,3 +86,11 @@ def upload_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return view(request, *args, **kwargs)
 
     return csrf_exempt(wrapped)
+
+
+def within_limit(scope: str, key: str, limit: int) -> bool:
+    """Count one portal submission of ``key`` (an IP, an email); False once over ``limit``."""
+    verdict = ratelimit.hit(
+        f"portal:{scope}", key, limit=limit, window=settings.PORTAL_RATE_LIMIT_WINDOW
+    )
+    return verdict.allowed

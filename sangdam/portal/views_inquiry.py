@@ -24,9 +24,9 @@ from sangdam.connectors.base import InboundAttachment
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel
 from sangdam.connectors.webform import Submission, to_inbound, webform_channel
+from sangdam.core.ratelimit import client_ip
 from sangdam.customers.models import Identity
-from sangdam.portal import ratelimit
-from sangdam.portal.common import page, refused, upload_view, use_language
+from sangdam.portal.common import page, refused, upload_view, use_language, within_limit
 from sangdam.portal.forms import InquiryForm, check_files, one_line
 from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
 from sangdam.portal.models import TopicField
@@ -82,7 +82,7 @@ def new(request: HttpRequest) -> HttpResponse:
     extra = list(TopicField.objects.filter(topic__active=True).select_related("topic"))
     file_errors: list[str] = []
     if request.method == "POST":
-        if not ratelimit.hit("ip", ratelimit.client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
+        if not within_limit("ip", client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
             return rate_limited(request)
         form = InquiryForm(request.POST, topics=topics, extra=extra)
         valid = form.is_valid()
@@ -97,7 +97,7 @@ def new(request: HttpRequest) -> HttpResponse:
             )
         if valid and not file_errors:
             email = form.cleaned_data["email"]
-            if not ratelimit.hit("email", email, settings.PORTAL_RATE_LIMIT_PER_EMAIL):
+            if not within_limit("email", email, settings.PORTAL_RATE_LIMIT_PER_EMAIL):
                 return rate_limited(request)
             return _accept(request, form, files, channel, lang)
         hidden = _hidden(request.POST, "h_")

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sangdam.connectors.base import InboundAttachment, SenderIdentity
 from sangdam.connectors.intake import receive
 from sangdam.connectors.webform import Submission, to_inbound, webform_channel
+from sangdam.core.ratelimit import client_ip
 from sangdam.customers.models import Identity
-from sangdam.portal import ratelimit
-from sangdam.portal.common import page, upload_view, use_language
+from sangdam.portal.common import page, upload_view, use_language, within_limit
 from sangdam.portal.forms import FindForm, ReplyForm, check_files
 from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
 from sangdam.portal.tasks import send_portal_email
@@ -76,7 +76,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     file_errors: list[str] = []
     error = ""
     if request.method == "POST":
-        if not ratelimit.hit("ip", ratelimit.client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
+        if not within_limit("ip", client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
             return rate_limited(request)
         action = request.POST.get("action", "reply")
         if action in ("solve", "reopen"):
@@ -199,12 +199,12 @@ def find(request: HttpRequest) -> HttpResponse:
     """Email a fresh link when email and reference match; the same answer either way."""
     lang = use_language(request)
     if request.method == "POST":
-        if not ratelimit.hit("ip", ratelimit.client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
+        if not within_limit("ip", client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
             return rate_limited(request)
         form = FindForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"].strip().lower()
-            if not ratelimit.hit("find", email, settings.PORTAL_RATE_LIMIT_PER_EMAIL):
+            if not within_limit("find", email, settings.PORTAL_RATE_LIMIT_PER_EMAIL):
                 return rate_limited(request)
             ticket = selectors.ticket_by_reference(reference=form.cleaned_data["reference"])
             if (

@@ -227,6 +227,7 @@ def test_web_push_is_encrypted_for_the_browser_and_signed_with_vapid(
     app: App, minji: AppClient, agent_replies: Any, settings: Any
 ) -> None:
     settings.APP_PUSH_ALLOW_HTTP = True
+    settings.NETGUARD_ALLOW_LOCAL = True  # the push service is a local test server
     vapid = Vapid()
     vapid.generate_keys()
     vapid_pem = vapid.private_pem().decode()
@@ -269,6 +270,7 @@ def test_a_gone_web_push_subscription_is_deleted(
     app: App, minji: AppClient, agent_replies: Any, settings: Any
 ) -> None:
     settings.APP_PUSH_ALLOW_HTTP = True
+    settings.NETGUARD_ALLOW_LOCAL = True  # the push service is a local test server
     vapid = Vapid()
     vapid.generate_keys()
     services.set_push_credentials(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from sangdam.api.errors import not_found, validation_error
+from sangdam.api.errors import ApiError, not_found, validation_error
 from sangdam.api.idempotency import (
     Outcome,
     idempotency_key,
@@ -41,6 +41,7 @@ from sangdam.connectors.app.schemas import (
 )
 from sangdam.connectors.base import InboundMessage
 from sangdam.connectors.intake import receive
+from sangdam.core import netguard
 from sangdam.customers.actions import resolve_customer
 from sangdam.tickets import actions
 from sangdam.tickets import selectors as ticket_selectors
@@ -252,10 +253,25 @@ def attachment(request: HttpRequest, inquiry_id: int, attachment_id: int) -> Fil
 # --- push tokens ------------------------------------------------------------------------
 
 
+def _check_push_endpoint(endpoint: str) -> None:
+    """The server posts to this URL on every reply: it must be on the public internet."""
+    try:
+        netguard.check_url(endpoint)
+    except netguard.NetguardError as exc:
+        raise ApiError(
+            400,
+            "push_endpoint_refused",
+            _("The push subscription's endpoint is not a public internet address: %(reason)s")
+            % {"reason": exc},
+        ) from exc
+
+
 @router.post("/push-tokens", response={201: PushTokenOut, **ERRORS})
 def add_push_token(request: HttpRequest, payload: PushTokenIn) -> HttpResponse:
     """Where to notify this user when an agent replies (FCM, APNs or a Web Push subscription)."""
     caller = app_caller(request)
+    if payload.kind == "webpush":
+        _check_push_endpoint(str((payload.subscription or {}).get("endpoint", "")))
 
     def add() -> Outcome:
         customer = resolve_customer(

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader
@@ -34,6 +32,7 @@ from sangdam.api.errors import ApiError
 from sangdam.api.schemas import EMAIL_RE
 from sangdam.connectors.app.models import App
 from sangdam.connectors.base import SenderIdentity
+from sangdam.core import ratelimit
 from sangdam.customers.models import Customer, Identity
 
 MAX_ID_LENGTH = 200
@@ -102,22 +101,13 @@ def _header(request: HttpRequest, name: str) -> str:
 
 
 def _check_rate(bucket: str, limit: int) -> None:
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    key = f"app-api-rate:{bucket}:{window}"
-    cache.add(key, 0, WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, WINDOW_SECONDS + 5)
-        count = 1
-    if count > limit:
-        retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
+    verdict = ratelimit.hit("app-api", bucket, limit=limit, window=WINDOW_SECONDS)
+    if not verdict.allowed:
         raise ApiError(
             429,
             "rate_limited",
             _("Too many requests; slow down."),
-            headers={"Retry-After": str(retry_after)},
+            headers={"Retry-After": str(verdict.retry_after)},
         )
 
 

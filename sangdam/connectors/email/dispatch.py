@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 
 from sangdam.connectors.email.bounces import BounceInfo
 from sangdam.connectors.email.parse import ParsedEmail
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.core import ratelimit
 from sangdam.tickets import actions
 from sangdam.tickets.models import DeliveryState, Direction, Message
 
@@ -57,21 +57,13 @@ def over_rate_limit(sender: str) -> bool:
     """Count one mail from ``sender`` in this hour; True once past EMAIL_SENDER_RATE_LIMIT.
 
     Stops a mail storm (two autoresponders answering each other, a broken script) from
-    opening thousands of tickets. Counted in the cache: per process when embedded,
-    shared through Redis when scaled. 0 turns the limit off.
+    opening thousands of tickets. Counted by :mod:`sangdam.core.ratelimit` (Redis when
+    scaled). 0 turns the limit off.
     """
     limit = int(getattr(settings, "EMAIL_SENDER_RATE_LIMIT", 60))
-    if limit <= 0 or not sender:
+    if not sender:
         return False
-    key = f"email-rate:{sender.lower()}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The key expired between add and incr: this mail starts a new window.
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count > limit
+    return not ratelimit.hit("email-sender", sender, limit=limit, window=RATE_WINDOW_SECONDS)
 
 
 def record_bounce(bounce: BounceInfo) -> str:

@@ -1,0 +1,59 @@
+"""One rate limiter: fixed-window counters in Django's cache.
+
+The cache is Redis in scaled mode, so every web process, worker and SMTP receiver counts
+against the same number; embedded mode is one process with its local-memory cache.
+``cache.add`` + ``cache.incr`` are atomic in both, so concurrent hits are never lost.
+
+Keys are hashed (an email address or IP never becomes a cache key as it is), and the
+window is aligned to the clock, so :func:`hit` can say when the window ends
+(``Retry-After``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    count: int
+    retry_after: int  # seconds until the window ends (0 when allowed)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def hit(scope: str, key: str, *, limit: int, window: int) -> Verdict:
+    """Count one attempt of ``key`` in ``scope``; not allowed once past ``limit`` per window.
+
+    ``limit`` <= 0 turns the limit off.
+    """
+    if limit <= 0:
+        return Verdict(allowed=True, count=0, retry_after=0)
+    now = time.time()
+    bucket = int(now // window)
+    digest = hashlib.sha256(key.lower().encode()).hexdigest()[:32]
+    name = f"rl:{scope}:{digest}:{bucket}"
+    cache.add(name, 0, timeout=window + 5)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # evicted between add and incr
+        cache.set(name, 1, timeout=window + 5)
+        count = 1
+    if count <= limit:
+        return Verdict(allowed=True, count=count, retry_after=0)
+    return Verdict(
+        allowed=False, count=count, retry_after=max(1, int((bucket + 1) * window - now) + 1)
+    )
+
+
+def client_ip(request: HttpRequest) -> str:
+    # Behind a proxy, the proxy must set REMOTE_ADDR (e.g. uvicorn --proxy-headers):
+    # X-Forwarded-For from the client itself is not trusted here.
+    return str(request.META.get("REMOTE_ADDR") or "unknown")

@@ -151,7 +151,7 @@ else:
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "delivery"],
+        "QUEUES": ["default", "delivery", "webhooks"],
     }
 }
 
@@ -284,3 +284,24 @@ APP_PUSH_ALLOW_HTTP = env_bool("APP_PUSH_ALLOW_HTTP", default=False)  # plain-ht
 # tests or a provider on this machine, or name the internal networks that may be reached.
 NETGUARD_ALLOW_LOCAL = env_bool("NETGUARD_ALLOW_LOCAL", default=False)
 NETGUARD_ALLOWED_NETWORKS = env_list("NETGUARD_ALLOWED_NETWORKS", [])
+
+# --- webhook channels (sangdam/connectors/webhooks, docs/channels/webhooks.md) ---------
+# Where each provider's API lives; SANGDAM_<KIND>_API_BASE points it elsewhere (tests and
+# `sangdam fake-providers` use local servers that speak the same API).
+PROVIDER_BASE_URLS = {
+    kind: env_str(f"SANGDAM_{kind.upper()}_API_BASE", default)
+    for kind, default in {
+        "telegram": "https://api.telegram.org",
+        "line": "https://api.line.me",
+        "line_data": "https://api-data.line.me",
+        "facebook": "https://graph.facebook.com",
+        "instagram": "https://graph.facebook.com",
+    }.items()
+}
+# Media URLs found in payloads go through the SSRF guard (NETGUARD_* above).
+PROVIDER_TIMEOUT_SECONDS = float(env_int("PROVIDER_TIMEOUT_SECONDS", 15))
+PROVIDER_HTTP_ATTEMPTS = env_int("PROVIDER_HTTP_ATTEMPTS", 3)  # per call, inside one task run
+PROVIDER_RETRY_BASE_SECONDS = float(env_int("PROVIDER_RETRY_BASE_SECONDS", 1))
+PROVIDER_MAX_RETRY_AFTER = float(env_int("PROVIDER_MAX_RETRY_AFTER", 10))  # longer: task retries
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)  # processing one event, then "failed"
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)

@@ -7,6 +7,7 @@ from sangdam.connectors.app.urls import app_api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("api/app/v1/", app_api.urls),
+    path("hooks/", include("sangdam.connectors.webhooks.urls")),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sangdam.portal.urls")),

@@ -5,6 +5,7 @@ sangdam web         ASGI web server only (scaled mode)
 sangdam worker      task worker (scaled mode; run as many as you like)
 sangdam scheduler   periodic-job scheduler (lease-protected; one is active)
 sangdam smtpd       SMTP receiver for the email channels (scaled mode; `run` embeds one)
+sangdam fake-providers  local fake Telegram/LINE/Meta APIs; points the demo channels at them
 sangdam <command>   any Django management command (migrate, createsuperuser, ...)
 """
 
@@ -13,7 +14,13 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"run": "serve", "web": "serve", "worker": "worker", "scheduler": "scheduler"}
+ALIASES = {
+    "run": "serve",
+    "web": "serve",
+    "worker": "worker",
+    "scheduler": "scheduler",
+    "fake-providers": "fake_providers",
+}
 
 
 def main() -> None:

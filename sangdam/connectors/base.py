@@ -1,20 +1,27 @@
-"""The contract between the shared pipeline and every channel connector.
+r"""The contract between the shared pipeline and every channel connector.
 
 A connector verifies its caller, parses the provider's payload into an
-:class:`InboundMessage`, and sends an :class:`OutboundMessage`. It never touches
-tickets: :func:`sangdam.connectors.intake.receive` and the delivery task do.
+:class:`InboundMessage` (or a :class:`DeliveryReceipt`), and sends an
+:class:`OutboundMessage`. It never touches tickets: :func:`sangdam.connectors.intake.receive`,
+the delivery task and the receipt action do.
+
+Providers that call us over HTTP come through one door (``/hooks/<kind>/<channel key>``,
+:mod:`sangdam.connectors.webhooks`): their connectors are :class:`WebhookConnector`\ s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from sangdam.connectors.models import Channel
+    from sangdam.connectors.models import Channel, InboundEvent
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,9 @@ class InboundMessage:
     # Stored on the message itself (``metadata`` above goes to a new ticket): the email
     # channel keeps Message-IDs, authentication results and the full text here.
     message_metadata: dict[str, Any] = field(default_factory=dict)
+    # A machine wrote it (an out-of-office, a mailing list, a bot): it never reopens a
+    # solved ticket and gets no automatic answer.
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,44 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+@dataclass(frozen=True)
+class DeliveryReceipt:
+    """What the provider tells us about one of our outbound messages.
+
+    Either ``external_id`` names the message (what ``send()`` returned), or ``recipient`` +
+    ``watermark`` cover every outbound message to that recipient on the channel sent up to
+    the watermark (Meta's delivery/read watermarks).
+    """
+
+    channel_id: int
+    external_id: str = ""
+    state: str = "delivered"  # "delivered" | "read" | "failed"
+    error: str = ""
+    occurred_at: dt.datetime | None = None
+    recipient: str = ""
+    watermark: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A provider event that carries nothing for the inbox (a typing notice, an unknown type)."""
+
+    reason: str
+
+
+Parsed = InboundMessage | DeliveryReceipt | Ignored
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    attachments: bool = False
+    typing: bool = False
+    read_receipts: bool = False
+    # How long after the customer's last message a reply may still be sent (Meta: 24 h);
+    # None: no window.
+    reply_window: dt.timedelta | None = None
+
+
 class Connector:
     """Base class of a channel kind's connector."""
 
@@ -95,7 +143,125 @@ class Connector:
     config_class: ClassVar[type[BaseModel] | None] = None
     # The identity kind this channel addresses customers by.
     identity_kind: ClassVar[str]
+    capabilities: ClassVar[Capabilities] = Capabilities()
 
     def send(self, channel: Channel, message: OutboundMessage) -> str:
         """Send through the provider; return the provider's id for the message."""
         raise DeliveryError(f"the {self.kind} channel cannot send replies yet", permanent=True)
+
+    def chat_link(self, channel: Channel) -> str:
+        """The link that opens a chat with the company on this channel ("" when none)."""
+        return ""
+
+
+# --- the webhook door ------------------------------------------------------------------
+
+
+class _Headers(dict[str, str]):
+    """Header names compared case-insensitively (stored lower-case)."""
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        super().__init__({k.lower(): v for k, v in (items or {}).items()})
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """A provider's HTTP call, as the door hands it to the connector."""
+
+    method: str  # "GET" | "POST"
+    url: str  # absolute URL as the provider called it (Twilio signs it)
+    headers: Mapping[str, str]  # case-insensitive
+    query: Mapping[str, str]
+    body: bytes  # raw body, exactly as received: verify signatures on this
+    form: Mapping[str, str] = field(default_factory=dict)  # x-www-form-urlencoded body, else {}
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headers", _Headers(self.headers))
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int = 200
+    content_type: str = "text/plain"
+    body: bytes = b"ok"
+
+
+class WebhookRejected(Exception):
+    """Verification failed: the door answers ``status`` and stores nothing."""
+
+    def __init__(self, message: str, *, status: int = 403) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class MalformedEvent(Exception):
+    """A stored event that can never be parsed (not JSON, not the documented shape).
+
+    Processing marks it "ignored" with this reason instead of retrying it.
+    """
+
+
+def json_body(event: InboundEvent) -> Any:
+    """The stored event's body as JSON, or :class:`MalformedEvent`."""
+    try:
+        return json.loads(bytes(event.body))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedEvent(f"the body is not JSON: {exc}") from exc
+
+
+class WebhookConnector(Connector):
+    r"""A connector whose provider calls ``/hooks/<kind>/<channel key>``.
+
+    The door calls ``handshake`` (GET challenges), ``verify`` on the raw body, stores the
+    event unique on ``event_id``, answers with ``acknowledge`` and, in a task, ``parse``\ s
+    the stored event into messages and receipts.
+    """
+
+    # config_class (Connector): non-secret settings, validated into Channel.config.
+    secrets_class: ClassVar[type[BaseModel] | None] = None  # tokens (Channel.secrets, encrypted)
+
+    def handshake(self, channel: Channel, request: WebhookRequest) -> WebhookAnswer | None:
+        """Answer a provider's set-up challenge (Meta's GET hub.challenge); None: not one."""
+        return None
+
+    def verify(self, channel: Channel, request: WebhookRequest) -> None:
+        """Raise :class:`WebhookRejected` unless the caller is the provider.
+
+        Compare secrets and signatures with ``hmac.compare_digest`` only.
+        """
+        raise WebhookRejected("this channel cannot verify webhooks", status=403)
+
+    def event_id(self, channel: Channel, request: WebhookRequest) -> str:
+        """The provider's id of this delivery (a retry carries the same); default: body hash."""
+        return hashlib.sha256(request.body).hexdigest()
+
+    def acknowledge(
+        self, channel: Channel, request: WebhookRequest, event: InboundEvent
+    ) -> WebhookAnswer:
+        """The answer the provider gets (after the event is stored)."""
+        return WebhookAnswer()
+
+    def parse(self, channel: Channel, event: InboundEvent) -> list[Parsed]:
+        """Turn a stored event (``event.body`` is the raw bytes) into messages and receipts.
+
+        Parsing the same event twice must give the same external ids (the intake dedupes).
+        Raise to have the event retried; return :class:`Ignored` for what is not for us.
+        """
+        raise NotImplementedError
+
+    def test_connection(self, channel: Channel) -> str:
+        """Call the provider with the channel's credentials; a summary, or DeliveryError."""
+        raise DeliveryError(f"the {self.kind} channel has no connection test", permanent=True)
+
+    def register_webhook(self, channel: Channel, url: str) -> None:
+        """Tell the provider where to call (Telegram's setWebhook); most need the console."""
+        return None

@@ -129,7 +129,7 @@ def _receive(
         language=language,
     )
     received_at = inbound.received_at or timezone.now()
-    automatic = actions.is_automatic(inbound.message_metadata)
+    automatic = inbound.automatic
     ticket, follows = _thread(channel, customer, inbound, received_at, automatic=automatic)
     created = ticket is None
     hold = follows is not None and follows.customer_id != customer.pk and _holds(channel)
@@ -174,6 +174,7 @@ def _receive(
         attachments=accepted,
         metadata=metadata,
         received_at=received_at,
+        automatic=automatic,
     )
     if hold and follows is not None:
         _hold_for_agent(ticket, follows, actor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +18,15 @@ class ChannelKind(models.TextChoices):
     PHONE = "phone", _("Phone")
     KAKAO = "kakao", _("KakaoTalk")
     FACEBOOK = "facebook", _("Facebook Messenger")
+    INSTAGRAM = "instagram", _("Instagram")
     TELEGRAM = "telegram", _("Telegram")
     LINE = "line", _("LINE")
     API = "api", _("API")
+
+
+def new_channel_key() -> str:
+    """The unguessable part of a channel's webhook URL (``/hooks/<kind>/<key>``)."""
+    return secrets.token_urlsafe(18)
 
 
 class Channel(models.Model):
@@ -32,6 +40,9 @@ class Channel(models.Model):
     # Passwords, tokens and keys: encrypted at rest, never shown back in full.
     secrets = EncryptedJSONField(default=dict, blank=True)
     last_error = models.TextField(blank=True)
+    # Random, url-safe: names the channel in its webhook URL. Rotating it is the way to
+    # shut out someone who learnt the URL (providers still sign their calls).
+    key = models.CharField(_("webhook key"), max_length=40, unique=True, default=new_channel_key)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,3 +50,45 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class EventStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored")
+    FAILED = "failed", _("Failed")
+
+
+class InboundEvent(models.Model):
+    """A provider's webhook call, stored as received before it is answered.
+
+    Unique on (channel, provider event id): a provider's retry is a no-op. A task turns it
+    into messages and receipts; one that keeps failing stays here with its error and can be
+    replayed from the channel's admin page or ``sangdam replay_events``.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=200)
+    body = models.BinaryField()
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=EventStatus.choices, default=EventStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "event_id"], name="inbound_event_channel_event_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["channel", "status", "-received_at"], name="inbound_event_status")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.event_id} ({self.status})"

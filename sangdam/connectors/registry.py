@@ -18,3 +18,8 @@ def get_connector(kind: str) -> Connector | None:
 
 def registered_kinds() -> list[str]:
     return sorted(_REGISTRY)
+
+
+def unregister(kind: str) -> None:
+    """Forget a kind (tests that register their own connectors)."""
+    _REGISTRY.pop(kind, None)

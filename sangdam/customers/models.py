@@ -14,6 +14,7 @@ class IdentityKind(models.TextChoices):
     KAKAO = "kakao", _("KakaoTalk")
     TELEGRAM = "telegram", _("Telegram")
     FACEBOOK = "facebook", _("Facebook Messenger")
+    INSTAGRAM = "instagram", _("Instagram")
     LINE = "line", _("LINE")
     LIVECHAT = "livechat", _("Live chat visitor")
 

@@ -7,17 +7,17 @@ retried with backoff like a reply's delivery.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django_tasks import task
 
 from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.core import backoff
 from sangdam.portal.forms import one_line
 from sangdam.portal.links import status_url
 from sangdam.tickets.models import Ticket
@@ -53,13 +53,13 @@ def send_portal_email(ticket_id: int, to: str, kind: str, language: str, attempt
     try:
         mail.send(fail_silently=False)
     except (OSError, smtplib.SMTPException) as exc:
-        if attempt >= settings.DELIVERY_MAX_ATTEMPTS:
+        if backoff.gave_up(attempt):
             log.error("portal email %s for %s failed for good: %s", kind, ticket.reference, exc)
             return
-        delay = settings.DELIVERY_BACKOFF_SECONDS * 2 ** (attempt - 1)
+        retry_at = backoff.retry_at(attempt)
         log.warning(
-            "portal email %s for %s failed (%s); retry in %ss", kind, ticket.reference, exc, delay
+            "portal email %s for %s failed (%s); retry at %s", kind, ticket.reference, exc, retry_at
         )
-        send_portal_email.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue(
+        send_portal_email.using(run_after=retry_at).enqueue(
             ticket_id, to, kind, language, attempt + 1
         )

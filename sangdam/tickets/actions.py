@@ -139,11 +139,14 @@ def do_add_inbound_message(
     attachments: Iterable[CheckedAttachment] = (),
     metadata: dict[str, Any] | None = None,
     received_at: dt.datetime | None = None,
+    automatic: bool = False,
 ) -> Message:
     """Append a customer's message; a pending or recently solved ticket opens again,
-    unless a machine wrote it (an out-of-office, a list): see :func:`is_automatic`."""
+    unless a machine wrote it (``automatic``: an out-of-office, a list, a bot) — "I am out
+    of office" must not pull a solved ticket back into the agents' queue."""
     now = received_at or timezone.now()
-    automatic = is_automatic(metadata or {})
+    if automatic:
+        metadata = {**(metadata or {}), "automatic": True}
     with transaction.atomic(savepoint=False):  # the intake's hot path: no savepoint
         message = Message.objects.create(
             ticket=ticket,
@@ -177,19 +180,6 @@ def do_add_inbound_message(
     return message
 
 
-def is_automatic(metadata: dict[str, Any]) -> bool:
-    """Whether an inbound message's metadata says a machine sent it (RFC 3834
-    Auto-Submitted, Precedence, a list, a robot sender: see connectors/email/loops.py).
-
-    "I am out of office" must not pull a solved ticket back into the agents' queue.
-    Channels mark it as ``automatic`` at the top level or, for email, ``email.auto_submitted``.
-    """
-    email = metadata.get("email")
-    return bool(
-        metadata.get("automatic") or (isinstance(email, dict) and email.get("auto_submitted"))
-    )
-
-
 # --- agent replies and notes ---------------------------------------------------------
 
 
@@ -204,7 +194,9 @@ def do_reply(
     status: str | None = None,
 ) -> Message:
     """An agent's public reply (queued for delivery) or internal note (never sent)."""
-    from sangdam.tickets.tasks import deliver_message
+    # The delivery glue lives with the connectors; imported here, not at load time, as
+    # it imports this module.
+    from sangdam.connectors.delivery import deliver_message
 
     _check_can_write(actor)
     if not text.strip():
@@ -260,7 +252,7 @@ def _reply_channel(ticket: Ticket) -> Channel:
 
 
 def do_record_delivery(
-    *, message: Message, state: str, error: str = "", external_id: str = ""
+    *, message: Message, state: str, error: str = "", external_id: str = "", recipient: str = ""
 ) -> None:
     """The delivery task reports what happened to an outbound message."""
     with transaction.atomic():
@@ -270,6 +262,10 @@ def do_record_delivery(
         if external_id:
             message.external_id = external_id
             fields.append("external_id")
+        if recipient:
+            # Watermark receipts ("read up to 10:02") name the recipient, not the message.
+            message.metadata = {**(message.metadata or {}), "recipient": recipient}
+            fields.append("metadata")
         if state in (DeliveryState.SENT, DeliveryState.DELIVERED):
             message.sent_at = timezone.now()
             fields.append("sent_at")
@@ -286,6 +282,66 @@ def do_record_delivery(
             },
         )
         _publish(ticket, "delivery_changed", message_id=message.pk, state=state)
+
+
+# Receipts only move a message forward: a late "delivered" never undoes "read".
+_RECEIPT_ORDER: dict[str, int] = {
+    DeliveryState.QUEUED: 0,
+    DeliveryState.SENT: 1,
+    DeliveryState.DELIVERED: 2,
+    DeliveryState.READ: 3,
+}
+
+
+def do_record_receipt(
+    *,
+    channel: Channel,
+    state: str,
+    external_id: str = "",
+    recipient: str = "",
+    watermark: dt.datetime | None = None,
+    error: str = "",
+) -> list[Message]:
+    """The provider says our outbound message(s) were delivered, read or failed.
+
+    One message by its provider id, or (``recipient`` + ``watermark``) every message to
+    that recipient on the channel sent up to the watermark. Returns the messages changed.
+    """
+    if state not in (DeliveryState.DELIVERED, DeliveryState.READ, DeliveryState.FAILED):
+        raise DomainError(f"unknown receipt state: {state}", code="unknown_receipt_state")
+    messages = Message.objects.select_related("ticket").filter(
+        channel=channel, direction=Direction.OUT
+    )
+    if external_id:
+        messages = messages.filter(external_id=external_id)
+    elif recipient and watermark is not None:
+        messages = messages.filter(
+            sent_at__lte=watermark,
+            metadata__recipient=recipient,
+            delivery_state__in=[DeliveryState.SENT, DeliveryState.DELIVERED],
+        )
+    else:
+        return []
+    changed: list[Message] = []
+    with transaction.atomic():
+        for message in messages.select_for_update().order_by("id")[:500]:
+            old = message.delivery_state
+            if state != DeliveryState.FAILED and _RECEIPT_ORDER.get(old, 9) >= _RECEIPT_ORDER.get(
+                state, 0
+            ):
+                continue
+            message.delivery_state = state
+            message.delivery_error = error[:2000]
+            message.save(update_fields=["delivery_state", "delivery_error"])
+            Event.objects.create(
+                ticket=message.ticket,
+                kind=f"delivery_{state}",
+                actor_label=f"connector:{channel.kind}",
+                data={"message_id": message.pk, "error": error[:500], "receipt": True},
+            )
+            _publish(message.ticket, "delivery_changed", message_id=message.pk, state=state)
+            changed.append(message)
+    return changed
 
 
 # --- ticket fields ------------------------------------------------------------------

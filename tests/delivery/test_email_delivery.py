@@ -10,12 +10,12 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from sangdam.connectors.delivery import deliver_message
 from sangdam.connectors.models import Channel
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.attachments import check_attachment
 from sangdam.tickets.models import DeliveryState, Message, Ticket
-from sangdam.tickets.tasks import deliver_message
 from tests import factories
 from tests.delivery.smtp_server import MailSink, free_port, smtp_server
 from tests.factories import customer_writes
@@ -64,7 +64,7 @@ def _retries(message: Message) -> list[DBTaskResult]:
     return [
         task
         for task in DBTaskResult.objects.filter(
-            task_path="sangdam.tickets.tasks.deliver_message", status="READY"
+            task_path="sangdam.connectors.delivery.deliver_message", status="READY"
         )
         if task.args_kwargs["args"] == [message.pk]
     ]

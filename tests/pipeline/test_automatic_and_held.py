@@ -45,6 +45,7 @@ def test_an_auto_reply_to_a_pending_ticket_leaves_it_pending(email_channel):
         text="부재중입니다.",
         ticket_reference=ticket.reference,
         message_metadata=AUTOMATIC,
+        automatic=True,
     )
 
     assert result.ticket.pk == ticket.pk
@@ -56,7 +57,11 @@ def test_an_auto_reply_to_a_solved_ticket_leaves_it_solved(email_channel):
     ticket = _ticket_in(email_channel, Status.SOLVED)
 
     customer_writes(
-        email_channel, sender=MINJI, ticket_reference=ticket.reference, message_metadata=AUTOMATIC
+        email_channel,
+        sender=MINJI,
+        ticket_reference=ticket.reference,
+        message_metadata=AUTOMATIC,
+        automatic=True,
     )
 
     stored = Ticket.objects.get(pk=ticket.pk)
@@ -69,7 +74,11 @@ def test_an_auto_reply_is_still_recorded_in_the_audit_trail(email_channel):
     ticket = _ticket_in(email_channel, Status.PENDING)
 
     result = customer_writes(
-        email_channel, sender=MINJI, ticket_reference=ticket.reference, message_metadata=AUTOMATIC
+        email_channel,
+        sender=MINJI,
+        ticket_reference=ticket.reference,
+        message_metadata=AUTOMATIC,
+        automatic=True,
     )
 
     event = Event.objects.filter(ticket=ticket, kind="message_received").last()
@@ -87,6 +96,7 @@ def test_an_auto_reply_to_a_long_solved_ticket_joins_it_without_a_follow_up(emai
         sender=MINJI,
         ticket_reference=ticket.reference,
         message_metadata=AUTOMATIC,
+        automatic=True,
         received_at=a_month_later,
     )
 

@@ -212,6 +212,7 @@ def _parse(
             message_id, headers.raw_first("In-Reply-To"), headers.raw_first("References")
         ),
         message_metadata={"email": _no_nul(email_meta)},
+        automatic=automation.auto_submitted,
     )
     return ParsedEmail(
         inbound=inbound,

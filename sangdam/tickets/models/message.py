@@ -23,6 +23,7 @@ class DeliveryState(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
     FAILED = "failed", _("Failed")
     NONE = "none", _("Not delivered")  # notes and system messages never leave Sangdam
 

@@ -1,0 +1,120 @@
+"""Local stand-ins for providers' APIs, for tests and for trying Sangdam out.
+
+Each platform's ``connectors/<kind>/fake.py`` defines a :class:`FakeProvider` subclass that
+answers its documented API and records every call, and registers it here with
+:func:`register_fake`. Tests start one directly; ``sangdam fake-providers`` starts every
+registered fake and points the demo channels of that kind at it (``config["api_base"]``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass
+class Call:
+    """One request a fake received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    query: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+class FakeProvider:
+    """A provider's API on 127.0.0.1 (port 0 = a free one), recording what it receives.
+
+    Subclasses implement :meth:`answer`: (status, content type, body) for a call.
+    """
+
+    kind: ClassVar[str]
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.calls: list[Call] = []
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                call = Call(
+                    method=self.command,
+                    path=parts.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
+                    query=dict(parse_qsl(parts.query)),
+                )
+                with fake.lock:
+                    fake.calls.append(call)
+                status, content_type, data = fake.answer(call)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> FakeProvider:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> FakeProvider:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def answer(self, call: Call) -> tuple[int, str, bytes]:
+        raise NotImplementedError
+
+    def calls_to(self, suffix: str) -> list[Call]:
+        """Calls whose path ends with ``suffix`` (e.g. "/sendMessage")."""
+        with self.lock:
+            return [c for c in self.calls if c.path.endswith(suffix)]
+
+    @staticmethod
+    def json_answer(data: Any, status: int = 200) -> tuple[int, str, bytes]:
+        return status, "application/json", json.dumps(data).encode()
+
+
+_FAKES: dict[str, Callable[[], FakeProvider]] = {}
+
+
+def register_fake(kind: str, factory: Callable[[], FakeProvider]) -> None:
+    """Offer a fake for channels of ``kind`` (called from ``connectors/kinds.py``)."""
+    _FAKES[kind] = factory
+
+
+def registered_fakes() -> dict[str, Callable[[], FakeProvider]]:
+    return dict(_FAKES)

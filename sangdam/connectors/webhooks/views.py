@@ -1,0 +1,83 @@
+"""The one endpoint every webhook provider calls.
+
+The answer comes only after the event row (and its processing task) is committed, so an
+acknowledged event is never lost; a provider's retry finds the row and gets the same
+answer without a second one being stored. Forged or unsigned calls store nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from sangdam.connectors.base import WebhookAnswer, WebhookConnector, WebhookRejected, WebhookRequest
+from sangdam.connectors.models import Channel
+from sangdam.connectors.registry import get_connector
+from sangdam.connectors.webhooks.store import store_event
+
+log = logging.getLogger(__name__)
+
+# Kept with the event for parsing and for the admin's eye; cookies and credentials are not.
+_DROPPED_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
+
+
+def _answer(answer: WebhookAnswer) -> HttpResponse:
+    return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+
+
+def _plain(status: int, text: str) -> HttpResponse:
+    return HttpResponse(text.encode(), status=status, content_type="text/plain")
+
+
+@csrf_exempt
+def hook(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        return _plain(405, "method not allowed")
+    connector = get_connector(kind)
+    if not isinstance(connector, WebhookConnector):
+        return _plain(404, "unknown channel")
+    channel = Channel.objects.filter(kind=kind, key=key, enabled=True).first()
+    if channel is None:
+        return _plain(404, "unknown channel")
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.WEBHOOK_MAX_BODY_BYTES:
+        return _plain(413, "too large")
+    body = request.body
+    webhook_request = WebhookRequest(
+        method=request.method or "POST",
+        url=request.build_absolute_uri(),
+        headers=dict(request.headers),
+        query={k: str(v) for k, v in request.GET.items()},
+        body=body,
+        form=(
+            {k: str(v) for k, v in request.POST.items()}
+            if request.content_type == "application/x-www-form-urlencoded"
+            else {}
+        ),
+    )
+    handshake = connector.handshake(channel, webhook_request)
+    if handshake is not None:
+        return _answer(handshake)
+    if request.method != "POST":
+        return _plain(405, "method not allowed")
+    try:
+        connector.verify(channel, webhook_request)
+    except WebhookRejected as exc:
+        log.info("webhook %s/%s rejected: %s", kind, channel.pk, exc)
+        return _plain(exc.status, "rejected")
+    try:
+        event_id = connector.event_id(channel, webhook_request)
+    except Exception:
+        # A body the connector cannot read still gets stored (and then ignored, with the
+        # reason): the provider must not retry it forever.
+        event_id = WebhookConnector.event_id(connector, channel, webhook_request)
+    headers = {
+        name.lower(): value
+        for name, value in request.headers.items()
+        if name.lower() not in _DROPPED_HEADERS
+    }
+    event, _created = store_event(channel=channel, event_id=event_id, body=body, headers=headers)
+    return _answer(connector.acknowledge(channel, webhook_request, event))

@@ -114,7 +114,12 @@ class Backend:
 def backend_env(name: str, extra: dict[str, str] | None = None) -> Iterator[Backend]:
     """A fresh, migrated database and the environment to run ``sangdam`` against it."""
     tmp = Path(tempfile.mkdtemp(prefix="sangdam-bench-"))
-    env = {**os.environ, "SANGDAM_VAR_DIR": str(tmp), "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "SANGDAM_VAR_DIR": str(tmp),
+        "SECRET_KEY": "bench-signing-key-not-for-production-use",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("SANGDAM_DEMO", None)
     env.update(extra or {})
     dbname = f"bench_{os.getpid()}"

@@ -61,7 +61,7 @@ def setup_env(backend: str) -> tuple[Path, str]:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SANGDAM_VAR_DIR=str(tmp),
-        SECRET_KEY="bench-inbox",
+        SECRET_KEY="bench-inbox-signing-key-not-for-production",
         LOG_LEVEL="WARNING",
     )
     os.environ.pop("SANGDAM_DEMO", None)

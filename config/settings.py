@@ -20,11 +20,12 @@ VAR_DIR = Path(env_str("SANGDAM_VAR_DIR", str(BASE_DIR / "var")))
 
 DEMO = env_bool("SANGDAM_DEMO")
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env_str("SECRET_KEY") or (
-    "insecure-embedded-development-key-change-me" if (DEBUG or DEMO) else ""
-)
+# Never a key written in the source: status links signed with a published key can be forged
+# for any ticket. Without SECRET_KEY (the demo, a first run) a random key is generated once
+# into VAR_DIR; servers outside demo mode refuse weak keys (sangdam/core/secret_file.py).
+SECRET_KEY = env_str("SECRET_KEY")
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
 if not SECRET_KEY:
-    # Tests, management commands and the embedded server get a per-checkout key kept in var/.
     from sangdam.core.secret_file import load_or_create_secret
 
     SECRET_KEY = load_or_create_secret(VAR_DIR / "secret_key")
@@ -162,8 +163,14 @@ LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:inbox"
 LOGOUT_REDIRECT_URL = "console:login"
 AUTH_PASSWORD_VALIDATORS = [
+    {
+        # Refuses the agent's own email (or its name part) and their display name.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "username", "display_name"]},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # HTTP Basic (email + password) on the REST API; tokens always work.
 API_ALLOW_BASIC_AUTH = env_bool("API_ALLOW_BASIC_AUTH", default=DEMO)

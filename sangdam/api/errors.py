@@ -8,7 +8,6 @@ mapped here too, so a client never has to parse two error shapes.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -21,6 +20,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from sangdam.api.bodies import body_refusal
 from sangdam.tickets.errors import DomainError, InvalidTransition, PermissionDenied
 from sangdam.tickets.selectors import InvalidQuery
 
@@ -45,6 +45,7 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     422: "Unprocessable request",
+    415: "Unsupported media type",
     429: "Too many requests",
     500: "Internal error",
 }
@@ -137,7 +138,7 @@ def _has_nul(value: Any) -> bool:
 
 
 def nul_field(request: HttpRequest) -> str | None:
-    """The first path part, query or form field, or JSON body holding a NUL, if any."""
+    """The first path part, query or form field holding a NUL, if any (JSON: see bodies)."""
     if "\x00" in request.path:
         return "path"
     for name, values in request.GET.lists():
@@ -148,13 +149,6 @@ def nul_field(request: HttpRequest) -> str | None:
         for name, values in request.POST.lists():
             if _has_nul(name) or _has_nul(values):
                 return name.replace("\x00", "")
-    elif request.content_type == "application/json" and request.body:
-        try:
-            body = json.loads(request.body)
-        except ValueError:
-            return None  # the endpoint's own validation answers
-        if _has_nul(body):
-            return "body"
     return None
 
 
@@ -169,7 +163,9 @@ class ProblemAPI(NinjaAPI):
         patterns = super()._get_urls()
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
-                pattern.callback = self._refuse_nul(self._problem_405(pattern.callback))
+                pattern.callback = self._check_body(
+                    self._refuse_nul(self._problem_405(pattern.callback))
+                )
         patterns.append(re_path(r"^.*$", self._unknown_path))
         return patterns
 
@@ -209,6 +205,25 @@ class ProblemAPI(NinjaAPI):
                 code="validation_error",
                 detail=_("The request is not valid."),
                 errors=[{"field": field, "message": "must not contain NUL characters"}],
+            )
+
+        return wrapped
+
+    def _check_body(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """Bodies the API never parses (see :mod:`sangdam.api.bodies`), before authentication."""
+
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            refusal = body_refusal(request)
+            if refusal is None:
+                return view(request, *args, **kwargs)
+            return problem(
+                self,
+                request,
+                status=refusal.status,
+                code=refusal.code,
+                detail=refusal.detail,
+                **refusal.extra,
             )
 
         return wrapped

@@ -64,7 +64,13 @@ class AgentForm(forms.ModelForm):
     def clean_password(self) -> str:
         password = str(self.cleaned_data.get("password") or "")
         if password:
-            validate_password(password, self.instance if self.instance.pk else None)
+            # A new agent is not saved yet; compare with the email and name typed in the form.
+            user = self.instance
+            if not user.pk:
+                email = str(self.cleaned_data.get("email") or "")
+                name = str(self.cleaned_data.get("display_name") or "")
+                user = User(email=email, username=email, display_name=name)
+            validate_password(password, user)
         return password
 
     def clean(self) -> dict[str, Any]:

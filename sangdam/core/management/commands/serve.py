@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from sangdam.core import live
 from sangdam.core.runtime import BackgroundServices
+from sangdam.core.secret_file import require_real_secret
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_real_secret()
         host, port = options["host"], options["port"]
         embedded = options["embedded"] or settings.EMBEDDED_WORKERS
         if settings.DEMO:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from sangdam.core.runtime import make_worker
+from sangdam.core.secret_file import require_real_secret
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="exit when the queue is empty")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_real_secret()
         worker = make_worker(
             interval=options["interval"], batch=options["batch"], queues=options["queues"]
         )

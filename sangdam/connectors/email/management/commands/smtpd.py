@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from sangdam.connectors.email.smtpd import DEFAULT_THREADS, SmtpReceiver
 from sangdam.core.env import env_int, env_str
+from sangdam.core.secret_file import require_real_secret
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_real_secret()
         stop = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -272,6 +272,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # One line per task run is noise in the embedded console; TASKS_LOG_LEVEL=INFO shows it.
         "django_tasks": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
+        # httpx logs every request URL at INFO, and the Bot API puts the token in the URL.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "django_tasks_db": {"level": env_str("TASKS_LOG_LEVEL", "WARNING")},
         # Logs every bounce detector it tries at INFO.
         "flufl.bounce": {"level": "WARNING"},

@@ -12,8 +12,10 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from urllib.parse import parse_qsl, urlsplit
 
 
@@ -29,6 +31,24 @@ class Call:
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
+
+    def form(self) -> dict[str, tuple[str, bytes]]:
+        """Fields of a multipart/form-data or urlencoded body: name -> (filename, bytes)."""
+        content_type = self.headers.get("content-type", "")
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            return {k: ("", v.encode()) for k, v in parse_qsl(self.body.decode())}
+        if not content_type.startswith("multipart/form-data"):
+            return {}
+        parsed = BytesParser(policy=policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + self.body
+        )
+        fields: dict[str, tuple[str, bytes]] = {}
+        for part in parsed.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            if isinstance(name, str) and isinstance(payload, bytes):
+                fields[name] = (part.get_filename() or "", payload)
+        return fields
 
 
 class FakeProvider:
@@ -81,7 +101,7 @@ class FakeProvider:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self) -> FakeProvider:
+    def start(self) -> Self:
         self.thread.start()
         return self
 
@@ -89,7 +109,7 @@ class FakeProvider:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> FakeProvider:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -153,7 +153,12 @@ def _receive(
         )
     metadata: dict[str, object] = dict(inbound.message_metadata)
     if refused:
-        metadata["refused_attachments"] = refused
+        # A connector may have refused some already (too large to fetch from the provider).
+        earlier = metadata.get("refused_attachments")
+        metadata["refused_attachments"] = [
+            *(earlier if isinstance(earlier, list) else []),
+            *refused,
+        ]
     if inbound.identities:
         # Who wrote this message: replies go back to this address even when the
         # customer has others (a customer may have several email addresses).

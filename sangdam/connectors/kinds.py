@@ -1,6 +1,11 @@
-"""Imports every connector kind so that each registers itself."""
+"""Imports every connector kind so that each registers itself (and its fake provider)."""
 
 from sangdam.connectors.app import connector as app_connector
 from sangdam.connectors.email import by_email, connector
+from sangdam.connectors.fakes import register_fake
+from sangdam.connectors.telegram import connector as telegram_connector
+from sangdam.connectors.telegram.fake import FakeTelegram
 
-__all__ = ["app_connector", "by_email", "connector"]
+register_fake("telegram", FakeTelegram)
+
+__all__ = ["app_connector", "by_email", "connector", "telegram_connector"]

@@ -19,6 +19,7 @@ ALLOWED_TYPES = {
     "text/plain",
     "text/csv",
     "message/rfc822",
+    "application/ogg",  # voice notes (Telegram, WhatsApp): Ogg/Opus sniffs as this
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",

@@ -1,0 +1,1 @@
+"""Telegram Bot API channel: webhook in, Bot API out (docs/channels/telegram.md)."""

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sangdam.api.urls import api
-from sangdam.connectors.app.urls import app_api
+from sangdam.appapi.urls import app_api
 
 urlpatterns = [
     path("api/v1/", api.urls),

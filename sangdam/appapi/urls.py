@@ -1,7 +1,7 @@
 """The API for the company's mobile and web apps, under /api/app/v1/."""
 
 from sangdam.api.errors import ProblemAPI, install_problem_handlers
-from sangdam.connectors.app import api
+from sangdam.appapi import api
 from sangdam.connectors.app.auth import AppAuth
 
 app_api = ProblemAPI(

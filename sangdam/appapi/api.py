@@ -20,9 +20,8 @@ from sangdam.api.idempotency import (
     Outcome,
     idempotency_key,
 )
-from sangdam.connectors.app import inputs, selectors, services
-from sangdam.connectors.app.auth import AppCaller, app_caller
-from sangdam.connectors.app.schemas import (
+from sangdam.appapi import inputs
+from sangdam.appapi.schemas import (
     ERRORS,
     ArticleOut,
     InquiryCreated,
@@ -39,6 +38,8 @@ from sangdam.connectors.app.schemas import (
     UnreadOut,
     web_push_subscription,
 )
+from sangdam.connectors.app import selectors, services
+from sangdam.connectors.app.auth import AppCaller, app_caller
 from sangdam.connectors.base import InboundMessage
 from sangdam.connectors.intake import receive
 from sangdam.core import netguard

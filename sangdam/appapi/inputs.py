@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from sangdam.api.errors import ApiError, validation_error
 from sangdam.api.idempotency import StoredAnswer, idempotency_key, respond, run_idempotent_in
+from sangdam.appapi.schemas import MAX_FILES, METADATA_MAX_ITEMS
 from sangdam.connectors.app.auth import AppCaller
 from sangdam.connectors.app.models import AppIdempotencyKey
-from sangdam.connectors.app.schemas import MAX_FILES, METADATA_MAX_ITEMS
 from sangdam.connectors.base import InboundAttachment
 from sangdam.tickets.attachments import AttachmentRejected, check_attachments
 

@@ -9,6 +9,7 @@ perfectly is still an inquiry someone wrote.
 from __future__ import annotations
 
 import codecs
+import re
 from email.header import decode_header
 from email.message import Message
 
@@ -99,29 +100,51 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     return data.decode(codec or "latin-1", errors="replace")
 
 
+# One RFC 2047 encoded word, and a run of them separated only by white space (which
+# RFC 2047 says to drop, so a word split across two encoded words joins up again).
+ENCODED_WORD = r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?="
+ENCODED_RUN = re.compile(rf"{ENCODED_WORD}(?:\s+{ENCODED_WORD})*")
+
+
 def decode_header_value(raw: str) -> str:
-    """An RFC 2047 header value (or raw 8-bit bytes smuggled in as surrogates) as text.
+    """A header value as mail clients show it, whatever mix it holds.
 
-    The stdlib splits the encoded words; each chunk is decoded with our fallback chain so
-    a mislabelled ``=?euc-kr?...`` word or an unencoded UTF-8 subject still reads right.
+    Real headers mix RFC 2047 encoded words with raw 8-bit text ("Re: =?UTF-8?B?…?=
+    (추가)" from a client that encodes only what it wrote itself), and the raw part may be
+    UTF-8, EUC-KR or CP949. The parser keeps raw 8-bit bytes as surrogate escapes: they
+    are decoded first (:func:`unsmuggle`), then each run of encoded words is decoded on
+    its own with our charset fallbacks, and the text around them is kept as it stands.
+    The result never holds a surrogate.
     """
-    try:
-        chunks = decode_header(raw)
-    except Exception:  # a header we cannot split is read as it stands
-        chunks = [(raw, None)]
+    text = unsmuggle(raw)
     parts: list[str] = []
-    for chunk, charset in chunks:
-        if isinstance(chunk, str):
-            parts.append(_unsmuggle(chunk))
-        else:
-            parts.append(decode_bytes(chunk, charset))
-    text = "".join(parts)
+    position = 0
+    for match in ENCODED_RUN.finditer(text):
+        parts.append(text[position : match.start()])
+        parts.append(_decode_encoded_run(match.group(0)))
+        position = match.end()
+    parts.append(text[position:])
     # Line folding leaves CR/LF in a value; a subject is one line.
-    return " ".join(text.split())
+    return " ".join("".join(parts).split())
 
 
-def _unsmuggle(text: str) -> str:
-    """The parser keeps 8-bit header bytes as surrogate escapes: decode them properly."""
+def _decode_encoded_run(run: str) -> str:
+    try:
+        chunks = decode_header(run)
+    except Exception:  # bad base64 or a broken word: shown as it was written
+        return run
+    out: list[str] = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, bytes):
+            out.append(decode_bytes(chunk, charset))
+        else:
+            out.append(chunk)
+    return "".join(out)
+
+
+def unsmuggle(text: str) -> str:
+    """The parser keeps 8-bit header bytes as surrogate escapes: decode them properly
+    (UTF-8, else CP949, else Latin-1), so no surrogate ever reaches the database."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -138,12 +161,12 @@ def raw_header(message: Message, name: str) -> str:
     wanted = name.lower()
     for key, value in raw_items(message):
         if key.lower() == wanted:
-            return " ".join(str(value).split())
+            return " ".join(unsmuggle(str(value)).split())
     return ""
 
 
 def raw_items(message: Message) -> list[tuple[str, str]]:
     try:
-        return [(str(k), str(v)) for k, v in message.raw_items()]
+        return [(str(k), unsmuggle(str(v))) for k, v in message.raw_items()]
     except Exception:  # a header block the parser could not even keep
         return []

@@ -20,7 +20,7 @@ from sangdam.connectors.base import InboundMessage, SenderIdentity
 from sangdam.connectors.email import threads
 from sangdam.connectors.email.authresults import authentication
 from sangdam.connectors.email.bounces import BounceInfo, detect_bounce
-from sangdam.connectors.email.decode import decode_header_value
+from sangdam.connectors.email.decode import decode_header_value, unsmuggle
 from sangdam.connectors.email.htmlbody import clean_html, html_to_text
 from sangdam.connectors.email.loops import classify, is_robot_address
 from sangdam.connectors.email.mime import extract
@@ -56,7 +56,10 @@ class Headers:
             items = []
         for name, value in items:
             # NUL never belongs in a header, and PostgreSQL refuses it in any text.
-            self.raw.setdefault(name.lower(), []).append(str(value).replace("\x00", ""))
+            # Raw 8-bit bytes (kept as surrogate escapes) are decoded here, once: no
+            # surrogate may reach a Message-ID, an address or the database.
+            value = unsmuggle(str(value)).replace("\x00", "")
+            self.raw.setdefault(name.lower(), []).append(value)
 
     def first(self, name: str) -> str:
         values = self.raw.get(name.lower())

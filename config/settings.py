@@ -228,8 +228,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@example.com")
 # Inbound mail larger than this is refused (SMTP 552) before it reaches the intake.
 EMAIL_MAX_MESSAGE_BYTES = env_int("EMAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 # Mails accepted per sender address per hour; more is a storm (two autoresponders
-# answering each other) and is dropped. 0 turns the limit off.
+# answering each other): the SMTP receiver answers 451 (the sender retries later), an
+# IMAP message is held for an agent. 0 turns the limit off.
 EMAIL_SENDER_RATE_LIMIT = env_int("EMAIL_SENDER_RATE_LIMIT", 60)
+# Recipients the SMTP receiver takes in one transaction; the next get 452 (RFC 5321).
+EMAIL_MAX_RECIPIENTS = env_int("EMAIL_MAX_RECIPIENTS", 50)
 # Authentication-Results written by these servers (authserv-id) are trusted; others may
 # be forged by the sender. Empty: record them, marked untrusted.
 EMAIL_AUTHSERV_IDS = [x.strip() for x in env_str("EMAIL_AUTHSERV_IDS").split(",") if x.strip()]

@@ -90,6 +90,12 @@ class OutboundMessage:
     automatic: bool = False
 
 
+class TemporaryRefusal(Exception):
+    """Not taken in *for now* (a sender over its rate limit): nothing was stored, and the
+    transport must make the sender keep the message and retry (SMTP ``451``, an IMAP
+    message left unseen, HTTP ``429``) rather than acknowledge it."""
+
+
 class DeliveryError(Exception):
     """Sending failed. ``permanent`` says whether retrying can help."""
 

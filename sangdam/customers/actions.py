@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sangdam.customers.models import Customer, Identity
+from sangdam.customers.models import SHOWN_CONTACT_KINDS, Customer, Identity
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.errors import DomainError
 
@@ -43,11 +43,13 @@ def resolve_customer(
         lookup = lookup | Identity.objects.filter(kind=kind, value=value)
     known = {(i.kind, i.value): i for i in lookup.select_related("customer")}
     customer = next((known[p].customer for p in pairs if p in known), None)
+    contact = next((v for k, v in pairs if k in SHOWN_CONTACT_KINDS), "")
     if customer is None:
-        customer = Customer.objects.create(name=name[:200], language=language)
-    elif not customer.name and name:
-        customer.name = name[:200]
-        customer.save(update_fields=["name", "updated_at"])
+        customer = Customer.objects.create(name=name[:200], contact=contact, language=language)
+    elif (not customer.name and name) or (not customer.contact and contact):
+        customer.name = customer.name or name[:200]
+        customer.contact = customer.contact or contact
+        customer.save(update_fields=["name", "contact", "updated_at"])
     for kind, value in pairs:
         if (kind, value) not in known:
             # A concurrent intake may add the same identity first: our insert then fails,

@@ -19,8 +19,15 @@ class IdentityKind(models.TextChoices):
     LIVECHAT = "livechat", _("Live chat visitor")
 
 
+# Identity kinds a person recognises as theirs, so they may stand for a missing name.
+SHOWN_CONTACT_KINDS = (IdentityKind.EMAIL, IdentityKind.PHONE)
+
+
 class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
+    # The address or number the customer first wrote from: what agents see when the
+    # customer gave no name (a mail with a bare address), never an internal "#150".
+    contact = models.CharField(_("contact"), max_length=320, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # Set when this customer was merged into another; merged customers keep no identities.
@@ -34,7 +41,7 @@ class Customer(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.name or f"#{self.pk}"
+        return self.name or self.contact or f"#{self.pk}"
 
 
 class Identity(models.Model):

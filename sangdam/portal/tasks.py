@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
-from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.connectors.selectors import default_sender_address
 from sangdam.core import backoff
 from sangdam.portal.forms import one_line
 from sangdam.portal.links import status_url
@@ -25,11 +25,6 @@ from sangdam.tickets.models import Ticket
 log = logging.getLogger(__name__)
 
 KINDS = ("received", "link")
-
-
-def _sender() -> str:
-    channel = Channel.objects.filter(kind=ChannelKind.EMAIL, enabled=True).order_by("id").first()
-    return (channel.address if channel and channel.address else "") or settings.DEFAULT_FROM_EMAIL
 
 
 @task()
@@ -49,7 +44,7 @@ def send_portal_email(ticket_id: int, to: str, kind: str, language: str, attempt
         # could be anything, and one line is all a header may hold.
         subject = one_line(render_to_string(f"portal/email/{kind}_subject.txt", context))
         body = render_to_string(f"portal/email/{kind}.txt", context)
-    mail = EmailMessage(subject=subject, body=body, from_email=_sender(), to=[to])
+    mail = EmailMessage(subject=subject, body=body, from_email=default_sender_address(), to=[to])
     try:
         mail.send(fail_silently=False)
     except (OSError, smtplib.SMTPException) as exc:

@@ -309,3 +309,21 @@ def test_a_held_message_is_appended_where_the_original_was_merged(
     assert response["Location"] == f"/tickets/{newer.pk}/"
     ticket.refresh_from_db()
     assert ticket.merged_into_id == newer.pk
+
+
+def test_a_customer_who_wrote_with_a_bare_address_is_shown_by_that_address(
+    agent_client: Client, email_channel: Channel
+):
+    raw = (
+        b"From: jiwoo.lee@example.net\r\nTo: support@example.com\r\nSubject: bare address\r\n"
+        b"Message-ID: <bare-address@example.net>\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"\r\nhello\r\n"
+    )
+    ticket = mail_in(email_channel, raw).ticket
+
+    inbox = agent_client.get("/").content.decode()
+    page = agent_client.get(f"/tickets/{ticket.pk}/").content.decode()
+
+    for html in (inbox, page):
+        assert "jiwoo.lee@example.net" in html
+        assert f"#{ticket.customer_id}<" not in html

@@ -65,7 +65,9 @@ def _b(text: str, charset: str = "utf-8") -> str:
             id="encoded-word-then-raw-utf8",
         ),
         pytest.param(
-            _smuggled("주문 ".encode("cp949") + _b("환불", "euc-kr").encode() + " 똠방".encode("cp949")),
+            _smuggled(
+                "주문 ".encode("cp949") + _b("환불", "euc-kr").encode() + " 똠방".encode("cp949")
+            ),
             "주문 환불 똠방",
             id="raw-cp949-around-an-euc-kr-word",
         ),
@@ -81,7 +83,7 @@ def _b(text: str, charset: str = "utf-8") -> str:
         ),
         pytest.param("=?utf-8?B?not-base64!?= 문의", "=?utf-8?B?not-base64!?= 문의", id="broken"),
         pytest.param(
-            _smuggled("Fwd: ".encode() + "見積もり".encode("utf-8")) + " " + _b("依頼"),
+            _smuggled(b"Fwd: " + "見積もり".encode()) + " " + _b("依頼"),
             "Fwd: 見積もり 依頼",
             id="raw-utf8-japanese-then-word",
         ),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from sangdam.connectors.base import TemporaryRefusal
 from sangdam.connectors.email.loops import may_answer_automatically
 from sangdam.connectors.email.parse import process_email
 from sangdam.connectors.models import Channel
@@ -273,15 +274,19 @@ def test_garbage_bytes_never_raise(channel):
     assert outcome.startswith("ignored:")
 
 
-def test_a_mail_storm_from_one_sender_is_cut_at_the_hourly_limit(channel, settings):
+def test_a_mail_storm_from_one_sender_is_refused_for_now_at_the_hourly_limit(channel, settings):
     settings.EMAIL_SENDER_RATE_LIMIT = 3
 
     outcomes = [
-        process_email(mail(sender="storm@robot.example"), channel_id=channel.pk) for _ in range(5)
+        process_email(mail(sender="storm@robot.example"), channel_id=channel.pk) for _ in range(3)
     ]
+    # The fourth is refused before anything is stored: the transport asks for a retry
+    # (SMTP 451, IMAP message left unseen) instead of acknowledging and dropping it.
+    with pytest.raises(TemporaryRefusal):
+        process_email(mail(sender="storm@robot.example"), channel_id=channel.pk)
 
-    assert [o.startswith("ticket ") for o in outcomes] == [True, True, True, False, False]
-    assert outcomes[-1] == "ignored: rate limited"
+    assert all(o.startswith("ticket ") for o in outcomes)
+    assert Message.objects.count() == 3
     assert process_email(mail(sender="calm@example.com"), channel_id=channel.pk).startswith(
         "ticket "
     )

@@ -23,6 +23,7 @@ from sangdam.connectors.base import Connector, DeliveryError, OutboundMessage
 from sangdam.connectors.email.by_email import ByEmailConnector
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.connectors.registry import register
+from sangdam.connectors.selectors import default_email_channel
 from sangdam.customers.models import Customer, Identity
 from sangdam.tickets.models import Ticket
 
@@ -111,6 +112,4 @@ class AppConnector(Connector):
         if not email:
             raise DeliveryError(f"{why}, and the customer has no email address", permanent=True)
         log.info("app reply %s falls back to email: %s", message.message_id, why)
-        return ByEmailConnector().send(
-            Channel(kind=ChannelKind.EMAIL), replace(message, recipient=email)
-        )
+        return ByEmailConnector().send(default_email_channel(), replace(message, recipient=email))

@@ -7,22 +7,18 @@ server's default sender when there is none).
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from sangdam.connectors.base import Connector, OutboundMessage
 from sangdam.connectors.email.connector import EmailConnector
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.connectors.registry import register
+from sangdam.connectors.selectors import default_email_channel
 
 
 class ByEmailConnector(Connector):
     identity_kind = "email"
 
     def send(self, channel: Channel, message: OutboundMessage) -> str:
-        email_channel = (
-            Channel.objects.filter(kind=ChannelKind.EMAIL, enabled=True).order_by("id").first()
-        ) or Channel(kind=ChannelKind.EMAIL, name="default", address=settings.DEFAULT_FROM_EMAIL)
-        return EmailConnector().send(email_channel, message)
+        return EmailConnector().send(default_email_channel(), message)
 
 
 @register

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 
+from sangdam.connectors.base import TemporaryRefusal
 from sangdam.connectors.email.bounces import BounceInfo
 from sangdam.connectors.email.parse import ParsedEmail
 from sangdam.connectors.intake import receive
@@ -32,8 +33,10 @@ def dispatch(parsed: ParsedEmail, *, channel_id: int) -> str:
         # it in as a customer message would answer ourselves in a loop.
         return "ignored: sent by this channel"
     if over_rate_limit(parsed.sender):
-        log.warning("mail from %s dropped: over the hourly limit", parsed.sender)
-        return "ignored: rate limited"
+        # Refused before anything is stored, so the transport can still say "later":
+        # never acknowledged and then dropped.
+        log.warning("mail from %s deferred: over the hourly limit", parsed.sender)
+        raise TemporaryRefusal("Too many messages from this sender, try again later")
     result = receive(parsed.inbound)
     if result.duplicate:
         return "duplicate"
@@ -54,7 +57,7 @@ def _is_our_own_address(sender: str, channel_id: int) -> bool:
 
 
 def over_rate_limit(sender: str) -> bool:
-    """Count one mail from ``sender`` in this hour; True once past EMAIL_SENDER_RATE_LIMIT.
+    """Whether ``sender`` already reached EMAIL_SENDER_RATE_LIMIT mails this hour.
 
     Stops a mail storm (two autoresponders answering each other, a broken script) from
     opening thousands of tickets. Counted by :mod:`sangdam.core.ratelimit` (Redis when

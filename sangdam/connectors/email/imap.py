@@ -29,6 +29,7 @@ from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencr
 from imap_tools.errors import ImapToolsError, MailboxLoginError
 from imap_tools.message import MailMessage
 
+from sangdam.connectors.base import TemporaryRefusal
 from sangdam.connectors.email import oauth2
 from sangdam.connectors.email.models import AuthMethod, ImapReceipt, Mailbox, Security
 from sangdam.core.env import env_int
@@ -210,6 +211,11 @@ def _poll(client: BaseMailBox, mailbox: Mailbox, result: PollResult) -> None:
             outcome = _process(message.raw, channel_id=mailbox.channel_id)
         except DatabaseError:
             raise  # the whole poll stops; the message stays unseen for the next one
+        except TemporaryRefusal as exc:
+            # Refused for now (its sender is over the hourly limit): left unseen and
+            # unrecorded, it is taken at a later poll. Never flagged and dropped.
+            result.outcomes.append(f"deferred: {exc}")
+            continue
         except Exception as exc:
             # process_email refuses bad mail with an outcome, so this is a bug: keep the
             # message unseen (nothing lost), show it to the admin, go on with the others.

@@ -6,9 +6,15 @@ answer whether the mail is ours to keep:
 - RCPT for an address no enabled email channel owns: ``550`` (refused at once, no bounce
   from us later). Plus-addressing works: ``support+SD-100001@example.com`` is
   ``support@example.com``'s.
+- RCPT beyond ``EMAIL_MAX_RECIPIENTS`` in one transaction: ``452`` (RFC 5321 4.5.3.1.8:
+  the sender delivers the rest in another transaction).
 - DATA over ``EMAIL_MAX_MESSAGE_BYTES``: ``552`` (aiosmtpd's own ``data_size_limit``).
+  Lines longer than RFC 5321's 998 characters are accepted up to that size: the limit
+  binds senders, and several real clients do not wrap.
 - DATA: ``250`` only after ``process_email`` returned, that is after the intake committed;
-  ``451`` when the database is unavailable, so the sender keeps the mail and retries.
+  ``451`` when the database is unavailable, and ``451 4.7.1`` when the mail is refused
+  for now (its sender is over the hourly limit), so the sender keeps the mail and retries.
+  Nothing is answered 250 and then dropped.
 
 The aiosmtpd handler is async; the intake is blocking Django ORM code, so it runs on a
 small thread pool (each thread keeps its own database connection, tidied by
@@ -25,9 +31,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
 
+from sangdam.connectors.base import TemporaryRefusal
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.core.env import env_int, env_str
 
@@ -42,6 +50,7 @@ DEFAULT_PORT = 2525
 DEFAULT_THREADS = 4
 
 TEMPORARY_FAILURE = "451 4.3.0 Temporary failure, please try again later"
+TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
 
 
 class NoChannel(Exception):
@@ -118,6 +127,9 @@ class IntakeHandler:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
+        if len(envelope.rcpt_tos) >= settings.EMAIL_MAX_RECIPIENTS:
+            # Before any lookup: a 1,000-recipient session costs us nothing.
+            return TOO_MANY_RECIPIENTS
         try:
             channel_id = await self._run(channel_for_recipient, address)
         except (OperationalError, InterfaceError):
@@ -138,6 +150,9 @@ class IntakeHandler:
             )
         except NoChannel:
             return "550 5.1.1 No such mailbox here"
+        except TemporaryRefusal as exc:
+            log.info("smtpd: deferred mail from %s: %s", envelope.mail_from, exc)
+            return f"451 4.7.1 {exc}"
         except (OperationalError, InterfaceError):
             log.warning("smtpd: database unavailable; answered 451", exc_info=True)
             return TEMPORARY_FAILURE
@@ -150,6 +165,25 @@ class IntakeHandler:
             "smtpd: accepted from %s for %s: %s", envelope.mail_from, envelope.rcpt_tos, outcomes
         )
         return "250 2.0.0 Message accepted"
+
+
+class LiberalSMTP(SMTP):
+    """aiosmtpd's SMTP session, reading lines up to the whole message size.
+
+    aiosmtpd refuses a DATA line over 1,001 octets with a permanent ``500``, and the
+    sending server then bounces a customer's mail. Its stream reader's buffer limit is
+    the same number, so both are raised to the message size limit, which still caps
+    what one session can make us hold in memory.
+    """
+
+    def __init__(self, handler: Any, *, data_size_limit: int | None = None, **kwargs: Any) -> None:
+        self.line_length_limit = max(data_size_limit or 0, SMTP.line_length_limit)
+        super().__init__(handler, data_size_limit=data_size_limit, **kwargs)
+
+
+class LiberalController(Controller):
+    def factory(self) -> SMTP:
+        return LiberalSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class SmtpReceiver:
@@ -165,7 +199,7 @@ class SmtpReceiver:
     ) -> None:
         self.host, self.port = host, port
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sangdam-smtpd")
-        self.controller = Controller(
+        self.controller = LiberalController(
             IntakeHandler(self.executor),
             hostname=host,
             port=port,

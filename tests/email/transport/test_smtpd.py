@@ -134,3 +134,80 @@ def test_mail_for_a_channel_disabled_during_the_dialogue_is_refused_not_dropped(
 
     assert code == 550
     assert Ticket.objects.count() == 0
+
+
+def test_a_mail_with_lines_over_998_characters_is_accepted(
+    email_channel: Channel, smtp_receiver: Start
+):
+    # Clients that do not wrap send a whole paragraph (or an HTML body) as one line.
+    paragraph = "환불 요청드립니다 " * 700  # about 7,000 characters, 16 KB in UTF-8
+    raw = (
+        b"From: Minji Kim <minji@example.com>\r\nTo: support@example.com\r\n"
+        b"Subject: long line\r\nMessage-ID: <long-line@mail.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + paragraph.encode()
+        + b"\r\n"
+    )
+    receiver = smtp_receiver()
+    with connect(receiver) as client:
+        client.mail("minji@example.com")
+        client.rcpt("support@example.com")
+        code, _ = client.data(raw)
+
+    assert code == 250
+    assert Message.objects.get().text == paragraph.strip()
+
+
+def test_a_long_line_still_counts_against_the_message_size_limit(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver(max_bytes=20_000)
+    with connect(receiver) as client:
+        client.mail("minji@example.com")
+        client.rcpt("support@example.com")
+        code, _ = client.data(customer_mail(text="x" * 30_000))
+
+    assert code == 552
+    assert Ticket.objects.count() == 0
+
+
+def test_a_thousand_recipient_session_is_capped(
+    email_channel: Channel, smtp_receiver: Start, settings
+):
+    settings.EMAIL_MAX_RECIPIENTS = 50
+    receiver = smtp_receiver()
+    with connect(receiver) as client:
+        client.mail("minji@example.com")
+        codes = [client.rcpt(f"support+{n}@example.com")[0] for n in range(1000)]
+        data_code, _ = client.data(customer_mail())
+
+    assert codes.count(250) == 50
+    assert set(codes[50:]) == {452}
+    assert data_code == 250
+    assert Message.objects.count() == 1
+
+
+def test_a_sender_over_the_hourly_limit_is_told_to_retry_before_anything_is_kept(
+    email_channel: Channel, smtp_receiver: Start, settings
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.EMAIL_SENDER_RATE_LIMIT = 2
+    receiver = smtp_receiver()
+    codes = []
+    for _ in range(3):
+        with connect(receiver) as client:
+            client.mail("storm@robot.example")
+            client.rcpt("support@example.com")
+            codes.append(client.data(customer_mail(sender="storm@robot.example"))[0])
+
+    # 451, never 250-and-drop: the sending server keeps the third mail and retries.
+    assert codes == [250, 250, 451]
+    assert Message.objects.count() == 2
+    cache.clear()  # the hour has passed
+    with connect(receiver) as client:
+        client.mail("storm@robot.example")
+        client.rcpt("support@example.com")
+        assert client.data(customer_mail(sender="storm@robot.example"))[0] == 250
+    assert Message.objects.count() == 3

@@ -23,7 +23,7 @@ def fill_contact(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ('customers', '0002_alter_identity_kind'),
     ]
 
     operations = [

@@ -119,6 +119,7 @@ def backend_env(name: str, extra: dict[str, str] | None = None) -> Iterator[Back
         "SANGDAM_VAR_DIR": str(tmp),
         "SECRET_KEY": "bench-signing-key-not-for-production-use",
         "LOG_LEVEL": "WARNING",
+        "API_RATE_PER_MINUTE": "0",  # benches measure throughput, not the per-token limit
     }
     env.pop("SANGDAM_DEMO", None)
     env.update(extra or {})

@@ -8,6 +8,7 @@ on the API, the printed demo login); it is never on unless asked for.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "sangdam.core",
     "sangdam.accounts",
     "sangdam.customers",
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session and CSRF middleware, so it sees the cookies they set.
+    "sangdam.core.https.SecureCookiesOverHttps",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused for lockout into the 429 page / problem (sangdam/accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
     # Innermost on purpose: it is sync-only (it acts in process_view, so its place does not
     # change what it does), and a sync middleware at the bottom makes Django run the whole
     # chain and the view in one worker thread per request instead of hopping between the
@@ -158,7 +164,24 @@ TASKS = {
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "sangdam.accounts.lockout.LockoutBackend",  # first: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after failed logins (console and API Basic auth), per account and per address.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "sangdam.core.ratelimit.client_ip"  # REMOTE_ADDR, never X-Forwarded-For
+AXES_USERNAME_CALLABLE = "sangdam.accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "sangdam.accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = (
+    True  # no row per successful login (API Basic auth would write one each call)
+)
+AXES_VERBOSE = False
+# Requests a minute per API token (or Basic-auth user) on the REST API; 0 = no limit.
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120)
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:inbox"
 LOGOUT_REDIRECT_URL = "console:login"
@@ -263,8 +286,18 @@ PORTAL_HIDDEN_FIELDS = env_list(
 )
 
 SESSION_COOKIE_HTTPONLY = True
+# Cookies are Secure on every HTTPS request anyway (sangdam/core/https.py); SECURE_COOKIES=1
+# makes them Secure on plain HTTP too (a proxy that does not say it terminated TLS).
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+# Behind a TLS-terminating proxy: the header it sets, e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto
+# (only when the proxy always sets or overwrites it; clients could send it themselves).
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# HSTS on every HTTPS response (never on plain HTTP, so the demo is unaffected).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 
 LOGGING = {
     "version": 1,

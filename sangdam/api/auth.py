@@ -4,6 +4,9 @@ A token is found by its sha256 in one query joined to its user, so authenticatio
 one round trip. ``last_used_at`` is written at most once a minute per token: an API
 client making hundreds of calls a minute should not turn every read into a write.
 
+Each token (or Basic-auth user) is throttled to ``API_RATE_PER_MINUTE`` requests a minute,
+answered 429 with Retry-After beyond it.
+
 Read-only agents may call GET (and HEAD/OPTIONS) only; that rule lives here, at the one
 place every request passes, because creating an inquiry through the intake is not an
 agent action and so is not checked by the actions layer.
@@ -23,10 +26,23 @@ from ninja.security import HttpBasicAuth, HttpBearer
 
 from sangdam.accounts.models import ApiToken, User, hash_token
 from sangdam.api.errors import ApiError
+from sangdam.core import ratelimit
 from sangdam.tickets.actor import Actor
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+def _throttle(caller: str) -> None:
+    """At most API_RATE_PER_MINUTE requests a minute per token or Basic-auth user."""
+    verdict = ratelimit.hit("api", caller, limit=settings.API_RATE_PER_MINUTE, window=60)
+    if not verdict.allowed:
+        raise ApiError(
+            429,
+            "rate_limited",
+            _("Too many requests; slow down."),
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
 
 
 def _authorize(request: HttpRequest, user: User) -> User:
@@ -52,11 +68,16 @@ class TokenAuth(HttpBearer):
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at >= TOUCH_EVERY:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        _throttle(f"token:{found.token_hash}")
         return _authorize(request, found.user)
 
 
 class BasicAuth(HttpBasicAuth):
-    """Email + password; only when ``API_ALLOW_BASIC_AUTH`` (the demo) allows it."""
+    """Email + password; only when ``API_ALLOW_BASIC_AUTH`` (the demo) allows it.
+
+    Failures count towards the login lockout (:mod:`sangdam.accounts.lockout`): ``authenticate``
+    gets the request, and a locked-out caller gets a 429 problem even with the right password.
+    """
 
     def __call__(self, request: HttpRequest) -> User | None:
         if not settings.API_ALLOW_BASIC_AUTH:
@@ -70,6 +91,7 @@ class BasicAuth(HttpBasicAuth):
         user = authenticate(request, username=username.strip().lower(), password=password)
         if not isinstance(user, User) or not user.is_active:
             return None
+        _throttle(f"user:{user.email}")
         return _authorize(request, user)
 
 

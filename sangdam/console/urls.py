@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/agents/", admin.agents, name="admin_agents"),
     path("admin/agents/new/", admin.agent_create, name="admin_agent_create"),
     path("admin/agents/<int:user_id>/", admin.agent_edit, name="admin_agent_edit"),
+    path("admin/agents/<int:user_id>/unlock/", admin.agent_unlock, name="admin_agent_unlock"),
     path("admin/teams/", admin.teams, name="admin_teams"),
     path("admin/teams/new/", admin.team_create, name="admin_team_create"),
     path("admin/teams/<int:team_id>/", admin.team_edit, name="admin_team_edit"),

@@ -13,7 +13,9 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from sangdam.accounts import lockout
 from sangdam.accounts.models import Team, User
 from sangdam.console.admin_forms import AgentForm, TeamForm, TopicAdminForm
 from sangdam.console.permissions import admin_required, agent_of
@@ -27,8 +29,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def agents(request: HttpRequest) -> HttpResponse:
-    users = User.objects.prefetch_related("teams").order_by("display_name", "email")
-    return render(request, "console/admin/agents.html", {"agents": users, "section": "agents"})
+    users = list(User.objects.prefetch_related("teams").order_by("display_name", "email"))
+    locked = lockout.locked_out_emails([u.email for u in users])
+    return render(
+        request,
+        "console/admin/agents.html",
+        {"agents": users, "locked": locked, "section": "agents"},
+    )
+
+
+@admin_required
+@require_POST
+def agent_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Lift a login lockout: the agent's failures and those of the addresses they came from."""
+    user = get_object_or_404(User, pk=user_id)
+    lockout.unlock(user.email)
+    messages.success(request, _("%(name)s can log in again.") % {"name": user.name})
+    return redirect("console:admin_agents")
 
 
 def _edit(

@@ -12,7 +12,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def _log_in(client: Client, **extra: str) -> Any:
+def _log_in(client: Client, **extra: Any) -> Any:
     client.get("/login/", **extra)
     agent = factories.make_agent("Seoyeon", email="seoyeon@example.com")
     response = client.post(
@@ -24,7 +24,7 @@ def _log_in(client: Client, **extra: str) -> Any:
 
 def test_over_https_the_cookies_are_secure_and_hsts_is_sent() -> None:
     client = Client(enforce_csrf_checks=False)
-    response = _log_in(client, secure=True)  # type: ignore[arg-type]
+    response = _log_in(client, secure=True)
     assert response.cookies["sessionid"]["secure"] is True
     assert client.cookies["csrftoken"]["secure"] is True
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")

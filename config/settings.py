@@ -173,7 +173,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "sangdam.core.ratelimit.client_ip"  # REMOTE_ADDR, never X-Forwarded-For
+AXES_CLIENT_IP_CALLABLE = "sangdam.accounts.lockout.client_ip"  # REMOTE_ADDR, never X-Forwarded-For
 AXES_USERNAME_CALLABLE = "sangdam.accounts.lockout.username_of"
 AXES_LOCKOUT_CALLABLE = "sangdam.accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = (

@@ -10,6 +10,7 @@ live in the database, so every process sees them.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -39,6 +40,16 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR (never X-Forwarded-For, which the client writes), or None when the request
+    has none (a login made in code): axes stores it in an IP column, which PostgreSQL checks."""
+    value = str(request.META.get("REMOTE_ADDR") or "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str:

@@ -38,6 +38,7 @@ from sangdam.connectors.base import InboundMessage, SenderIdentity
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.core.html import sanitize_html
+from sangdam.core.sentinels import UNCHANGED
 from sangdam.tickets import actions, selectors
 from sangdam.tickets.models import Ticket, Topic
 
@@ -209,7 +210,7 @@ def update_ticket(request: HttpRequest, key: str, payload: TicketPatch) -> Ticke
                 ticket=locked,
                 actor=actor,
                 priority=payload.priority,
-                topic=refs.get("topic", "keep"),
+                topic=refs.get("topic", UNCHANGED),
                 subject=payload.subject,
                 tags=payload.tags,
             )
@@ -218,7 +219,7 @@ def update_ticket(request: HttpRequest, key: str, payload: TicketPatch) -> Ticke
                 ticket=locked,
                 actor=actor,
                 assignee=refs.get("assignee", locked.assignee),
-                team=refs.get("team", "keep"),
+                team=refs.get("team", UNCHANGED),
             )
     return _ticket(str(ticket.pk))
 

@@ -60,7 +60,9 @@ def resolve_customer(
 
 def do_merge_customers(*, source: Customer, target: Customer, actor: Actor) -> Customer:
     """Merge two records of one person: identities and tickets move to ``target``."""
-    from sangdam.tickets.models import Event, Ticket
+    from sangdam.tickets.dispatch import record
+    from sangdam.tickets.events import CustomerMerged
+    from sangdam.tickets.models import Ticket
 
     if source.pk == target.pk:
         raise DomainError(_("A customer cannot be merged into itself."), code="merge_into_self")
@@ -72,10 +74,8 @@ def do_merge_customers(*, source: Customer, target: Customer, actor: Actor) -> C
         if not target.name and source.name:
             target.name = source.name
             target.save(update_fields=["name", "updated_at"])
-        Event.objects.create(
-            kind="customer_merged",
-            actor_user=actor.user,
-            actor_label=actor.label,
-            data={"source": source.pk, "target": target.pk, "tickets": moved},
+        record(
+            [CustomerMerged(ticket_id=None, source=source.pk, target=target.pk, tickets=moved)],
+            actor=actor,
         )
     return target

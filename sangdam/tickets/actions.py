@@ -1,9 +1,9 @@
 """The one door for every change to a ticket.
 
-Each ``do_*`` function runs in a transaction, writes an audit :class:`Event` with the
-actor, enqueues what follows (in the same transaction, so no work is lost) and publishes
-live events after commit. Views, the API, connectors and tasks call these; nothing else
-saves tickets or messages.
+Each ``do_*`` function runs in a transaction and records typed domain events
+(:mod:`sangdam.tickets.events`) with the actor: they become the audit trail, and after
+commit their listeners react (live push, SLA clocks, ...: :mod:`sangdam.tickets.dispatch`).
+Views, the API, connectors and tasks call these; nothing else saves tickets or messages.
 """
 
 from __future__ import annotations
@@ -19,17 +19,31 @@ from django.utils.translation import gettext as _
 
 from sangdam.accounts.models import Team, User
 from sangdam.connectors.models import Channel
-from sangdam.core.live import INBOX_GROUP, publish_on_commit, ticket_group
 from sangdam.core.references import next_reference
+from sangdam.core.sentinels import UNCHANGED, Unchanged
 from sangdam.customers.models import Customer
-from sangdam.tickets.actor import Actor
+from sangdam.tickets.actor import SYSTEM, Actor
 from sangdam.tickets.attachments import CheckedAttachment
+from sangdam.tickets.dispatch import record
 from sangdam.tickets.errors import DomainError, InvalidTransition, PermissionDenied
+from sangdam.tickets.events import (
+    AgentReplied,
+    Assigned,
+    CustomerReplied,
+    DeliveryChanged,
+    DomainEvent,
+    FieldsChanged,
+    MergedFrom,
+    MergedInto,
+    NoteAdded,
+    StatusChanged,
+    TicketLinked,
+    TicketOpened,
+)
 from sangdam.tickets.models import (
     Attachment,
     DeliveryState,
     Direction,
-    Event,
     Message,
     MessageKind,
     Priority,
@@ -46,17 +60,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.SOLVED: {Status.OPEN, Status.CLOSED},
     Status.CLOSED: set(),
 }
-
-
-def _event(ticket: Ticket | None, kind: str, actor: Actor, **data: Any) -> Event:
-    return Event(
-        ticket=ticket, kind=kind, actor_user=actor.user, actor_label=actor.label, data=data
-    )
-
-
-def _publish(ticket: Ticket, kind: str, **extra: Any) -> None:
-    payload = {"event": kind, "ticket_id": ticket.pk, "reference": ticket.reference, **extra}
-    publish_on_commit([INBOX_GROUP, ticket_group(ticket.pk)], payload)
 
 
 def _check_can_write(actor: Actor) -> None:
@@ -111,18 +114,15 @@ def do_open_ticket(
             last_activity_at=now,
             created_at=now,
         )
-        events = [
-            _event(
-                ticket, "ticket_created", actor, channel=channel.kind, reference=ticket.reference
-            )
+        events: list[DomainEvent] = [
+            TicketOpened(ticket_id=ticket.pk, channel=channel.kind, reference=ticket.reference)
         ]
         if follows is not None:
             TicketLink.objects.create(
                 from_ticket=ticket, to_ticket=follows, kind=TicketLink.Kind.FOLLOW_UP
             )
-            events.append(_event(ticket, "ticket_linked", actor, follows=follows.reference))
-        Event.objects.bulk_create(events)
-        _publish(ticket, "ticket_created")
+            events.append(TicketLinked(ticket_id=ticket.pk, follows=follows.reference))
+        record(events, actor=actor)
     return ticket
 
 
@@ -163,20 +163,18 @@ def do_add_inbound_message(
             created_at=now,
         )
         _store_attachments(message, attachments)
-        extra = {"automatic": True} if automatic else {}
-        events = [_event(ticket, "message_received", actor, message_id=message.pk, **extra)]
+        events: list[DomainEvent] = [
+            CustomerReplied(ticket_id=ticket.pk, message_id=message.pk, automatic=automatic)
+        ]
         fields = ["last_activity_at", "updated_at"]
         ticket.last_activity_at = now
         if ticket.status in (Status.PENDING, Status.SOLVED) and not automatic:
-            events.append(
-                _event(ticket, "status_changed", actor, old=ticket.status, new=Status.OPEN)
-            )
+            events.append(StatusChanged(ticket_id=ticket.pk, old=ticket.status, new=Status.OPEN))
             ticket.status = Status.OPEN
             ticket.solved_at = None
             fields += ["status", "solved_at"]
         ticket.save(update_fields=fields)
-        Event.objects.bulk_create(events)
-        _publish(ticket, "message_added", message_id=message.pk)
+        record(events, actor=actor)
     return message
 
 
@@ -218,13 +216,8 @@ def do_reply(
             created_at=now,
         )
         _store_attachments(message, attachments)
-        Event.objects.create(
-            ticket=ticket,
-            kind="note_added" if note else "reply_queued",
-            actor_user=actor.user,
-            actor_label=actor.label,
-            data={"message_id": message.pk},
-        )
+        kind = NoteAdded if note else AgentReplied
+        record([kind(ticket_id=ticket.pk, message_id=message.pk)], actor=actor)
         fields = ["last_activity_at", "updated_at"]
         ticket.last_activity_at = now
         if not note:
@@ -233,7 +226,6 @@ def do_reply(
                 fields.append("first_responded_at")
             deliver_message.enqueue(message.pk)
         ticket.save(update_fields=fields)
-        _publish(ticket, "message_added", message_id=message.pk)
         new_status = status or (Status.OPEN if not note and ticket.status == Status.NEW else None)
         if new_status and new_status != ticket.status:
             do_change_status(ticket=ticket, actor=actor, status=new_status)
@@ -252,7 +244,13 @@ def _reply_channel(ticket: Ticket) -> Channel:
 
 
 def do_record_delivery(
-    *, message: Message, state: str, error: str = "", external_id: str = "", recipient: str = ""
+    *,
+    message: Message,
+    state: str,
+    error: str = "",
+    external_id: str = "",
+    recipient: str = "",
+    actor: Actor = SYSTEM,
 ) -> None:
     """The delivery task reports what happened to an outbound message."""
     with transaction.atomic():
@@ -270,18 +268,14 @@ def do_record_delivery(
             message.sent_at = timezone.now()
             fields.append("sent_at")
         message.save(update_fields=fields)
-        ticket = message.ticket
-        Event.objects.create(
-            ticket=ticket,
-            kind=f"delivery_{state}",
-            actor_label="system",
-            data={
-                "message_id": message.pk,
-                "error": error[:500],
-                "attempts": message.delivery_attempts,
-            },
+        event = DeliveryChanged(
+            ticket_id=message.ticket_id,
+            state=state,
+            message_id=message.pk,
+            error=error[:500],
+            attempts=message.delivery_attempts,
         )
-        _publish(ticket, "delivery_changed", message_id=message.pk, state=state)
+        record([event], actor=actor)
 
 
 # Receipts only move a message forward: a late "delivered" never undoes "read".
@@ -333,14 +327,21 @@ def do_record_receipt(
             message.delivery_state = state
             message.delivery_error = error[:2000]
             message.save(update_fields=["delivery_state", "delivery_error"])
-            Event.objects.create(
-                ticket=message.ticket,
-                kind=f"delivery_{state}",
-                actor_label=f"connector:{channel.kind}",
-                data={"message_id": message.pk, "error": error[:500], "receipt": True},
-            )
-            _publish(message.ticket, "delivery_changed", message_id=message.pk, state=state)
             changed.append(message)
+        record(
+            [
+                DeliveryChanged(
+                    ticket_id=message.ticket_id,
+                    state=state,
+                    message_id=message.pk,
+                    error=error[:500],
+                    attempts=message.delivery_attempts,
+                    receipt=True,
+                )
+                for message in changed
+            ],
+            actor=Actor(f"connector:{channel.kind}"),
+        )
     return changed
 
 
@@ -375,45 +376,38 @@ def do_change_status(*, ticket: Ticket, actor: Actor, status: str) -> Ticket:
         ticket.save(
             update_fields=["status", "solved_at", "closed_at", "last_activity_at", "updated_at"]
         )
-        Event.objects.create(
-            ticket=ticket,
-            kind="status_changed",
-            actor_user=actor.user,
-            actor_label=actor.label,
-            data={"old": old, "new": status},
-        )
-        _publish(ticket, "ticket_updated")
+        record([StatusChanged(ticket_id=ticket.pk, old=old, new=status)], actor=actor)
     return ticket
 
 
 def do_assign(
-    *, ticket: Ticket, actor: Actor, assignee: User | None, team: Team | str | None = "keep"
+    *,
+    ticket: Ticket,
+    actor: Actor,
+    assignee: User | None,
+    team: Team | Unchanged | None = UNCHANGED,
 ) -> Ticket:
-    """Assign to an agent (or nobody) and optionally a team; ``team="keep"`` leaves it."""
+    """Assign to an agent (or nobody) and optionally a team (``UNCHANGED`` leaves it)."""
     _check_can_write(actor)
     if assignee is not None and not assignee.is_active:
         raise DomainError(
             _("%(name)s is not an active agent.") % {"name": assignee}, code="inactive_agent"
         )
     with transaction.atomic():
-        data: dict[str, Any] = {}
+        assignee_change = team_change = None
         if ticket.assignee_id != (assignee.pk if assignee else None):
-            data["assignee"] = [ticket.assignee_id, assignee.pk if assignee else None]
+            assignee_change = (ticket.assignee_id, assignee.pk if assignee else None)
             ticket.assignee = assignee
-        if not isinstance(team, str) and ticket.team_id != (team.pk if team else None):
-            data["team"] = [ticket.team_id, team.pk if team else None]
+        if team is not UNCHANGED and ticket.team_id != (team.pk if team else None):
+            team_change = (ticket.team_id, team.pk if team else None)
             ticket.team = team
-        if not data:
+        if assignee_change is None and team_change is None:
             return ticket
         ticket.save(update_fields=["assignee", "team", "updated_at"])
-        Event.objects.create(
-            ticket=ticket,
-            kind="assigned",
-            actor_user=actor.user,
-            actor_label=actor.label,
-            data=data,
+        record(
+            [Assigned(ticket_id=ticket.pk, assignee=assignee_change, team=team_change)],
+            actor=actor,
         )
-        _publish(ticket, "ticket_updated")
     return ticket
 
 
@@ -422,7 +416,7 @@ def do_update_fields(
     ticket: Ticket,
     actor: Actor,
     priority: str | None = None,
-    topic: Topic | str | None = "keep",
+    topic: Topic | Unchanged | None = UNCHANGED,
     subject: str | None = None,
     tags: list[str] | None = None,
 ) -> Ticket:
@@ -430,33 +424,33 @@ def do_update_fields(
     _check_can_write(actor)
     if priority is not None and priority not in Priority.values:
         raise DomainError(_("Unknown priority: %(p)s") % {"p": priority}, code="unknown_priority")
-    changes: dict[str, Any] = {}
+    changes: dict[str, tuple[Any, Any]] = {}
     if priority is not None and priority != ticket.priority:
-        changes["priority"] = [ticket.priority, priority]
+        changes["priority"] = (ticket.priority, priority)
         ticket.priority = priority
-    if not isinstance(topic, str) and ticket.topic_id != (topic.pk if topic else None):
-        changes["topic"] = [ticket.topic_id, topic.pk if topic else None]
+    if topic is not UNCHANGED and ticket.topic_id != (topic.pk if topic else None):
+        changes["topic"] = (ticket.topic_id, topic.pk if topic else None)
         ticket.topic = topic
     if subject is not None and subject.strip() and subject.strip() != ticket.subject:
-        changes["subject"] = [ticket.subject, subject.strip()[:300]]
+        changes["subject"] = (ticket.subject, subject.strip()[:300])
         ticket.subject = subject.strip()[:300]
     if tags is not None:
         clean = sorted({t.strip()[:50] for t in tags if t.strip()})
         if clean != sorted(ticket.tags):
-            changes["tags"] = [ticket.tags, clean]
+            changes["tags"] = (ticket.tags, clean)
             ticket.tags = clean
     if not changes:
         return ticket
     with transaction.atomic():
         ticket.save(update_fields=["priority", "topic", "subject", "tags", "updated_at"])
-        Event.objects.create(
-            ticket=ticket,
-            kind="fields_changed",
-            actor_user=actor.user,
-            actor_label=actor.label,
-            data=changes,
+        event = FieldsChanged(
+            ticket_id=ticket.pk,
+            priority=changes.get("priority"),
+            topic=changes.get("topic"),
+            subject=changes.get("subject"),
+            tags=changes.get("tags"),
         )
-        _publish(ticket, "ticket_updated")
+        record([event], actor=actor)
     return ticket
 
 
@@ -481,12 +475,11 @@ def do_merge_tickets(*, source: Ticket, target: Ticket, actor: Actor) -> Ticket:
         target.last_activity_at = now
         target.save(update_fields=["last_activity_at", "updated_at"])
         TicketLink.objects.create(from_ticket=source, to_ticket=target, kind=TicketLink.Kind.MERGED)
-        Event.objects.bulk_create(
+        record(
             [
-                _event(source, "merged_into", actor, target=target.reference, messages=moved),
-                _event(target, "merged_from", actor, source=source.reference, messages=moved),
-            ]
+                MergedInto(ticket_id=source.pk, target=target.reference, messages=moved),
+                MergedFrom(ticket_id=target.pk, source=source.reference, messages=moved),
+            ],
+            actor=actor,
         )
-        _publish(source, "ticket_updated")
-        _publish(target, "ticket_updated")
     return target

@@ -18,10 +18,18 @@ class Event(models.Model):
     actor_label = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The transaction's dispatch batch when a task listener wants this event
+    # (see sangdam.tickets.dispatch); the dispatch task reads its events back by it.
+    batch = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_time"),
+            models.Index(
+                fields=["batch"], name="event_batch", condition=models.Q(batch__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.ticket_id}"

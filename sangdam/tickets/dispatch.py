@@ -1,0 +1,242 @@
+"""Recording domain events and handing them to their listeners.
+
+:func:`record` runs inside an action's transaction. It writes the events as audit rows in
+one bulk insert and arranges what follows:
+
+* **after-commit listeners** (``@listener(..., on_commit=True)``) run in the same process
+  right after the commit: fast, best-effort reactions such as the live push to browsers.
+  Nothing runs for a transaction that rolls back; an exception is logged, never raised.
+* **task listeners** (the default) run in the task worker. The first :func:`record` of a
+  transaction enqueues *one* ``dispatch_events`` task in that transaction (so the work
+  commits with the data, and is never lost) and gives the transaction a batch number that
+  every event row of the transaction carries. The task reads the batch back and calls each
+  listener with the events it subscribed to, each in its own transaction: one listener
+  failing neither breaks the action (it committed long ago) nor the other listeners; it is
+  retried with backoff on its own (``run_listener``). Listeners must therefore be
+  idempotent: a retry, or a worker that dies half-way, runs them again.
+
+No task row is written when no task listener wants any of the transaction's events, and
+never one per listener or per event: the intake's hot path pays one bulk insert of events
+and at most one task row per transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django_tasks import task
+
+from sangdam.core import backoff
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.events import DomainEvent, EventMeta, event_from_row
+from sangdam.tickets.models import Event
+
+log = logging.getLogger(__name__)
+
+# How often a failing task listener runs before it is given up (and logged as an error).
+LISTENER_ATTEMPTS = 5
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+@dataclass(frozen=True)
+class Listener:
+    name: str
+    func: Callable[..., None]
+    types: tuple[type[DomainEvent], ...]
+    on_commit: bool
+    # True: called once with the list of its events (of one action when on_commit, of one
+    # transaction for tasks); False: called once per event.
+    batch: bool
+
+    def wants(self, event: DomainEvent) -> bool:
+        return isinstance(event, self.types)
+
+    def call(self, events: Sequence[DomainEvent]) -> None:
+        if self.batch:
+            self.func(list(events))
+        else:
+            for event in events:
+                self.func(event)
+
+
+_LISTENERS: dict[str, Listener] = {}
+
+
+def listener(
+    *types: type[DomainEvent], on_commit: bool = False, batch: bool = False
+) -> Callable[[F], F]:
+    """Register a reaction to events of ``types`` (and their subclasses).
+
+    ``@listener(TicketOpened)`` runs in the task worker after commit; ``on_commit=True``
+    runs it in the acting process right after commit (keep those fast and harmless).
+    """
+    if not types:
+        raise TypeError("a listener needs at least one event type")
+
+    def register(func: F) -> F:
+        name = f"{func.__module__}.{func.__qualname__}"
+        _LISTENERS[name] = Listener(name, func, tuple(types), on_commit, batch)
+        return func
+
+    return register
+
+
+def listeners() -> list[Listener]:
+    """Every registered listener (for docs and tests)."""
+    return list(_LISTENERS.values())
+
+
+def record(events: Sequence[DomainEvent], *, actor: Actor) -> list[DomainEvent]:
+    """Write ``events`` as audit rows and schedule their listeners; inside a transaction."""
+    if not events:
+        return []
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("record() belongs inside the action's transaction")
+    wanted = [item for item in _LISTENERS.values() if any(item.wants(e) for e in events)]
+    batch = _transaction_batch() if any(not item.on_commit for item in wanted) else None
+    rows = [
+        Event(
+            ticket_id=event.ticket_id,
+            kind=event.event_kind,
+            actor_user=actor.user,
+            actor_label=actor.label,
+            data=event.payload(),
+            batch=batch,
+        )
+        for event in events
+    ]
+    Event.objects.bulk_create(rows)
+    recorded = [
+        dataclasses.replace(event, meta=_meta(row)) for event, row in zip(events, rows, strict=True)
+    ]
+    now = [item for item in wanted if item.on_commit]
+    if now:
+        transaction.on_commit(lambda: _run_after_commit(now, recorded))
+    return recorded
+
+
+def _meta(row: Event) -> EventMeta:
+    return EventMeta(
+        event_id=row.pk,
+        actor_label=row.actor_label,
+        actor_user_id=row.actor_user_id,
+        occurred_at=row.created_at,
+    )
+
+
+def _run_after_commit(wanted: list[Listener], events: list[DomainEvent]) -> None:
+    for item in wanted:
+        mine = [event for event in events if item.wants(event)]
+        try:
+            item.call(mine)
+        except Exception:
+            # The change is committed; a reaction that fails must not turn it into an error.
+            log.exception("after-commit listener %s failed", item.name)
+
+
+# --- one dispatch task per transaction ---------------------------------------------------
+
+
+class _Batch:
+    """Marks a transaction that already has its dispatch task.
+
+    It sits in the connection's list of on-commit callbacks (doing nothing when called), so
+    it lives exactly as long as the transaction's task row: Django drops it with a rolled
+    back savepoint (whose task row is gone too) and at commit or rollback of the whole.
+    """
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        # Set when the dispatch task ran while this transaction was still open: only in
+        # tests, which run the worker inside the test's transaction. Later events then
+        # need a task of their own.
+        self.dispatched = False
+
+    def __call__(self) -> None:
+        return None
+
+
+_OPEN_BATCHES: weakref.WeakValueDictionary[int, _Batch] = weakref.WeakValueDictionary()
+
+
+def _transaction_batch() -> int:
+    connection = transaction.get_connection()
+    for _sids, func, _robust in connection.run_on_commit:
+        if isinstance(func, _Batch) and not func.dispatched:
+            return func.number
+    marker = _Batch(secrets.randbits(62) + 1)
+    _OPEN_BATCHES[marker.number] = marker
+    dispatch_events.enqueue(marker.number)
+    transaction.on_commit(marker)
+    return marker.number
+
+
+def _load(rows: Iterable[Event]) -> list[DomainEvent]:
+    loaded = []
+    for row in rows:
+        event = event_from_row(kind=row.kind, ticket_id=row.ticket_id, data=row.data)
+        if event is not None:
+            loaded.append(dataclasses.replace(event, meta=_meta(row)))
+    return loaded
+
+
+@task()
+def dispatch_events(batch: int) -> None:
+    """Hand one transaction's events to the task listeners that want them."""
+    marker = _OPEN_BATCHES.get(batch)
+    if marker is not None:
+        marker.dispatched = True
+    events = _load(Event.objects.filter(batch=batch).order_by("id"))
+    for item in _LISTENERS.values():
+        if item.on_commit:
+            continue
+        mine = [event for event in events if item.wants(event)]
+        if mine:
+            _run_listener(item, mine, attempt=1)
+
+
+@task()
+def run_listener(name: str, event_ids: list[int], attempt: int) -> None:
+    """Retry one listener on the events it failed on."""
+    item = _LISTENERS.get(name)
+    if item is None:
+        log.error("listener %s is no longer registered; events %s dropped", name, event_ids)
+        return
+    _run_listener(item, _load(Event.objects.filter(pk__in=event_ids).order_by("id")), attempt)
+
+
+def _run_listener(item: Listener, events: list[DomainEvent], attempt: int) -> None:
+    try:
+        with transaction.atomic():
+            item.call(events)
+    except Exception:
+        ids = [event.meta.event_id for event in events if event.meta is not None]
+        if backoff.gave_up(attempt, max_attempts=LISTENER_ATTEMPTS):
+            log.exception(
+                "listener %s gave up on events %s after %s tries", item.name, ids, attempt
+            )
+            return
+        retry_at = backoff.retry_at(attempt)
+        log.warning("listener %s failed on events %s; retrying", item.name, ids, exc_info=True)
+        run_listener.using(run_after=retry_at).enqueue(item.name, ids, attempt + 1)
+
+
+def describe() -> list[dict[str, Any]]:
+    """Which listener hears which events, how (for docs/architecture.md and the admin)."""
+    return [
+        {
+            "listener": item.name,
+            "events": [t.__name__ for t in item.types],
+            "runs": "after commit" if item.on_commit else "task",
+        }
+        for item in sorted(_LISTENERS.values(), key=lambda i: i.name)
+    ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0002_assignee_recent_index'),
+        ('tickets', '0003_alter_message_delivery_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -140,7 +140,12 @@ class MetaConnector(WebhookConnector):
         token = _secrets(channel).page_access_token
         if not token:
             return None
-        return GraphClient(kind=self.kind, token=token, api_version=_config(channel).api_version)
+        return GraphClient(
+            kind=self.kind,
+            token=token,
+            api_version=_config(channel).api_version,
+            config=channel.config if isinstance(channel.config, dict) else None,
+        )
 
     # --- sending -------------------------------------------------------------------------
 

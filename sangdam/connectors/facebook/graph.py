@@ -17,11 +17,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-from django.conf import settings
 
-DEFAULT_API_BASE = "https://graph.facebook.com"
+from sangdam.connectors.http import ProviderClient, ProviderError, fetch_untrusted
+
 DEFAULT_API_VERSION = "v25.0"
-TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 
 # Graph error codes that mean "try again later" (Graph answers most errors with HTTP 400).
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613}
@@ -55,11 +54,6 @@ class GraphError(Exception):
         return self.subcode in OUTSIDE_WINDOW_SUBCODES
 
 
-class MediaTooLarge(GraphError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"larger than {limit // (1024 * 1024)} MB", permanent=True)
-
-
 def graph_error(response: httpx.Response) -> GraphError:
     """The Graph API's error answer as a :class:`GraphError`."""
     try:
@@ -91,11 +85,6 @@ def graph_error(response: httpx.Response) -> GraphError:
     )
 
 
-def api_base(kind: str) -> str:
-    bases = getattr(settings, "PROVIDER_BASE_URLS", {}) or {}
-    return str(bases.get(kind) or DEFAULT_API_BASE).rstrip("/")
-
-
 @dataclass(frozen=True)
 class Media:
     content: bytes
@@ -124,47 +113,37 @@ def _filename(url: str, content_type: str, fallback: str) -> str:
 class GraphClient:
     """One page's Graph API, with its page access token."""
 
-    def __init__(self, *, kind: str, token: str, api_version: str = DEFAULT_API_VERSION) -> None:
+    def __init__(
+        self,
+        *,
+        kind: str,
+        token: str,
+        api_version: str = DEFAULT_API_VERSION,
+        config: dict[str, Any] | None = None,
+    ) -> None:
         self.kind = kind
         self.token = token
-        self.base = f"{api_base(kind)}/{api_version or DEFAULT_API_VERSION}"
+        self.version = api_version or DEFAULT_API_VERSION
+        self.client = ProviderClient(kind, config=config)
 
     # --- the one place requests are made ----------------------------------------------
 
-    def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        json_body: dict[str, Any] | None = None,
-        data: dict[str, str] | None = None,
-        files: dict[str, tuple[str, bytes, str]] | None = None,
-    ) -> dict[str, Any]:
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token}"}
         try:
-            with httpx.Client(timeout=TIMEOUT) as client:
-                response = client.request(
-                    method,
-                    f"{self.base}/{path.lstrip('/')}",
-                    params=params,
-                    json=json_body,
-                    data=data,
-                    files=files,
-                    headers=headers,
-                )
-        except httpx.HTTPError as exc:
-            raise GraphError(f"Graph API unreachable: {exc}", permanent=False) from exc
-        if response.status_code >= 400:
-            raise graph_error(response)
+            response = self.client.request(
+                method, f"{self.version}/{path}", headers=headers, **kwargs
+            )
+        except ProviderError as exc:
+            raise _from_provider_error(exc) from exc
         try:
             body = response.json()
         except ValueError as exc:
             raise GraphError(
-                "Graph API answered with something that is not JSON", permanent=False
+                "the Graph API answered with something that is not JSON", permanent=False
             ) from exc
         if not isinstance(body, dict):
-            raise GraphError("Graph API answered with an unexpected shape", permanent=False)
+            raise GraphError("the Graph API answered with an unexpected shape", permanent=False)
         return body
 
     # --- calls --------------------------------------------------------------------------
@@ -190,7 +169,7 @@ class GraphClient:
         }
         if tag:
             body["tag"] = tag
-        return self._message_id(self._call("POST", "me/messages", json_body=body))
+        return self._message_id(self._call("POST", "me/messages", json=body))
 
     def send_file(
         self,
@@ -224,38 +203,40 @@ class GraphClient:
 
     def download(self, url: str, *, max_bytes: int, fallback_name: str) -> Media:
         """Fetch a media URL from a webhook payload (outsider-influenced: SSRF-guarded)."""
-        from sangdam.core.netguard import NetguardError, guarded_client
-
-        chunks: list[bytes] = []
-        size = 0
         try:
-            with (
-                guarded_client(timeout=20.0, follow_redirects=True) as client,
-                client.stream("GET", url) as response,
-            ):
-                if response.status_code >= 400:
-                    raise GraphError(
-                        f"media download answered HTTP {response.status_code}",
-                        permanent=response.status_code < 500 and response.status_code != 429,
-                        status=response.status_code,
-                    )
-                declared = int(response.headers.get("content-length") or 0)
-                if declared > max_bytes:
-                    raise MediaTooLarge(max_bytes)
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise MediaTooLarge(max_bytes)
-                    chunks.append(chunk)
-                content_type = response.headers.get("content-type", "application/octet-stream")
-        except NetguardError as exc:
-            raise GraphError(f"media URL refused: {exc}", permanent=True) from exc
-        except httpx.HTTPError as exc:
-            if isinstance(exc.__cause__, NetguardError):
-                raise GraphError(f"media URL refused: {exc.__cause__}", permanent=True) from exc
-            raise GraphError(f"media download failed: {exc}", permanent=False) from exc
+            response = fetch_untrusted(url, label=f"{self.kind} media", max_bytes=max_bytes)
+        except ProviderError as exc:
+            # The SSRF guard's refusal is final, however the seam classed the failure.
+            refused = _guard_refusal(exc)
+            raise GraphError(
+                f"media URL refused: {refused}" if refused else str(exc),
+                permanent=exc.permanent or refused is not None,
+                status=exc.status,
+            ) from exc
+        content_type = response.headers.get("content-type", "application/octet-stream")
         return Media(
-            content=b"".join(chunks),
+            content=response.content,
             content_type=content_type,
             filename=_filename(url, content_type, fallback_name),
         )
+
+
+def _guard_refusal(exc: BaseException) -> Exception | None:
+    from sangdam.core.netguard import NetguardError
+
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return None
+        if isinstance(seen, NetguardError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _from_provider_error(exc: ProviderError) -> GraphError:
+    """The seam's error, read as Graph's own (code, subcode) when the answer carried one."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, httpx.Response):
+        return graph_error(response)
+    return GraphError(str(exc), permanent=exc.permanent, status=exc.status)

@@ -34,7 +34,7 @@ from sangdam.connectors.base import (
     SenderIdentity,
 )
 from sangdam.connectors.facebook import payloads as p
-from sangdam.connectors.facebook.graph import GraphClient, GraphError, MediaTooLarge
+from sangdam.connectors.facebook.graph import GraphClient, GraphError
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,9 @@ def _message(ctx: Context, item: p.Messaging, message: p.Message) -> Parsed:
     lines.extend(notes)
     if refused:
         extra["refused_attachments"] = refused
+    if not lines and (files or refused):
+        # The inbox shows a line of text for every message: say what came.
+        lines.append(_kinds_label(message))
     if message.is_unsupported and not lines and not files:
         lines.append(_("[A message this platform does not pass on to apps]"))
     if not lines and not files:
@@ -209,6 +212,7 @@ def _attachments(
     notes: list[str] = []
     refused: list[str] = []
     seen_urls: set[str] = set()
+    link_notes: dict[str, int] = {}
     sticker = message.sticker_id is not None
     for index, att in enumerate(message.attachments, start=1):
         payload = att.payload or p.AttachmentPayload()
@@ -235,14 +239,18 @@ def _attachments(
                 files.append(media)
             continue
         if att.type in LINK_ONLY_TYPES:
-            if url in seen_urls:
-                continue
-            seen_urls.add(url)
             label = {
                 "story_mention": _("[Mentioned you in their story]"),
             }.get(att.type, _("[Shared a post]"))
-            title = payload.title or ""
-            notes.append(" ".join(x for x in (label, title, url) if x))
+            note = " ".join(x for x in (label, payload.title or "", url) if x)
+            if url in link_notes:
+                # Meta sends a shared post both as "share" and as "ig_post" (with the
+                # caption): one line, the fuller one.
+                if payload.title:
+                    notes[link_notes[url]] = note
+                continue
+            link_notes[url] = len(notes)
+            notes.append(note)
             continue
         if att.type == "fallback":
             title = payload.title or att.title or ""
@@ -255,15 +263,23 @@ def _attachments(
     return files, notes, refused
 
 
+def _kinds_label(message: p.Message) -> str:
+    labels = {
+        "image": _("[Image]"),
+        "video": _("[Video]"),
+        "audio": _("[Voice message]"),
+        "file": _("[File]"),
+    }
+    kinds = dict.fromkeys(labels.get(a.type, _("[File]")) for a in message.attachments)
+    return " ".join(kinds) or _("[File]")
+
+
 def _download(ctx: Context, url: str, name: str, refused: list[str]) -> InboundAttachment | None:
     if ctx.graph is None:
         refused.append(f"{name}: {_('not downloaded')}")
         return None
     try:
         media = ctx.graph.download(url, max_bytes=ctx.max_bytes, fallback_name=name)
-    except MediaTooLarge as exc:
-        refused.append(f"{name}: {exc}")
-        return None
     except GraphError as exc:
         if not exc.permanent:
             raise  # the event is retried with backoff; the same ids come out next time

@@ -9,6 +9,7 @@ types (:func:`window_for_ticket`), from the same rules.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ class ReplyWindow:
     until: dt.datetime | None
     standard: dt.timedelta
     extended: dt.timedelta | None
+    channel_label: str = ""  # "Facebook Messenger", for the agent's eye
 
     @property
     def can_send(self) -> bool:
@@ -74,12 +76,13 @@ def window_for(
     if limits is None:
         return None
     standard, extended = limits(channel)
-    return window_state(
+    window = window_state(
         last_inbound_at=last_inbound_at(channel_id=channel.pk, customer_id=customer_id),
         standard=standard,
         extended=extended,
         now=now or timezone.now(),
     )
+    return dataclasses.replace(window, channel_label=str(channel.get_kind_display()))
 
 
 def window_for_ticket(ticket: object) -> ReplyWindow | None:

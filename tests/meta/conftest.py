@@ -94,3 +94,13 @@ def customer_writes(
     stamp = int((time.time() - hours_ago * 3600) * 1000)
     payload["entry"][0]["messaging"][0]["timestamp"] = stamp
     return post_hook(channel, payload)
+
+
+@pytest.fixture
+def en_client(agent: Any) -> Client:
+    """Seoyeon with an English interface, for tests that read UI text."""
+    agent.language = "en"
+    agent.save(update_fields=["language"])
+    client = Client()
+    client.force_login(agent)
+    return client

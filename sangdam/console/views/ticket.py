@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sangdam.connectors.reply_window import window_for_ticket
 from sangdam.console.forms import (
     AssignForm,
     MergeForm,
@@ -73,6 +74,8 @@ def _page(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "topic_form": TopicForm(initial={"topic": ticket.topic_id}),
         "merge_form": MergeForm(),
+        # Messengers with a reply window (Meta: 24 h) say so before the agent types.
+        "reply_window": window_for_ticket(ticket),
     }
     return render(request, "console/ticket.html", context)
 

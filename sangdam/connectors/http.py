@@ -29,10 +29,20 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 class ProviderError(Exception):
     """A provider call failed. ``permanent`` says whether retrying can help."""
 
-    def __init__(self, message: str, *, permanent: bool = False, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        status: int | None = None,
+        response: httpx.Response | None = None,
+    ):
         super().__init__(message)
         self.permanent = permanent
         self.status = status
+        # The provider's error answer, for connectors that read its own codes (Graph's
+        # error code and subcode say more than the HTTP status).
+        self.response = response
 
 
 _local = threading.local()
@@ -117,6 +127,7 @@ def send_with_retries(
                 f"{label}: HTTP {response.status_code}: {_reason(response)}",
                 permanent=response.status_code not in RETRY_STATUSES,
                 status=response.status_code,
+                response=response,
             )
             if error.permanent:
                 raise error

@@ -1,12 +1,15 @@
-"""Imports every connector kind so that each registers itself."""
+"""Imports every connector kind so that each registers itself (and its fake provider)."""
 
 from sangdam.connectors.app import connector as app_connector
 from sangdam.connectors.email import by_email, connector
 from sangdam.connectors.facebook import connector as meta_connector
+from sangdam.connectors.facebook import fake as meta_fake
 from sangdam.connectors.fakes import register_fake
 from sangdam.connectors.telegram import connector as telegram_connector
 from sangdam.connectors.telegram.fake import FakeTelegram
 
 register_fake("telegram", FakeTelegram)
+register_fake("facebook", meta_fake.for_channels("facebook"))
+register_fake("instagram", meta_fake.for_channels("instagram"))
 
 __all__ = ["app_connector", "by_email", "connector", "meta_connector", "telegram_connector"]

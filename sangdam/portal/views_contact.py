@@ -23,6 +23,7 @@ LIVE_KINDS = {ChannelKind.PHONE, ChannelKind.LIVECHAT}
 MESSENGER_URLS = {
     ChannelKind.KAKAO: "https://pf.kakao.com/{}",
     ChannelKind.FACEBOOK: "https://m.me/{}",
+    ChannelKind.INSTAGRAM: "https://ig.me/m/{}",
     ChannelKind.TELEGRAM: "https://t.me/{}",
     ChannelKind.LINE: "https://line.me/R/ti/p/{}",
 }

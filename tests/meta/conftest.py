@@ -18,9 +18,10 @@ from tests import factories
 def graph(settings: Any) -> Iterator[meta_fake.FakeGraph]:
     # Media URLs in the fixtures point at the fake on 127.0.0.1; the SSRF guard is tested
     # on its own (test_media_urls_pointing_inside_are_refused).
-    settings.ALLOW_PRIVATE_PROVIDER_URLS = True
+    settings.NETGUARD_ALLOW_LOCAL = True
     settings.PROVIDER_RETRY_BASE_SECONDS = 0
-    with meta_fake.running() as fake:
+    fake = meta_fake.FakeGraph()
+    with fake:
         yield fake
 
 

@@ -31,7 +31,7 @@ def test_a_text_message_opens_a_ticket_for_the_page_scoped_customer(messenger, g
     ticket = Ticket.objects.get()
     message = ticket.messages.get()
     assert message.text == "안녕하세요, 주문한 상품이 아직 안 왔어요."
-    assert message.external_id.startswith("m_AG5Hz2Uq")
+    assert (message.external_id or "").startswith("m_AG5Hz2Uq")
     assert ticket.customer.name == "지민 박"
     assert Identity.objects.get(customer=ticket.customer).kind == "facebook"
     assert message.metadata["profile"]["profile_pic"].endswith(f"avatar-{PSID}.png")
@@ -188,7 +188,7 @@ def test_an_oversized_image_is_refused_with_the_reason_on_the_message(
 
 
 def test_media_urls_pointing_inside_are_refused(messenger, graph, run_tasks, settings):
-    settings.ALLOW_PRIVATE_PROVIDER_URLS = False
+    settings.NETGUARD_ALLOW_LOCAL = False
     payload = fixture(graph, "image")
     payload["entry"][0]["messaging"][0]["message"]["attachments"][0]["payload"]["url"] = (
         "http://169.254.169.254/latest/meta-data/iam/"

@@ -29,15 +29,16 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import httpx
+
+from sangdam.connectors.fakes import Call, FakeProvider
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CDN_HOSTS = (
@@ -101,27 +102,45 @@ def _maybe_json(value: str) -> Any:
         return value
 
 
-@dataclass
-class FakeGraph:
-    """The state of one fake Graph API: its page, users, media and what it received."""
+class FakeGraph(FakeProvider):
+    """One fake Graph API: its page, users, media and what it received."""
 
-    page_id: str = PAGE_ID
-    page_name: str = "Example Shop"
-    ig_account_id: str = IG_ACCOUNT_ID
-    ig_username: str = "example.shop"
-    token: str = PAGE_TOKEN
-    app_secret: str = APP_SECRET
-    base_url: str = ""
-    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # name → (type, bytes)
-    received: list[Received] = field(default_factory=list)
-    # Where Meta's webhooks go (``post_webhook``); with ``auto_receipts`` every send is
-    # followed by the echo, delivery and read events Meta would send.
-    webhook_url: str = ""
-    auto_receipts: bool = False
-    # Users who wrote on Instagram (their receipts are Instagram-shaped).
-    ig_users: set[str] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    kind = "facebook"
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        page_id: str = PAGE_ID,
+        page_name: str = "Example Shop",
+        ig_account_id: str = IG_ACCOUNT_ID,
+        ig_username: str = "example.shop",
+        token: str = PAGE_TOKEN,
+        app_secret: str = APP_SECRET,
+    ) -> None:
+        super().__init__(host, port)
+        self.page_id = page_id
+        self.page_name = page_name
+        self.ig_account_id = ig_account_id
+        self.ig_username = ig_username
+        self.token = token
+        self.app_secret = app_secret
+        self.profiles: dict[str, dict[str, Any]] = {}
+        self.media: dict[str, tuple[str, bytes]] = {}  # name → (content type, bytes)
+        self.received: list[Received] = []  # Graph API calls (media downloads left out)
+        # Where Meta's webhooks go (``post_webhook``); with ``auto_receipts`` every send is
+        # followed by the echo, delivery and read events Meta would send.
+        self.webhook_urls: dict[str, str] = {}  # "page" | "instagram" → Sangdam's hook URL
+        self.auto_receipts = False
+        # Users who wrote on Instagram (their receipts are Instagram-shaped), or all of
+        # them when this fake plays an Instagram channel's API.
+        self.ig_users: set[str] = set()
+        self.instagram = False
+
+    @property
+    def base_url(self) -> str:
+        return self.url
 
     # --- what tests look at --------------------------------------------------------------
 
@@ -149,10 +168,11 @@ class FakeGraph:
     def _after_send(
         self, recipient: str, mid: str, message: dict[str, Any], instagram: bool
     ) -> None:
-        if not (self.auto_receipts and self.webhook_url):
+        obj = "instagram" if instagram else "page"
+        url = self.webhook_urls.get(obj, "")
+        if not (self.auto_receipts and url):
             return
         account = self.ig_account_id if instagram else self.page_id
-        obj = "instagram" if instagram else "page"
         now = int(time.time() * 1000)
 
         def event(sender: str, to: str, body: dict[str, Any], ts: int) -> dict[str, Any]:
@@ -190,13 +210,21 @@ class FakeGraph:
             time.sleep(0.3)  # after Sangdam has recorded the message id the send returned
             for item in events:
                 with suppress(httpx.HTTPError):
-                    self.post_webhook(self.webhook_url, item)
+                    self.post_webhook(url, item)
 
         threading.Thread(target=post_all, daemon=True).start()
 
     # --- the Graph API -------------------------------------------------------------------
 
-    def answer(self, req: Received) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, call: Call) -> tuple[int, str, bytes]:
+        req = _received(call)
+        if not req.path.startswith("/media/"):
+            with self.lock:
+                self.received.append(req)
+        status, headers, body = self._answer(req)
+        return status, headers.get("Content-Type", "application/json"), body
+
+    def _answer(self, req: Received) -> tuple[int, dict[str, str], bytes]:
         path = req.path
         if path.startswith("/media/"):
             item = self.media.get(path.removeprefix("/media/"))
@@ -302,7 +330,7 @@ class FakeGraph:
                 transient=True,
             )
         mid = "m_" + uuid.uuid4().hex
-        instagram = recipient in self.ig_users
+        instagram = self.instagram or recipient in self.ig_users
         self._after_send(
             recipient, mid, {k: v for k, v in message.items() if k == "text"}, instagram
         )
@@ -357,61 +385,49 @@ def _parse_multipart(
     return form, files
 
 
-def _handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _handle(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            url = urlsplit(self.path)
-            query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            form: dict[str, str] = {}
-            files: dict[str, tuple[str, str, bytes]] = {}
-            content_type = headers.get("content-type", "")
-            if content_type.startswith("multipart/form-data"):
-                form, files = _parse_multipart(content_type, body)
-            elif content_type.startswith("application/x-www-form-urlencoded"):
-                form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-            req = Received(method, url.path, query, headers, body, form, files)
-            if not url.path.startswith("/media/"):
-                with fake.lock:
-                    fake.received.append(req)
-            status, out_headers, out = fake.answer(req)
-            self.send_response(status)
-            for name, value in out_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        def do_GET(self) -> None:
-            self._handle("GET")
-
-        def do_POST(self) -> None:
-            self._handle("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+def _received(call: Call) -> Received:
+    content_type = call.headers.get("content-type", "")
+    form: dict[str, str] = {}
+    files: dict[str, tuple[str, str, bytes]] = {}
+    if content_type.startswith("multipart/form-data"):
+        form, files = _parse_multipart(content_type, call.body)
+    elif content_type.startswith("application/x-www-form-urlencoded"):
+        form = {k: v[0] for k, v in parse_qs(call.body.decode()).items()}
+    return Received(call.method, call.path, call.query, call.headers, call.body, form, files)
 
 
-@contextmanager
-def running(fake: FakeGraph | None = None, *, port: int = 0) -> Iterator[FakeGraph]:
-    """Serve a fake Graph API on 127.0.0.1 (a free port unless given) while in the block."""
-    fake = fake or FakeGraph()
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(fake))
-    server.daemon_threads = True
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="fake-graph", daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
+def for_channels(kind: str) -> Callable[[], FakeProvider]:
+    """A factory for ``sangdam fake-providers``: a fake that plays the API of the enabled
+    channel of ``kind`` (its page id and tokens) and, like Meta, calls its webhook back with
+    echo, delivery and read events after each reply."""
+
+    def make() -> FakeProvider:
+        from django.conf import settings
+
+        from sangdam.connectors.models import Channel
+
+        fake = FakeGraph()
+        fake.instagram = kind == "instagram"
+        channel = Channel.objects.filter(kind=kind, enabled=True).order_by("pk").first()
+        if channel is None:
+            return fake
+        secrets = channel.secrets if isinstance(channel.secrets, dict) else {}
+        config = channel.config if isinstance(channel.config, dict) else {}
+        fake.token = str(secrets.get("page_access_token") or fake.token)
+        fake.app_secret = str(secrets.get("app_secret") or fake.app_secret)
+        if config.get("page_id"):
+            if fake.instagram:
+                fake.ig_account_id = str(config["page_id"])
+            else:
+                fake.page_id = str(config["page_id"])
+        site = str(settings.SITE_URL).rstrip("/")
+        fake.webhook_urls["instagram" if fake.instagram else "page"] = (
+            f"{site}/hooks/{kind}/{channel.key}"
+        )
+        fake.auto_receipts = True
+        return fake
+
+    return make
 
 
 def customer_event(

@@ -236,7 +236,7 @@ def _guard_refusal(exc: BaseException) -> Exception | None:
 
 def _from_provider_error(exc: ProviderError) -> GraphError:
     """The seam's error, read as Graph's own (code, subcode) when the answer carried one."""
-    response = getattr(exc, "response", None)
+    response = exc.response
     if isinstance(response, httpx.Response):
         return graph_error(response)
     return GraphError(str(exc), permanent=exc.permanent, status=exc.status)

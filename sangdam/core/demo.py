@@ -264,13 +264,14 @@ def _load_meta_channels() -> None:
         channel.config = {"page_id": "105730128867233", "human_agent": True}
         channel.secrets = META_DEMO_SECRETS
         channel.save(update_fields=["config", "secrets"])
-    Channel.objects.create(
+    instagram = Channel(
         kind=ChannelKind.INSTAGRAM,
         name="Instagram",
         address="example.shop",
         config={"page_id": "17841405822304914", "human_agent": True},
-        secrets=META_DEMO_SECRETS,
     )
+    instagram.secrets = META_DEMO_SECRETS
+    instagram.save()
 
 
 def _load_portal_setup(channels: list[Channel]) -> None:

@@ -53,3 +53,16 @@ def test_email_tickets_show_no_window(en_client, email_channel):
     factories.customer_writes(email_channel)
 
     assert 'id="reply-window"' not in _page(en_client)
+
+
+def test_korean_agents_read_the_window_in_korean(messenger, graph, agent, run_tasks):
+    from django.test import Client
+
+    agent.language = "ko"
+    agent.save(update_fields=["language"])
+    client = Client()
+    client.force_login(agent)
+    customer_writes(messenger, graph, hours_ago=30)
+    run_tasks()
+
+    assert "더 이상 답장할 수 없습니다" in _page(client)

@@ -3,6 +3,7 @@ from django.urls import path
 
 from sangdam.connectors.app import views as app_admin
 from sangdam.connectors.email import views as mailboxes
+from sangdam.connectors.webhooks import admin as messengers
 from sangdam.console.views import account, admin, inbox, ticket
 
 app_name = "console"
@@ -44,6 +45,28 @@ urlpatterns = [
     path("admin/mailboxes/<int:mailbox_id>/", mailboxes.mailbox_edit, name="admin_mailbox_edit"),
     path(
         "admin/mailboxes/<int:mailbox_id>/test/", mailboxes.mailbox_test, name="admin_mailbox_test"
+    ),
+    path("admin/channels/", messengers.channels, name="admin_channels"),
+    path(
+        "admin/channels/new/<slug:kind>/",
+        messengers.channel_create,
+        name="admin_channel_create",
+    ),
+    path("admin/channels/<int:channel_id>/", messengers.channel_page, name="admin_channel"),
+    path(
+        "admin/channels/<int:channel_id>/test/",
+        messengers.channel_test,
+        name="admin_channel_test",
+    ),
+    path(
+        "admin/channels/<int:channel_id>/register/",
+        messengers.channel_register,
+        name="admin_channel_register",
+    ),
+    path(
+        "admin/channels/<int:channel_id>/replay/",
+        messengers.channel_replay,
+        name="admin_channel_replay",
     ),
     path("admin/apps/", app_admin.apps, name="admin_apps"),
     path("admin/apps/new/", app_admin.app_create, name="admin_app_create"),

@@ -241,6 +241,7 @@ def load_demo() -> int:
             else teams["care"],
         )
     channels = [Channel.objects.create(kind=k, name=n, address=a) for k, n, a in CHANNELS]
+    _load_messenger_setup(channels)
     _load_portal_setup(channels)
     count = _load_tickets(channels, agents)
     _load_meta_channels()
@@ -272,6 +273,23 @@ def _load_meta_channels() -> None:
     )
     instagram.secrets = META_DEMO_SECRETS
     instagram.save()
+
+
+def _load_messenger_setup(channels: list[Channel]) -> None:
+    """Credentials for the demo bot: `sangdam fake-providers` plays Telegram for it."""
+    import secrets
+
+    for channel in channels:
+        if channel.kind == ChannelKind.TELEGRAM:
+            channel.config = {
+                "bot_username": "example_bot",
+                "welcome_text": "안녕하세요! 예시 주식회사 고객센터입니다. 문의를 남겨 주세요.",
+            }
+            channel.secrets = {
+                "bot_token": "100000:demo-token-for-the-fake-bot-api",
+                "webhook_secret": secrets.token_urlsafe(32),
+            }
+            channel.save(update_fields=["config", "secrets"])
 
 
 def _load_portal_setup(channels: list[Channel]) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import phonenumbers
+import segno
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.connectors.registry import get_connector
 from sangdam.portal.common import page, use_language
 from sangdam.service.hours import WeeklyHours, closes_at, is_open, next_opening
 from sangdam.service.models import Schedule
@@ -20,6 +22,13 @@ from sangdam.service.selectors import schedules_by_channel
 
 WEEKDAYS = range(7)
 LIVE_KINDS = {ChannelKind.PHONE, ChannelKind.LIVECHAT}
+MESSENGER_KINDS = {
+    ChannelKind.KAKAO,
+    ChannelKind.FACEBOOK,
+    ChannelKind.INSTAGRAM,
+    ChannelKind.TELEGRAM,
+    ChannelKind.LINE,
+}
 MESSENGER_URLS = {
     ChannelKind.KAKAO: "https://pf.kakao.com/{}",
     ChannelKind.FACEBOOK: "https://m.me/{}",
@@ -43,6 +52,7 @@ class ChannelCard:
     live: bool  # someone answers at once (phone, chat) rather than later (mail, messages)
     closed_for: str  # today's holiday or closure, when that is why it is closed
     app_links: list[tuple[str, str]]  # (label, url) for the app card
+    qr_svg: str = ""  # a QR code of a messenger's chat link, for customers on a desktop
 
 
 def _phone(address: str) -> tuple[str, str]:
@@ -69,6 +79,10 @@ def _how(channel: Channel, lang: str) -> tuple[str, str]:
 
         suffix = f"?lang={lang}" if lang else ""
         return "", reverse("portal:new") + suffix
+    connector = get_connector(channel.kind)
+    chat_link = connector.chat_link(channel) if connector is not None else ""
+    if chat_link:
+        return address or chat_link, chat_link
     if channel.kind in MESSENGER_URLS and address:
         if address.startswith("https://"):
             return address, address
@@ -76,6 +90,11 @@ def _how(channel: Channel, lang: str) -> tuple[str, str]:
     if address.startswith("https://"):
         return address, address
     return address, ""
+
+
+def _qr_svg(link: str) -> str:
+    """An inline SVG QR code of ``link``, made here (no outside service sees the link)."""
+    return str(segno.make(link, error="m").svg_inline(scale=4, border=2, dark="#111"))
 
 
 def _week(hours: WeeklyHours) -> list[tuple[int, str]]:
@@ -142,6 +161,7 @@ def contact(request: HttpRequest) -> HttpResponse:
                 live=channel.kind in LIVE_KINDS,
                 closed_for=_closed_for(hours, now, lang) if hours and not opened else "",
                 app_links=_app_links(channel),
+                qr_svg=_qr_svg(link) if channel.kind in MESSENGER_KINDS and link else "",
             )
         )
     order = [k.value for k in ChannelKind]

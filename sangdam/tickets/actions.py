@@ -190,8 +190,13 @@ def do_reply(
     note: bool = False,
     attachments: Iterable[CheckedAttachment] = (),
     status: str | None = None,
+    automatic: bool = False,
+    metadata: dict[str, Any] | None = None,
 ) -> Message:
-    """An agent's public reply (queued for delivery) or internal note (never sent)."""
+    """An agent's public reply (queued for delivery) or internal note (never sent).
+
+    ``automatic``: Sangdam answers by itself (the outside-hours reply): it is sent like a
+    reply but is no agent's first response and leaves the status alone."""
     # The delivery glue lives with the connectors; imported here, not at load time, as
     # it imports this module.
     from sangdam.connectors.delivery import deliver_message
@@ -213,6 +218,7 @@ def do_reply(
             text=text,
             html=html,
             delivery_state=DeliveryState.NONE if note else DeliveryState.QUEUED,
+            metadata={**(metadata or {}), **({"automatic": True} if automatic else {})},
             created_at=now,
         )
         _store_attachments(message, attachments)
@@ -221,12 +227,14 @@ def do_reply(
         fields = ["last_activity_at", "updated_at"]
         ticket.last_activity_at = now
         if not note:
-            if ticket.first_responded_at is None:
+            if ticket.first_responded_at is None and not automatic:
                 ticket.first_responded_at = now
                 fields.append("first_responded_at")
             deliver_message.enqueue(message.pk)
         ticket.save(update_fields=fields)
-        new_status = status or (Status.OPEN if not note and ticket.status == Status.NEW else None)
+        new_status = status or (
+            Status.OPEN if not note and not automatic and ticket.status == Status.NEW else None
+        )
         if new_status and new_status != ticket.status:
             do_change_status(ticket=ticket, actor=actor, status=new_status)
     return message

@@ -84,6 +84,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     # SMTP_PORT=0: the browser tests need no mail receiver, and 2525 may be in use.
     env.update(SANGDAM_VAR_DIR=str(var), SANGDAM_DEMO="1", PYTHONUNBUFFERED="1", SMTP_PORT="0")
+    # Messenger providers are local fakes that speak their APIs (Telegram's Bot API).
+    from sangdam.connectors.telegram.fake import FakeTelegram
+
+    telegram = FakeTelegram().start()
+    SERVER_STATE["telegram"] = telegram
+    env["SANGDAM_TELEGRAM_API_BASE"] = telegram.url
     # Outgoing mail goes over SMTP to a real receiver started here, as in production.
     sink, smtp_port, controller = _start_mail_receiver()
     SERVER_STATE["mail"] = sink
@@ -101,6 +107,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([SANGDAM, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
     subprocess.run([SANGDAM, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     port = _free_port()
+    env["SITE_URL"] = f"http://127.0.0.1:{port}"  # webhook URLs shown to the admin
     log = (var / "server.log").open("w")
     proc = subprocess.Popen(
         [SANGDAM, "run", "--port", str(port)],
@@ -132,6 +139,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
         log.close()
         controller.stop()
+        telegram.stop()
         if pg_name:
             _drop_postgres(os.environ["DATABASE_URL"], pg_name)
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sangdam.connectors",
     "sangdam.connectors.email",
     "sangdam.connectors.app",
+    "sangdam.connectors.line",
     "sangdam.console",
     "sangdam.service",
     "sangdam.portal",

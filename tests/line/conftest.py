@@ -28,6 +28,7 @@ def fake_line() -> Iterator[FakeLine]:
 def _fresh_cache(settings: Any) -> Iterator[None]:
     # Reply tokens and profiles live in the cache; no test sees another's.
     settings.ALLOW_PRIVATE_PROVIDER_URLS = True
+    settings.LANGUAGE_CODE = "en"  # labels such as "(photo)" read in the center's language
     settings.PROVIDER_RETRY_BASE_SECONDS = 0
     cache.clear()
     yield
@@ -55,9 +56,9 @@ def post_webhook(
     """POST a webhook the way LINE does: JSON body, X-Line-Signature over the raw bytes."""
     headers: dict[str, str] = {}
     if signature_value is not None:
-        headers["HTTP_X_LINE_SIGNATURE"] = signature_value
+        headers["X-Line-Signature"] = signature_value
     elif sign_with is not None:
-        headers["HTTP_X_LINE_SIGNATURE"] = signature(sign_with, body)
+        headers["X-Line-Signature"] = signature(sign_with, body)
     return (client or Client()).post(
-        f"/hooks/line/{channel.key}", body, content_type="application/json", **headers
+        f"/hooks/line/{channel.key}", body, content_type="application/json", headers=headers
     )

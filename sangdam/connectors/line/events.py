@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -292,9 +293,9 @@ class _Reader:
 
 
 def _too_large(name: str) -> str:
-    return _("%(name)s is larger than %(limit)d MB.") % {
+    return _("%(name)s is larger than %(limit)s.") % {
         "name": name,
-        "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
     }
 
 

@@ -35,6 +35,9 @@ class InboundAttachment:
     filename: str
     content_type: str
     content: bytes
+    # Outbound only: where the customer (and the provider, for platforms such as LINE that
+    # fetch media by URL) can download it — the customer's status page; "" when none.
+    url: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sangdam.connectors.base import DeliveryError, InboundAttachment, OutboundMe
 from sangdam.connectors.registry import get_connector
 from sangdam.core import backoff
 from sangdam.customers.models import Identity
-from sangdam.portal.links import status_link
+from sangdam.portal.links import attachment_url, status_link
 from sangdam.tickets import actions
 from sangdam.tickets.models import DeliveryState, Direction, Message
 
@@ -111,11 +111,16 @@ def _outbound(message: Message, recipient: str) -> OutboundMessage:
         .values_list("external_id", flat=True)
         if ext
     )
+    status_label, status_url = status_link(ticket)
     attachments = tuple(
-        InboundAttachment(filename=a.filename, content_type=a.content_type, content=a.file.read())
+        InboundAttachment(
+            filename=a.filename,
+            content_type=a.content_type,
+            content=a.file.read(),
+            url=attachment_url(ticket, a.pk),
+        )
         for a in message.attachments.all()
     )
-    status_label, status_url = status_link(ticket)
     return OutboundMessage(
         message_id=message.pk,
         ticket_reference=ticket.reference,

@@ -7,7 +7,9 @@ demo shows the product as it behaves. Loaded only in demo mode (SANGDAM_DEMO=1).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
+import secrets
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -276,10 +278,18 @@ def _load_meta_channels() -> None:
 
 
 def _load_messenger_setup(channels: list[Channel]) -> None:
-    """Credentials for the demo bot: `sangdam fake-providers` plays Telegram for it."""
-    import secrets
-
+    """Made-up credentials: `sangdam fake-providers` plays Telegram and LINE for them."""
     for channel in channels:
+        if channel.kind == ChannelKind.LINE:
+            channel.config = {
+                "basic_id": channel.address,
+                "welcome_text": "안녕하세요! 예시 주식회사 고객센터입니다. 문의를 남겨 주세요.",
+            }
+            channel.secrets = {
+                "channel_secret": secrets.token_hex(16),
+                "channel_access_token": secrets.token_urlsafe(32),
+            }
+            channel.save(update_fields=["config", "secrets"])
         if channel.kind == ChannelKind.TELEGRAM:
             channel.config = {
                 "bot_username": "example_bot",
@@ -369,6 +379,8 @@ def _identity_value(kind: str, language: str, person: int, email: str) -> str:
         return email
     if kind == "phone":
         return f"+8210{5550000 + person + (100 if language == 'en' else 0):08d}"
+    if kind == "line":  # LINE user ids: "U" and 32 hex digits
+        return "U" + hashlib.md5(f"{language}-{person}".encode(), usedforsecurity=False).hexdigest()
     return f"{kind}-{language}-{person + 1}"
 
 

@@ -62,3 +62,15 @@ def status_link(ticket: Ticket) -> tuple[str, str]:
             "reference": ticket.reference
         }
     return label, status_url(ticket)
+
+
+def attachment_url(ticket: Ticket, attachment_id: int) -> str:
+    """The absolute link to one file of the ticket, served by its status page.
+
+    Public messages' files only, and only as long as a status link lives. Messengers that
+    send media by URL (LINE) hand it to the provider, which downloads it from here.
+    """
+    path = reverse(
+        "portal:attachment", kwargs={"token": make_token(ticket), "attachment_id": attachment_id}
+    )
+    return settings.SITE_URL.rstrip("/") + path

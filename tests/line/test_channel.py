@@ -19,7 +19,7 @@ def test_test_connection_names_the_account_from_bot_info(
 ) -> None:
     summary = LineConnector().test_connection(line_channel)
     assert summary == "Connected to LINE as Sangdam (@sangdam)."
-    assert fake_line.calls("/v2/bot/info")
+    assert fake_line.calls_under("/v2/bot/info")
 
 
 def test_test_connection_with_a_wrong_token_says_what_line_said(

@@ -57,7 +57,7 @@ def test_a_photo_is_downloaded_through_the_content_api(
     assert attachment.content_type == "image/png"
     assert attachment.file.read() == PNG
     assert message.text == "(photo)"
-    content_call = fake_line.calls("/v2/bot/message/531245617890123002/content")[0]
+    content_call = fake_line.calls_under("/v2/bot/message/531245617890123002/content")[0]
     assert content_call.headers["authorization"] == f"Bearer {fake_line.access_token}"
 
 
@@ -100,7 +100,7 @@ def test_an_oversized_file_is_refused_with_the_reason_on_the_ticket(
     message = receive(line_channel, fake_line, run_tasks, "file", message_id="7004")
     assert not message.attachments.exists()
     assert message.metadata["refused_attachments"] == ["receipt.pdf is larger than 1.0\xa0KB."]
-    assert not fake_line.calls("/v2/bot/message/7004/content")
+    assert not fake_line.calls_under("/v2/bot/message/7004/content")
 
 
 def test_an_oversized_photo_is_refused_after_download(
@@ -183,9 +183,9 @@ def test_an_unfollow_is_recorded_without_a_ticket(
 def test_a_video_still_being_prepared_is_fetched_again_later(
     line_channel: Channel, fake_line: FakeLine, run_tasks: Any
 ) -> None:
-    fake_line.fail_next("/v2/bot/message/7006/content", 503, retry_after=0)
-    fake_line.fail_next("/v2/bot/message/7006/content", 503, retry_after=0)
-    fake_line.fail_next("/v2/bot/message/7006/content", 503, retry_after=0)
+    fake_line.fail_next("/v2/bot/message/7006/content", 503)
+    fake_line.fail_next("/v2/bot/message/7006/content", 503)
+    fake_line.fail_next("/v2/bot/message/7006/content", 503)
     fake_line.add_content("7006", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, "video/mp4")
     post_webhook(line_channel, fake_line.webhook("video", message_id="7006"))
     run_tasks()

@@ -23,10 +23,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sangdam.connectors.fakes import Call, FakeProvider
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPLY_TOKEN_SECONDS = 60  # how long the fake honours a reply token it issued
@@ -37,6 +38,7 @@ PNG = base64.b64decode(
 
 FAKE_ACCESS_TOKEN = "fake-line-channel-access-token"  # noqa: S105 (a fake's)
 DEMO_USER = "U0123456789abcdef0123456789abcdef"
+Answer = tuple[int, str, bytes]
 _AUTH_FAILED = (
     "Authentication failed. Confirm that the access token in the authorization header is valid."
 )
@@ -55,19 +57,6 @@ def load_fixture(name: str) -> dict[str, Any]:
 
 
 @dataclass
-class Received:
-    """One request the fake got."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
-
-
-@dataclass
 class Profile:
     user_id: str
     display_name: str
@@ -76,20 +65,16 @@ class Profile:
     picture: bool = True
 
 
-@dataclass
-class _Failure:
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class FakeLine:
+class FakeLine(FakeProvider):
     """The fake LINE Platform. Use as a context manager, or ``start()`` / ``stop()``."""
+
+    kind = "line"
 
     def __init__(
         self,
         *,
         access_token: str = FAKE_ACCESS_TOKEN,
+        other_tokens: tuple[str, ...] = (),
         basic_id: str = "@sangdam",
         bot_name: str = "Sangdam",
         host: str = "127.0.0.1",
@@ -98,7 +83,9 @@ class FakeLine:
         channel_secret: str = "",
         log: Callable[[str], None] | None = None,
     ) -> None:
+        super().__init__(host=host, port=port)
         self.access_token = access_token
+        self.tokens = {access_token, *other_tokens}
         self.basic_id = basic_id
         self.bot_name = bot_name
         # Where a simulated customer's messages go (``POST /_fake/customer``): Sangdam's
@@ -107,40 +94,16 @@ class FakeLine:
         self.channel_secret = channel_secret
         self.log = log
         self.bot_user_id = "U" + hashlib.md5(basic_id.encode(), usedforsecurity=False).hexdigest()
-        self.received: list[Received] = []
         self.profiles: dict[str, Profile] = {}
         self.contents: dict[str, tuple[bytes, str]] = {}
         self._reply_tokens: dict[str, float] = {}  # token -> issued at (monotonic)
         self._retry_keys: dict[str, str] = {}  # X-Line-Retry-Key -> request id
-        self._failures: dict[str, list[_Failure]] = {}
+        self._failures: dict[str, list[tuple[int, str]]] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle -------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeLine:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-line", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def __enter__(self) -> FakeLine:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.start()
+        return self
 
     # --- what tests arrange ----------------------------------------------------------
 
@@ -164,20 +127,10 @@ class FakeLine:
         with self._lock:
             self._reply_tokens.clear()
 
-    def fail_next(
-        self,
-        path_prefix: str,
-        status: int,
-        message: str = "Internal error",
-        *,
-        retry_after: int | None = None,
-    ) -> None:
+    def fail_next(self, path_prefix: str, status: int, message: str = "Internal error") -> None:
         """Answer the next request under ``path_prefix`` with an error in LINE's format."""
-        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         with self._lock:
-            self._failures.setdefault(path_prefix, []).append(
-                _Failure(status, {"message": message}, headers)
-            )
+            self._failures.setdefault(path_prefix, []).append((status, message))
 
     def webhook(
         self,
@@ -227,46 +180,39 @@ class FakeLine:
 
     # --- what tests read -------------------------------------------------------------
 
-    def calls(self, path_prefix: str) -> list[Received]:
-        with self._lock:
-            return [r for r in self.received if r.path.startswith(path_prefix)]
+    def calls_under(self, path_prefix: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.path.startswith(path_prefix)]
 
     @property
     def replies(self) -> list[dict[str, Any]]:
-        return [r.json() for r in self.calls("/v2/bot/message/reply")]
+        return [c.json() for c in self.calls_under("/v2/bot/message/reply")]
 
     @property
     def pushes(self) -> list[dict[str, Any]]:
-        return [r.json() for r in self.calls("/v2/bot/message/push")]
+        return [c.json() for c in self.calls_under("/v2/bot/message/push")]
 
     # --- the server side -------------------------------------------------------------
 
-    def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> _Answer:
+    def answer(self, call: Call) -> Answer:
+        method, path, body = call.method, call.path, call.body
         with self._lock:
-            self.received.append(Received(method, path, headers, body))
             for prefix, queue in self._failures.items():
                 if path.startswith(prefix) and queue:
-                    failure = queue.pop(0)
-                    return _Answer.of_json(failure.status, failure.body, failure.headers)
+                    status, message = queue.pop(0)
+                    return self.json_answer({"message": message}, status)
         if path.startswith("/_fake/picture/"):
-            return _Answer(200, PNG, "image/png")
+            return 200, "image/png", PNG
         if method == "POST" and path == "/_fake/customer" and self.hook_url:
-            try:
-                text = str(json.loads(body).get("text") or "")
-            except (ValueError, AttributeError):
-                text = ""
-            if not text:
-                return _Answer.of_json(400, {"message": 'send {"text": "..."}'})
-            return _Answer.of_json(200, {"sangdam_status": self.customer_says(text)})
-        if headers.get("authorization") != f"Bearer {self.access_token}":
-            return _Answer.of_json(401, {"message": _AUTH_FAILED})
+            return self._customer(body)
+        if call.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return self.json_answer({"message": _AUTH_FAILED}, 401)
         if method == "POST" and path == "/v2/bot/message/reply":
             return self._reply(body)
         if method == "POST" and path == "/v2/bot/message/push":
-            return self._push(body, headers.get("x-line-retry-key", ""))
+            return self._push(body, call.headers.get("x-line-retry-key", ""))
         if method == "GET" and path == "/v2/bot/info":
-            return _Answer.of_json(
-                200,
+            return self.json_answer(
                 {
                     "userId": self.bot_user_id,
                     "basicId": self.basic_id,
@@ -274,36 +220,49 @@ class FakeLine:
                     "pictureUrl": f"{self.url}/_fake/picture/{self.bot_user_id}",
                     "chatMode": "chat",
                     "markAsReadMode": "auto",
-                },
+                }
             )
         if method == "GET" and (match := re.fullmatch(r"/v2/bot/profile/(\w+)", path)):
-            profile = self.profiles.get(match[1])
-            if profile is None:
-                return _Answer.of_json(404, {"message": "Not found"})
-            data: dict[str, Any] = {
-                "displayName": profile.display_name,
-                "userId": profile.user_id,
-                "language": profile.language,
-            }
-            if profile.picture:
-                data["pictureUrl"] = f"{self.url}/_fake/picture/{profile.user_id}"
-            if profile.status_message:
-                data["statusMessage"] = profile.status_message
-            return _Answer.of_json(200, data)
+            return self._profile(match[1])
         if method == "GET" and (match := re.fullmatch(r"/v2/bot/message/(\d+)/content", path)):
             stored = self.contents.get(match[1])
             if stored is None:
-                return _Answer.of_json(404, {"message": "Not found"})
-            return _Answer(200, stored[0], stored[1])
+                return self.json_answer({"message": "Not found"}, 404)
+            return 200, stored[1], stored[0]
         if method == "GET" and re.fullmatch(r"/v2/bot/message/(\d+)/content/transcoding", path):
-            return _Answer.of_json(200, {"status": "succeeded"})
-        return _Answer.of_json(404, {"message": "Not found"})
+            return self.json_answer({"status": "succeeded"})
+        return self.json_answer({"message": "Not found"}, 404)
+
+    def _profile(self, user_id: str) -> Answer:
+        profile = self.profiles.get(user_id)
+        if profile is None:
+            return self.json_answer({"message": "Not found"}, 404)
+        data: dict[str, Any] = {
+            "displayName": profile.display_name,
+            "userId": profile.user_id,
+            "language": profile.language,
+        }
+        if profile.picture:
+            data["pictureUrl"] = f"{self.url}/_fake/picture/{profile.user_id}"
+        if profile.status_message:
+            data["statusMessage"] = profile.status_message
+        return self.json_answer(data)
+
+    def _customer(self, body: bytes) -> Answer:
+        try:
+            text = str(json.loads(body).get("text") or "")
+        except (ValueError, AttributeError):
+            text = ""
+        if not text:
+            return self.json_answer({"message": 'send {"text": "..."}'}, 400)
+        return self.json_answer({"sangdam_status": self.customer_says(text)})
 
     def _say(self, line: str) -> None:
         if self.log is not None:
             self.log(line)
 
-    def _check_messages(self, payload: Any) -> str:
+    def _problem(self, payload: Any) -> str:
+        """What LINE would object to in a reply or push body ("" when fine)."""
         messages = payload.get("messages") if isinstance(payload, dict) else None
         if not isinstance(messages, list) or not 1 <= len(messages) <= 5:
             return "Size must be between 1 and 5"
@@ -320,67 +279,59 @@ class FakeLine:
                 return f"Unknown message type: {kind}"
         return ""
 
-    def _sent(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "sentMessages": [
-                {"id": str(secrets.randbelow(10**17) + 10**17), "quoteToken": secrets.token_hex(8)}
-                for _ in payload["messages"]
-            ]
-        }
-
-    def _reply(self, body: bytes) -> _Answer:
+    def _read(self, body: bytes) -> tuple[dict[str, Any], Answer | None]:
         try:
             payload = json.loads(body)
         except ValueError:
-            return _Answer.of_json(400, {"message": "The request body has 1 error(s)"})
-        problem = self._check_messages(payload)
+            return {}, self.json_answer({"message": "The request body has 1 error(s)"}, 400)
+        problem = self._problem(payload)
         if problem:
-            return _Answer.of_json(
-                400,
-                {
-                    "message": "The request body has 1 error(s)",
-                    "details": [{"message": problem, "property": "messages"}],
-                },
+            details = [{"message": problem, "property": "messages"}]
+            return {}, self.json_answer(
+                {"message": "The request body has 1 error(s)", "details": details}, 400
             )
+        return payload, None
+
+    def _sent(self, payload: dict[str, Any]) -> Answer:
+        return self.json_answer(
+            {
+                "sentMessages": [
+                    {
+                        "id": str(secrets.randbelow(10**17) + 10**17),
+                        "quoteToken": secrets.token_hex(8),
+                    }
+                    for _ in payload["messages"]
+                ]
+            }
+        )
+
+    def _reply(self, body: bytes) -> Answer:
+        payload, error = self._read(body)
+        if error is not None:
+            return error
         token = str(payload.get("replyToken", ""))
         with self._lock:
             issued = self._reply_tokens.pop(token, None)
         if issued is None or time.monotonic() - issued > REPLY_TOKEN_SECONDS:
-            return _Answer.of_json(400, {"message": "Invalid reply token"})
+            return self.json_answer({"message": "Invalid reply token"}, 400)
         self._say(f"LINE reply: {_texts(payload)}")
-        return _Answer.of_json(200, self._sent(payload))
+        return self._sent(payload)
 
-    def _push(self, body: bytes, retry_key: str) -> _Answer:
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return _Answer.of_json(400, {"message": "The request body has 1 error(s)"})
-        problem = self._check_messages(payload)
-        if problem:
-            return _Answer.of_json(
-                400,
-                {
-                    "message": "The request body has 1 error(s)",
-                    "details": [{"message": problem, "property": "messages"}],
-                },
-            )
+    def _push(self, body: bytes, retry_key: str) -> Answer:
+        payload, error = self._read(body)
+        if error is not None:
+            return error
         if not re.fullmatch(r"U[0-9a-f]{32}", str(payload.get("to", ""))):
-            return _Answer.of_json(400, {"message": "Failed to send messages"})
-        answer = self._sent(payload)
+            return self.json_answer({"message": "Failed to send messages"}, 400)
         if retry_key:
             with self._lock:
-                accepted = self._retry_keys.get(retry_key)
-                if accepted is None:
-                    self._retry_keys[retry_key] = str(uuid.uuid4())
-            if accepted is not None:
-                # LINE: the request with this key was already accepted; nothing is resent.
-                return _Answer.of_json(
-                    409,
-                    {"message": "The retry key is already accepted"},
-                    {"x-line-accepted-request-id": accepted},
-                )
+                seen = retry_key in self._retry_keys
+                self._retry_keys.setdefault(retry_key, str(uuid.uuid4()))
+            if seen:
+                # LINE: a request with this key was accepted already; nothing is resent.
+                return self.json_answer({"message": "The retry key is already accepted"}, 409)
         self._say(f"LINE push to {payload['to']}: {_texts(payload)}")
-        return _Answer.of_json(200, answer)
+        return self._sent(payload)
 
 
 def _texts(payload: dict[str, Any]) -> str:
@@ -390,47 +341,6 @@ def _texts(payload: dict[str, Any]) -> str:
     )
 
 
-@dataclass
-class _Answer:
-    status: int
-    body: bytes
-    content_type: str
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def of_json(
-        cls, status: int, data: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> _Answer:
-        return cls(status, json.dumps(data).encode(), "application/json", headers or {})
-
-
-def _handler(fake: FakeLine) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            answer = fake._answer(self.command, self.path.split("?")[0], headers, body)
-            self.send_response(answer.status)
-            self.send_header("Content-Type", answer.content_type)
-            self.send_header("Content-Length", str(len(answer.body)))
-            self.send_header("x-line-request-id", str(uuid.uuid4()))
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(answer.body)
-
-        do_GET = _serve
-        do_POST = _serve
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    return Handler
-
-
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -438,3 +348,30 @@ def _ulid() -> str:
     """A ULID, the shape of LINE's ``webhookEventId``."""
     value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
     return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def for_demo() -> FakeLine:
+    """The fake ``sangdam fake-providers`` runs: it accepts every LINE channel's token, and
+    ``POST /_fake/customer {"text": ...}`` sends a customer's message to the first one."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from sangdam.connectors.models import Channel
+
+    channels = list(Channel.objects.filter(kind="line", enabled=True).order_by("pk"))
+    tokens = tuple(str((c.secrets or {}).get("channel_access_token") or "") for c in channels)
+    first = channels[0] if channels else None
+    fake = FakeLine(
+        other_tokens=tuple(t for t in tokens if t),
+        basic_id=str((first.config or {}).get("basic_id") or "@sangdam") if first else "@sangdam",
+        hook_url=(
+            settings.SITE_URL.rstrip("/")
+            + reverse("hooks:hook", kwargs={"kind": "line", "key": first.key})
+            if first
+            else ""
+        ),
+        channel_secret=str((first.secrets or {}).get("channel_secret") or "") if first else "",
+        log=print,
+    )
+    fake.add_profile(DEMO_USER, "LINE 고객", language="ko")
+    return fake

@@ -69,6 +69,9 @@ class InboundMessage:
     # A machine wrote it (an out-of-office, a mailing list, a bot): it never reopens a
     # solved ticket and gets no automatic answer.
     automatic: bool = False
+    # False: it may join a conversation but never opens a ticket (an out-of-office with
+    # nothing to answer); the intake then raises :class:`WouldOpenTicket`.
+    opens_ticket: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,11 @@ class OutboundMessage:
     # Sent by Sangdam itself, not typed by an agent (an acknowledgement, a reminder):
     # marked Auto-Submitted so the customer's autoresponder does not answer it.
     automatic: bool = False
+
+
+class WouldOpenTicket(Exception):
+    """The intake refused a message that may not open a ticket and found none to join;
+    nothing was stored (the connector keeps it elsewhere, e.g. held mail)."""
 
 
 class TemporaryRefusal(Exception):

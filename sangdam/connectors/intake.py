@@ -18,7 +18,7 @@ from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sangdam.connectors.base import InboundMessage
+from sangdam.connectors.base import InboundMessage, WouldOpenTicket
 from sangdam.connectors.models import Channel
 from sangdam.core.html import html_to_text, sanitize_html
 from sangdam.core.language import detect_language
@@ -132,6 +132,8 @@ def _receive(
     automatic = inbound.automatic
     ticket, follows = _thread(channel, customer, inbound, received_at, automatic=automatic)
     created = ticket is None
+    if created and not inbound.opens_ticket:
+        raise WouldOpenTicket(inbound.external_id)
     hold = follows is not None and follows.customer_id != customer.pk and _holds(channel)
     if ticket is None:
         topic = (

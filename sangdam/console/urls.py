@@ -3,6 +3,7 @@ from django.urls import path
 
 from sangdam.connectors.app import views as app_admin
 from sangdam.connectors.email import views as mailboxes
+from sangdam.connectors.email import views_held as held
 from sangdam.connectors.webhooks import admin as messengers
 from sangdam.console.views import account, admin, inbox, ticket
 
@@ -29,6 +30,10 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
     path("tickets/<int:ticket_id>/held/", ticket.resolve_held, name="resolve_held"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
+    path("held/", held.held_folder, name="held"),
+    path("held/<int:held_id>/", held.held_detail, name="held_detail"),
+    path("held/<int:held_id>/release/", held.held_release, name="held_release"),
+    path("admin/bounces/", held.bounce_log, name="admin_bounces"),
     path("admin/", admin.home, name="admin"),
     path("admin/agents/", admin.agents, name="admin_agents"),
     path("admin/agents/new/", admin.agent_create, name="admin_agent_create"),

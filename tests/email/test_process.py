@@ -11,10 +11,11 @@ from django.core.cache import cache
 
 from sangdam.connectors.base import TemporaryRefusal
 from sangdam.connectors.email.loops import may_answer_automatically
+from sangdam.connectors.email.models import HeldMail
 from sangdam.connectors.email.parse import process_email
 from sangdam.connectors.models import Channel
 from sangdam.tickets import actions
-from sangdam.tickets.actor import Actor
+from sangdam.tickets.actor import SYSTEM, Actor
 from sangdam.tickets.models import DeliveryState, Direction, Message, Ticket, TicketLink
 from tests import factories
 
@@ -197,14 +198,28 @@ def test_authentication_results_are_recorded_on_the_message(channel):
     assert auth["authserv_id"] == "mx.example.com"
 
 
-def test_an_auto_reply_is_kept_but_marked_never_to_be_answered(channel):
+def test_an_auto_reply_to_our_answer_joins_its_ticket_marked_and_never_reopens_it(channel):
+    ticket = ticket_of(process_email(mail(), channel_id=channel.pk))
+    agent_reply(ticket, "<reply-ooo@example.com>")
+    actions.do_change_status(ticket=ticket, actor=SYSTEM, status="solved")
+
     outcome = process_email(
-        mail(subject="부재중 자동응답", Auto_Submitted="auto-replied"), channel_id=channel.pk
+        mail(
+            subject="부재중 자동응답",
+            Auto_Submitted="auto-replied",
+            in_reply_to="<reply-ooo@example.com>",
+        ),
+        channel_id=channel.pk,
     )
 
-    metadata = ticket_of(outcome).messages.get().metadata["email"]
+    assert ticket_of(outcome) == ticket
+    metadata = (
+        ticket.messages.filter(direction=Direction.IN).order_by("id").reverse()[0].metadata["email"]
+    )
     assert metadata["auto_submitted"] is True
     assert metadata["kind"] == "auto_reply"
+    ticket.refresh_from_db()
+    assert ticket.status == "solved"
 
 
 def test_a_bounce_marks_our_reply_failed_with_the_reason(channel):
@@ -246,13 +261,16 @@ def test_a_delay_warning_leaves_our_reply_as_it_was(channel):
     assert reply.delivery_state == DeliveryState.SENT
 
 
-def test_a_bounce_for_a_mail_we_never_sent_opens_nothing(channel):
+def test_a_bounce_for_a_mail_we_never_sent_goes_to_the_bounce_log_not_the_inbox(channel):
     outcome = process_email(
         (CORPUS / "44_gmail_dsn_headers_only.eml").read_bytes(), channel_id=channel.pk
     )
 
-    assert outcome.startswith("ignored:")
+    assert outcome == "held: bounce"
     assert not Ticket.objects.exists()
+    logged = HeldMail.objects.get()
+    assert logged.reason == "bounce"
+    assert logged.detail
 
 
 def test_a_read_receipt_opens_nothing(channel):
@@ -265,13 +283,15 @@ def test_a_read_receipt_opens_nothing(channel):
 def test_mail_without_any_sender_opens_nothing(channel):
     outcome = process_email((CORPUS / "51_no_from.eml").read_bytes(), channel_id=channel.pk)
 
-    assert outcome == "ignored: no sender address"
+    assert outcome == "held: unreadable"
 
 
 def test_garbage_bytes_never_raise(channel):
     outcome = process_email(b"\x00\xff\xfe garbage \r\n\r\n\x00", channel_id=channel.pk)
 
-    assert outcome.startswith("ignored:")
+    # Kept for a person to look at, never dropped and never a ticket.
+    assert outcome == "held: unreadable"
+    assert not Ticket.objects.exists()
 
 
 def test_a_mail_storm_from_one_sender_is_refused_for_now_at_the_hourly_limit(channel, settings):
@@ -345,7 +365,7 @@ def test_sangdam_may_acknowledge_a_person_but_not_an_autoresponder(channel):
     person = ticket_of(process_email(mail(), channel_id=channel.pk)).messages.get()
     robot = ticket_of(
         process_email(
-            mail(sender="bot@example.net", Auto_Submitted="auto-replied"), channel_id=channel.pk
+            mail(sender="bot@example.net", List_Id="<news.example.net>"), channel_id=channel.pk
         )
     ).messages.get()
 
@@ -372,7 +392,7 @@ def test_the_console_shows_an_inline_image_from_its_attachment(channel):
 def test_an_absurdly_long_sender_address_is_refused_before_the_database(channel):
     outcome = process_email(mail(sender=f"{'a' * 300}@example.com"), channel_id=channel.pk)
 
-    assert outcome == "ignored: invalid sender address"
+    assert outcome == "held: unreadable"
 
 
 def test_nul_characters_in_a_broken_mail_do_not_stop_it(channel):

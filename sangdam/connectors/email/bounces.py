@@ -21,12 +21,24 @@ from sangdam.connectors.email.threads import message_ids, normalize_message_id
 BOUNCE_SUBJECTS = re.compile(
     r"undeliver|returned mail|returned to sender|delivery status notification \((failure|delay)|"
     r"delivery (has )?failed|mail delivery (failed|failure|subsystem)|failure notice|"
-    r"delivery failure|could not be delivered|non[- ]?delivery|"
+    r"delivery failure|could not be delivered|non[- ]?delivery|address not found|"
+    r"warning: could not send|delayed mail|delivery (status notification \(delay|delayed)|"
+    r"message status - undeliverable|"
     r"메일 ?(발송|전송|배달) ?(실패|불가|오류)|반송|전송 ?실패|配信エラー|退信",
     re.IGNORECASE,
 )
 DELAY_WORDS = re.compile(
-    r"delayed|delay\)|will (be )?retr|still trying|warning: message|지연", re.IGNORECASE
+    r"delayed|delay\)|will (be )?retr|still trying|warning: message|warning: could not send|"
+    r"지연",
+    re.IGNORECASE,
+)
+# What a free-text bounce says in its body, for bounces sent with the null sender but
+# an unhelpful subject ("Your message"). An autoresponder's text says none of this.
+BOUNCE_BODY = re.compile(
+    r"(?:was|were|could) not (?:be )?delivered|undeliverable|delivery (?:has |to .{0,80})?failed|"
+    r"permanent (?:fatal )?error|user unknown|no such (?:user|mailbox)|address not found|"
+    r"mailbox (?:is )?(?:full|unavailable)|전송되지 못|전달되지 못|반송되었|配信できません",
+    re.IGNORECASE,
 )
 SMTP_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 SMTP_REPLY = re.compile(r"\b([45]\d\d)[ -](?:[45]\.\d{1,3}\.\d{1,3} )?([^\n]{0,200})")
@@ -93,13 +105,19 @@ def _plain_body(message: Message) -> str:
     return "\n".join(texts)
 
 
-def detect_bounce(message: EmailMessage, *, sender: str, subject: str) -> BounceInfo | None:
-    """A :class:`BounceInfo` when this mail reports a failed delivery; else None."""
+def detect_bounce(
+    message: EmailMessage, *, sender: str, subject: str, null_sender: bool = False
+) -> BounceInfo | None:
+    """A :class:`BounceInfo` when this mail reports a failed delivery; else None.
+
+    ``null_sender``: it came with the null reverse-path (``MAIL FROM:<>`` or
+    ``Return-Path: <>``), which only bounces and autoresponders use.
+    """
     is_dsn = (
         message.get_content_type() == "multipart/report"
         and str(message.get_param("report-type") or "").lower() == "delivery-status"
     )
-    robot = is_robot_address(sender) or "mailer-daemon" in sender.lower()
+    robot = is_robot_address(sender) or "mailer-daemon" in sender.lower() or null_sender
     if not (is_dsn or robot or BOUNCE_SUBJECTS.search(subject)):
         # The common case, decided cheaply: flufl's heuristics run only on suspects.
         return None
@@ -109,8 +127,15 @@ def detect_bounce(message: EmailMessage, *, sender: str, subject: str) -> Bounce
         temporary, permanent_set = all_failures(message)
     except Exception:  # a heuristic detector tripping on odd mail
         temporary, permanent_set = frozenset(), frozenset()
-    looks_like = robot and bool(BOUNCE_SUBJECTS.search(subject))
-    if not (is_dsn or looks_like or (robot and (temporary or permanent_set))):
+    subject_says = bool(BOUNCE_SUBJECTS.search(subject))
+    flufl_says = bool(temporary or permanent_set)
+    looks_like = (
+        (robot and (subject_says or flufl_says or bool(BOUNCE_BODY.search(body))))
+        # Exchange 2003 and some gateways write from an ordinary-looking address
+        # ("System Administrator <admin@…>"): the subject and a detector must both agree.
+        or (subject_says and flufl_says)
+    )
+    if not (is_dsn or looks_like):
         return None
     if is_dsn and groups and all(g.get("action", "").lower() == "delivered" for g in groups):
         # A success report (we never ask for them, but some servers send them anyway).

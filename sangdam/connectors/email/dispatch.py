@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from django.conf import settings
 
-from sangdam.connectors.base import TemporaryRefusal
+from sangdam.connectors.base import TemporaryRefusal, WouldOpenTicket
 from sangdam.connectors.email.bounces import BounceInfo
+from sangdam.connectors.email.held import hold_mail
+from sangdam.connectors.email.models import HeldReason
 from sangdam.connectors.email.parse import ParsedEmail
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel, ChannelKind
@@ -20,10 +23,50 @@ log = logging.getLogger(__name__)
 RATE_WINDOW_SECONDS = 3600
 
 
-def dispatch(parsed: ParsedEmail, *, channel_id: int) -> str:
+def dispatch(
+    parsed: ParsedEmail,
+    *,
+    channel_id: int,
+    raw: bytes = b"",
+    envelope_from: str = "",
+    envelope_to: tuple[str, ...] = (),
+    release: bool = False,
+) -> str:
+    """Send a parsed mail where it belongs; the outcome in a few words.
+
+    Every mail the transport will acknowledge ends somewhere a person can see it: a
+    ticket, the failed delivery a bounce reports, or held mail (spam, an automatic
+    reply with no ticket to join, an unmatched bounce). ``release``: an agent released
+    it from held mail, so the filters that held it are skipped. Raises
+    :class:`TemporaryRefusal` when the transport must ask the sender to retry later.
+    """
+
+    def hold(reason: str, detail: str = "") -> str:
+        return hold_mail(
+            channel_id=channel_id,
+            raw=raw,
+            reason=reason,
+            detail=detail,
+            message_id=parsed.message_id,
+            sender=parsed.sender,
+            subject=parsed.subject,
+            envelope_from=envelope_from,
+            envelope_to=envelope_to,
+        )
+
     if parsed.bounce is not None:
-        return record_bounce(parsed.bounce)
+        outcome = record_bounce(parsed.bounce)
+        if outcome.startswith("bounce"):
+            return outcome
+        # A bounce for no mail of ours (a forged sender using our address, a mail sent
+        # before Sangdam): the admins' bounce log, never the inbox.
+        return hold(HeldReason.BOUNCE, parsed.bounce.reason)
     if parsed.inbound is None:
+        if parsed.kind == "ignored" and parsed.reason in (
+            "no sender address",
+            "invalid sender address",
+        ):
+            return hold(HeldReason.UNREADABLE, parsed.reason)
         return f"ignored: {parsed.reason or parsed.kind}"
     if Message.objects.filter(channel_id=channel_id, external_id=parsed.message_id).exists():
         # A retry of a mail we already took (the IMAP flag or SMTP 250 was lost).
@@ -32,12 +75,22 @@ def dispatch(parsed: ParsedEmail, *, channel_id: int) -> str:
         # Our own reply coming back (a forward rule, a Cc to the support address): taking
         # it in as a customer message would answer ourselves in a loop.
         return "ignored: sent by this channel"
-    if over_rate_limit(parsed.sender):
-        # Refused before anything is stored, so the transport can still say "later":
-        # never acknowledged and then dropped.
-        log.warning("mail from %s deferred: over the hourly limit", parsed.sender)
-        raise TemporaryRefusal("Too many messages from this sender, try again later")
-    result = receive(parsed.inbound)
+    inbound = parsed.inbound
+    if release:
+        inbound = replace(inbound, opens_ticket=True)
+    else:
+        if parsed.spam:
+            return hold(HeldReason.SPAM, parsed.spam)
+        if over_rate_limit(parsed.sender):
+            # Refused before anything is stored, so the transport can still say "later":
+            # never acknowledged and then dropped.
+            log.warning("mail from %s deferred: over the hourly limit", parsed.sender)
+            raise TemporaryRefusal("Too many messages from this sender, try again later")
+    try:
+        result = receive(inbound)
+    except WouldOpenTicket:
+        automation = inbound.message_metadata.get("email", {}).get("automation", [])
+        return hold(HeldReason.AUTO_REPLY, "; ".join(automation))
     if result.duplicate:
         return "duplicate"
     return f"ticket {result.ticket.reference}"
@@ -70,16 +123,24 @@ def over_rate_limit(sender: str) -> bool:
 
 
 def record_bounce(bounce: BounceInfo) -> str:
-    """Mark the outbound mail a bounce reports as failed, with the server's reason."""
+    """Mark the outbound mail a bounce reports as failed, with the server's reason.
+
+    A bounce is a delivery receipt that came by mail: it goes through the same action
+    as the receipts providers post to the webhook door (``do_record_receipt``), so the
+    agent sees "failed" and the reason on the ticket. "unmatched: …" when it names no
+    mail of ours.
+    """
     if not bounce.original_message_ids:
-        return "ignored: bounce without the original Message-ID"
+        return "unmatched: bounce without the original Message-ID"
     messages = list(
-        Message.objects.select_related("ticket").filter(
-            direction=Direction.OUT, external_id__in=bounce.original_message_ids
+        Message.objects.select_related("ticket", "channel").filter(
+            direction=Direction.OUT,
+            channel__isnull=False,
+            external_id__in=bounce.original_message_ids,
         )
     )
     if not messages:
-        return "ignored: bounce for a mail we did not send"
+        return "unmatched: bounce for a mail we did not send"
     if not bounce.permanent:
         # "Still trying" warnings: the remote server retries, nothing has failed yet.
         return "bounce: delayed"
@@ -88,7 +149,11 @@ def record_bounce(bounce: BounceInfo) -> str:
             continue
         recipients = ", ".join(bounce.recipients[:3])
         prefix = f"bounced ({recipients})" if recipients else "bounced"
-        actions.do_record_delivery(
-            message=message, state=DeliveryState.FAILED, error=f"{prefix}: {bounce.reason}"
+        assert message.channel is not None and message.external_id
+        actions.do_record_receipt(
+            channel=message.channel,
+            state=DeliveryState.FAILED,
+            external_id=message.external_id,
+            error=f"{prefix}: {bounce.reason}",
         )
     return "bounce"

@@ -31,7 +31,13 @@ from imap_tools.message import MailMessage
 
 from sangdam.connectors.base import TemporaryRefusal
 from sangdam.connectors.email import oauth2
-from sangdam.connectors.email.models import AuthMethod, ImapReceipt, Mailbox, Security
+from sangdam.connectors.email.models import (
+    AuthMethod,
+    HeldReason,
+    ImapReceipt,
+    Mailbox,
+    Security,
+)
 from sangdam.core.env import env_int
 
 log = logging.getLogger(__name__)
@@ -212,10 +218,10 @@ def _poll(client: BaseMailBox, mailbox: Mailbox, result: PollResult) -> None:
         except DatabaseError:
             raise  # the whole poll stops; the message stays unseen for the next one
         except TemporaryRefusal as exc:
-            # Refused for now (its sender is over the hourly limit): left unseen and
-            # unrecorded, it is taken at a later poll. Never flagged and dropped.
-            result.outcomes.append(f"deferred: {exc}")
-            continue
+            # Its sender is over the hourly limit. IMAP cannot say "later" to a sender,
+            # and leaving it unseen would make a storm fill every batch: it is held for
+            # an agent (who may release it), then flagged like any other.
+            outcome = _hold_rate_limited(message.raw, mailbox, str(exc))
         except Exception as exc:
             # process_email refuses bad mail with an outcome, so this is a bug: keep the
             # message unseen (nothing lost), show it to the admin, go on with the others.
@@ -225,6 +231,22 @@ def _poll(client: BaseMailBox, mailbox: Mailbox, result: PollResult) -> None:
         _record_receipt(mailbox, uidvalidity, int(uid), message.raw, outcome)
         _acknowledge(client, mailbox, uid)
         result.outcomes.append(outcome)
+
+
+def _hold_rate_limited(raw: bytes, mailbox: Mailbox, detail: str) -> str:
+    from sangdam.connectors.email.held import hold_mail
+    from sangdam.connectors.email.parse import parse_email
+
+    parsed = parse_email(raw, channel_id=mailbox.channel_id)
+    return hold_mail(
+        channel_id=mailbox.channel_id,
+        raw=raw,
+        reason=HeldReason.RATE_LIMITED,
+        detail=detail,
+        message_id=parsed.message_id,
+        sender=parsed.sender,
+        subject=parsed.subject,
+    )
 
 
 def _save_status(mailbox: Mailbox, error: str) -> None:

@@ -84,3 +84,57 @@ class ImapReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailbox_id}:{self.uidvalidity}:{self.uid} {self.outcome}"
+
+
+class HeldReason(models.TextChoices):
+    SPAM = "spam", _("Flagged as spam")
+    AUTO_REPLY = "auto_reply", _("Automatic reply")
+    RATE_LIMITED = "rate_limited", _("Sender over the hourly limit")
+    UNREADABLE = "unreadable", _("No usable sender")
+    BOUNCE = "bounce", _("Bounce for no mail of ours")
+
+
+class HeldMail(models.Model):
+    """A mail that was accepted (SMTP 250, IMAP flag) but must not reach the inbox as it is.
+
+    Spam flagged upstream, automatic replies that would open a ticket, bounces we cannot
+    match to a mail we sent, mail over the per-sender limit taken by IMAP: kept whole
+    (the raw message), so an agent can review it and *release* it, which runs the normal
+    intake. Nothing acknowledged is dropped.
+    """
+
+    channel = models.ForeignKey(
+        "connectors.Channel", on_delete=models.CASCADE, related_name="held_mail"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=HeldReason.choices)
+    # The rule that matched ("X-Spam-Flag: YES", "Auto-Submitted: auto-replied", the
+    # bounce's diagnostic), shown to the agent.
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    message_id = models.CharField(max_length=300)
+    sender = models.CharField(_("sender"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    envelope_from = models.CharField(max_length=320, blank=True)
+    envelope_to = models.JSONField(default=list, blank=True)
+    raw = models.BinaryField()
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the release led to ("ticket SD-100123", "duplicate").
+    outcome = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("held mail")
+        verbose_name_plural = _("held mail")
+        constraints = [
+            # A retry of the same mail (lost 250, IMAP flag not set) is held once.
+            models.UniqueConstraint(
+                fields=["channel", "message_id"], name="held_mail_unique_message"
+            )
+        ]
+        indexes = [models.Index(fields=["reason", "released_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.sender} {self.subject}"[:200]

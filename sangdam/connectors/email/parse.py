@@ -22,7 +22,12 @@ from sangdam.connectors.email.authresults import authentication
 from sangdam.connectors.email.bounces import BounceInfo, detect_bounce
 from sangdam.connectors.email.decode import decode_header_value, unsmuggle
 from sangdam.connectors.email.htmlbody import clean_html, html_to_text
-from sangdam.connectors.email.loops import classify, is_robot_address
+from sangdam.connectors.email.loops import (
+    classify,
+    is_null_sender,
+    is_robot_address,
+    spam_verdict,
+)
 from sangdam.connectors.email.mime import extract
 from sangdam.connectors.email.quoting import latest_reply
 
@@ -42,6 +47,9 @@ class ParsedEmail:
     auto_submitted: bool = False  # True: never send an automatic answer to this sender
     reason: str = ""  # why ``inbound`` is None, for the transport's log
     sender: str = ""
+    subject: str = ""
+    # The header by which the receiving server flagged it as spam ("" when it did not).
+    spam: str = ""
     notes: tuple[str, ...] = field(default=())
 
 
@@ -116,7 +124,10 @@ def _parse(
         sender = envelope_from.strip("<> ")
     sender = sender.strip("<> ")
 
-    bounce = detect_bounce(message, sender=sender or envelope_from, subject=subject)
+    null_sender = is_null_sender(headers.raw, envelope_from)
+    bounce = detect_bounce(
+        message, sender=sender or envelope_from, subject=subject, null_sender=null_sender
+    )
     if bounce is not None:
         return ParsedEmail(
             inbound=None,
@@ -126,6 +137,7 @@ def _parse(
             auto_submitted=True,
             reason="bounce",
             sender=sender,
+            subject=subject,
         )
     if (
         message.get_content_type() == "multipart/report"
@@ -139,6 +151,7 @@ def _parse(
             auto_submitted=True,
             reason="read receipt",
             sender=sender,
+            subject=subject,
         )
     from_address = sender
     reply_to = headers.addresses("Reply-To")
@@ -146,7 +159,7 @@ def _parse(
         # A form or shop system writing for a person ("no-reply@…, Reply-To: the
         # customer"): the customer is the one to answer.
         sender_name, sender = reply_to[0]
-    automation = classify(headers.raw, sender=sender, envelope_from=envelope_from)
+    automation = classify(headers.raw, sender=sender, envelope_from=envelope_from, subject=subject)
     if not sender or len(sender) > MAX_ADDRESS or any(c.isspace() for c in sender):
         # Nobody to answer, or an address no mail server would accept (RFC 5321 caps a
         # path at 256 octets): refusing it here keeps it from failing in the database.
@@ -156,6 +169,7 @@ def _parse(
             message_id=message_id,
             auto_submitted=True,
             reason="no sender address" if not sender else "invalid sender address",
+            subject=subject,
         )
 
     bodies = extract(message)
@@ -216,6 +230,9 @@ def _parse(
         ),
         message_metadata={"email": _no_nul(email_meta)},
         automatic=automation.auto_submitted,
+        # An out-of-office (or anything sent with the null sender) may join its ticket
+        # but never opens one: with no ticket to join it is held (dispatch.py).
+        opens_ticket=automation.kind != "auto_reply",
     )
     return ParsedEmail(
         inbound=inbound,
@@ -223,6 +240,8 @@ def _parse(
         message_id=message_id,
         auto_submitted=automation.auto_submitted,
         sender=sender,
+        subject=subject,
+        spam=spam_verdict(headers.raw),
         notes=notes,
     )
 
@@ -239,7 +258,12 @@ def _no_nul(value: Any) -> Any:
 
 
 def process_email(
-    raw: bytes, *, channel_id: int, envelope_from: str = "", envelope_to: tuple[str, ...] = ()
+    raw: bytes,
+    *,
+    channel_id: int,
+    envelope_from: str = "",
+    envelope_to: tuple[str, ...] = (),
+    release: bool = False,
 ) -> str:
     """Parse and dispatch one mail; the outcome in a few words for the transport's log.
 
@@ -250,4 +274,11 @@ def process_email(
     parsed = parse_email(
         raw, channel_id=channel_id, envelope_from=envelope_from, envelope_to=envelope_to
     )
-    return dispatch(parsed, channel_id=channel_id)
+    return dispatch(
+        parsed,
+        channel_id=channel_id,
+        raw=raw,
+        envelope_from=envelope_from,
+        envelope_to=envelope_to,
+        release=release,
+    )

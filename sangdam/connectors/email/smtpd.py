@@ -146,7 +146,12 @@ class IntakeHandler:
             raw = raw.encode("utf-8", "surrogateescape")
         try:
             outcomes = await self._run(
-                _deliver, raw, envelope.mail_from or "", list(envelope.rcpt_tos)
+                # MAIL FROM:<> (the null sender of bounces and autoresponders) comes
+                # through aiosmtpd as "": the parser's "<>" says so.
+                _deliver,
+                raw,
+                envelope.mail_from or "<>",
+                list(envelope.rcpt_tos),
             )
         except NoChannel:
             return "550 5.1.1 No such mailbox here"

@@ -102,7 +102,7 @@ Message-ID: <null-42@monitor.example.com>
 Content-Type: text/plain; charset=utf-8
 """,
         "Disk 91% full.\n",
-        kind="message",
+        kind="auto_reply",
         auto_submitted=True,
     )
 

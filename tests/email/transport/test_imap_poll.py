@@ -182,3 +182,32 @@ def test_poll_imap_polls_now_and_says_what_came_in(make_mailbox: MakeMailbox, im
 
     assert f"{mailbox.pk} {mailbox}: 1 new, 0 only flagged" in out.getvalue()
     assert Ticket.objects.count() == 1
+
+
+def test_mail_over_the_sender_limit_is_held_for_an_agent_not_dropped(
+    make_mailbox: MakeMailbox, imap_folder: str, settings
+):
+    from django.core.cache import cache
+
+    from sangdam.connectors.email.models import HeldMail
+
+    cache.clear()
+    settings.EMAIL_SENDER_RATE_LIMIT = 1
+    mailbox = make_mailbox()
+    append(
+        imap_folder,
+        customer_mail(message_id="<first@mail.example>"),
+        customer_mail(message_id="<second@mail.example>"),
+    )
+
+    result = poll_mailbox(mailbox)
+
+    assert result.error == ""
+    assert Ticket.objects.count() == 1
+    held = HeldMail.objects.get()
+    assert (held.reason, held.message_id) == ("rate_limited", "<second@mail.example>")
+    # Both are acknowledged: one is a ticket, the other waits in held mail.
+    assert flags_by_message_id(imap_folder) == {
+        "<first@mail.example>": {"\\Seen"},
+        "<second@mail.example>": {"\\Seen"},
+    }

@@ -211,3 +211,23 @@ def test_a_sender_over_the_hourly_limit_is_told_to_retry_before_anything_is_kept
         client.rcpt("support@example.com")
         assert client.data(customer_mail(sender="storm@robot.example"))[0] == 250
     assert Message.objects.count() == 3
+
+
+def test_bounces_sent_with_the_null_sender_are_accepted_and_open_no_ticket(
+    email_channel: Channel, smtp_receiver: Start
+):
+    from pathlib import Path
+
+    from sangdam.connectors.email.models import HeldMail
+
+    bounces = Path(__file__).parent.parent / "bounces"
+    receiver = smtp_receiver()
+    names = ["qmail_no_copy.eml", "groupwise.eml", "dsn_unknown_original.eml", "aol_old.eml"]
+    for name in names:
+        with connect(receiver) as client:
+            client.mail("<>")
+            client.rcpt("support@example.com")
+            assert client.data((bounces / name).read_bytes())[0] == 250
+
+    assert Ticket.objects.count() == 0
+    assert HeldMail.objects.filter(reason="bounce").count() == len(names)

@@ -15,7 +15,7 @@ from sangdam.connectors.email.parse import parse_email
 from sangdam.connectors.models import Channel
 from sangdam.tickets import actions
 from sangdam.tickets.actor import SYSTEM
-from sangdam.tickets.models import Message, Status, Ticket
+from sangdam.tickets.models import DeliveryState, Message, Status, Ticket
 from tests import factories
 
 CORPUS = Path(__file__).parent.parent / "email" / "corpus"
@@ -169,10 +169,18 @@ def test_verdicts_a_sender_could_have_written_are_marked_unverified(
 def test_agent_sees_an_auto_reply_marked_as_automatic(
     en_client: Client, email_channel: Channel
 ) -> None:
+    # The out-of-office answers our reply on John's ticket (an auto-reply with no ticket
+    # to join would be held instead).
+    ticket = factories.customer_writes(email_channel, sender=("email", "john@gmail.com")).ticket
+    reply = actions.do_reply(ticket=ticket, actor=SYSTEM, text="Refunded.")
+    actions.do_record_delivery(
+        message=reply, state=DeliveryState.SENT, external_id="<sd-out-1@example.com>"
+    )
     message = mail_in(email_channel, (CORPUS / "36_gmail_vacation.eml").read_bytes())
 
     body = page(en_client, message)
 
+    assert message.ticket_id == ticket.pk
     assert "Sent automatically" in body
     assert "Auto-Submitted: auto-replied" in body
 

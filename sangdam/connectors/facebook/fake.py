@@ -173,41 +173,24 @@ class FakeGraph(FakeProvider):
         if not (self.auto_receipts and url):
             return
         account = self.ig_account_id if instagram else self.page_id
-        now = int(time.time() * 1000)
 
         def event(sender: str, to: str, body: dict[str, Any], ts: int) -> dict[str, Any]:
-            return {
-                "object": obj,
-                "entry": [
-                    {
-                        "id": account,
-                        "time": ts,
-                        "messaging": [
-                            {
-                                "sender": {"id": sender},
-                                "recipient": {"id": to},
-                                "timestamp": ts,
-                                **body,
-                            }
-                        ],
-                    }
-                ],
-            }
-
-        echo = {"message": {"is_echo": True, "mid": mid, **message}}
-        events = [event(account, recipient, echo, now)]
-        if instagram:
-            events.append(event(recipient, account, {"read": {"mid": mid}}, now + 2))
-        else:
-            events.append(
-                event(
-                    recipient, account, {"delivery": {"mids": [mid], "watermark": now + 1}}, now + 1
-                )
-            )
-            events.append(event(recipient, account, {"read": {"watermark": now + 1}}, now + 2))
+            item = {"sender": {"id": sender}, "recipient": {"id": to}, "timestamp": ts, **body}
+            return {"object": obj, "entry": [{"id": account, "time": ts, "messaging": [item]}]}
 
         def post_all() -> None:
-            time.sleep(0.3)  # after Sangdam has recorded the message id the send returned
+            # After Sangdam has recorded the message id the send returned; stamped then, as
+            # the customer's phone would (a read watermark covers what was sent before it).
+            time.sleep(0.5)
+            now = int(time.time() * 1000)
+            echo = {"message": {"is_echo": True, "mid": mid, **message}}
+            events = [event(account, recipient, echo, now)]
+            if instagram:
+                events.append(event(recipient, account, {"read": {"mid": mid}}, now + 2))
+            else:
+                delivery = {"delivery": {"mids": [mid], "watermark": now + 1}}
+                events.append(event(recipient, account, delivery, now + 1))
+                events.append(event(recipient, account, {"read": {"watermark": now + 2}}, now + 2))
             for item in events:
                 with suppress(httpx.HTTPError):
                     self.post_webhook(url, item)
@@ -218,11 +201,51 @@ class FakeGraph(FakeProvider):
 
     def answer(self, call: Call) -> tuple[int, str, bytes]:
         req = _received(call)
+        if req.path == "/" or req.path.startswith("/_fake/"):
+            return self._console(req)
         if not req.path.startswith("/media/"):
             with self.lock:
                 self.received.append(req)
         status, headers, body = self._answer(req)
         return status, headers.get("Content-Type", "application/json"), body
+
+    # --- a small console for people trying the demo (and for browser tests) --------------
+
+    def _console(self, req: Received) -> tuple[int, str, bytes]:
+        """``GET /``: a form to write as a customer; ``POST /_fake/customer-writes``: send
+        that message to Sangdam as Meta would; ``GET /_fake/sent``: the replies received."""
+        obj = "instagram" if self.instagram else "page"
+        if req.method == "GET" and req.path == "/_fake/sent":
+            sent = [r.payload() for r in self.sends()]
+            return 200, "application/json", json.dumps(sent, ensure_ascii=False).encode()
+        if req.method == "POST" and req.path == "/_fake/customer-writes":
+            data = req.form or (json.loads(req.body or b"{}") if req.body else {})
+            text = str(data.get("text") or "").strip() or "Hello!"
+            sender = str(data.get("sender") or "").strip() or "7000000000000001"
+            url = self.webhook_urls.get(obj, "")
+            if not url:
+                return 409, "text/plain", b"no channel webhook URL is known to this fake"
+            payload = customer_event(self, text, sender=sender, instagram=self.instagram)
+            try:
+                status = self.post_webhook(url, payload).status_code
+            except httpx.HTTPError as exc:
+                return 502, "text/plain", f"Sangdam did not answer: {exc}".encode()
+            if req.form:
+                return (
+                    200,
+                    "text/html; charset=utf-8",
+                    _PAGE.format(
+                        title=self.page_name, note=f"Sent; Sangdam answered {status}."
+                    ).encode(),
+                )
+            return 200, "application/json", json.dumps({"sangdam_status": status}).encode()
+        if req.method == "GET" and req.path == "/":
+            return (
+                200,
+                "text/html; charset=utf-8",
+                _PAGE.format(title=self.page_name, note="").encode(),
+            )
+        return 404, "text/plain", b"not found"
 
     def _answer(self, req: Received) -> tuple[int, dict[str, str], bytes]:
         path = req.path
@@ -335,6 +358,15 @@ class FakeGraph(FakeProvider):
             recipient, mid, {k: v for k, v in message.items() if k == "text"}, instagram
         )
         return _ok({"recipient_id": recipient, "message_id": mid})
+
+
+_PAGE = """<!doctype html><meta charset="utf-8"><title>Fake Meta: {title}</title>
+<h1>Write to {title} as a customer</h1><p>{note}</p>
+<form method="post" action="/_fake/customer-writes">
+<p><label>Customer id <input name="sender" value="7000000000000001"></label></p>
+<p><label>Message <textarea name="text" rows="3" cols="40"></textarea></label></p>
+<p><button>Send</button> · <a href="/_fake/sent">replies received</a></p></form>
+"""
 
 
 def _ok(data: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:

@@ -169,3 +169,14 @@ def test_without_public_https_an_image_becomes_a_named_file_with_the_status_link
     assert lines[0] == "화면을 확인해 주세요."
     assert lines[2:4] == ["Attached files:", "guide.png"]
     assert "http://127.0.0.1:8000/s/" in lines[4]
+
+
+def test_a_redelivered_events_reply_token_is_not_tried(
+    line_channel: Channel, fake_line: FakeLine, run_tasks: Any, agent: User
+) -> None:
+    post_webhook(line_channel, fake_line.webhook("text", redelivery=True))
+    run_tasks()
+    reply = agent_replies(Ticket.objects.get(), agent, run_tasks)
+    assert reply.delivery_state == DeliveryState.SENT
+    assert not fake_line.calls_under("/v2/bot/message/reply")
+    assert len(fake_line.pushes) == 1

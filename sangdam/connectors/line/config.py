@@ -32,12 +32,7 @@ class LineConfig(BaseModel):
         description="Send an agent's images as LINE images. LINE fetches them from this "
         "server, so SITE_URL must be public HTTPS; otherwise replies carry text only.",
     )
-    api_base: str = Field(
-        "",
-        title="API base URL",
-        description="Leave empty for LINE's servers (a local fake for trying out).",
-        max_length=200,
-    )
+
 
 
 class LineSecrets(BaseModel):

@@ -71,6 +71,10 @@ class WebhookChannelForm(forms.Form):
             for name, info in connector.config_class.model_fields.items():
                 field = _field(info, secret=False, required=info.is_required())
                 field.label = _label(name)
+                # A setting the channel never stored shows its default (a checkbox that is on
+                # by default must not show off, or saving the page would turn it off).
+                if not info.is_required() and info.default_factory is None:
+                    field.initial = info.default
                 self.fields[CONFIG_PREFIX + name] = field
         if connector.secrets_class is not None:
             for name, info in connector.secrets_class.model_fields.items():

@@ -34,7 +34,6 @@ class LineConfig(BaseModel):
     )
 
 
-
 class LineSecrets(BaseModel):
     """Credentials from the LINE Developers console, encrypted at rest."""
 

@@ -6,9 +6,11 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run install test lint check-python screenshots bench clean
+.PHONY: run install runtime test lint check-python screenshots bench clean
 
+# `make install`: runtime and developer tools (tests, lint); `make run` needs the runtime only.
 install: $(VENV)/.installed
+runtime: $(VENV)/.runtime
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Sangdam needs Python 3.11 or newer")'
@@ -17,9 +19,15 @@ $(VENV)/.installed: pyproject.toml uv.lock | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	touch $@ $(VENV)/.runtime
+
+$(VENV)/.runtime: pyproject.toml uv.lock | check-python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --frozen --inexact --no-dev --python $(BIN)/python
 	touch $@
 
-run: install
+run: runtime
 	$(BIN)/sangdam migrate --noinput -v 0
 	SANGDAM_DEMO=1 $(BIN)/sangdam load_demo
 	SANGDAM_DEMO=1 $(BIN)/sangdam run

@@ -1,21 +1,45 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels."""
+"""ASGI entry point: websockets through Channels, plain HTTP through Django's WSGI handler.
 
+Every view is synchronous. Django's own ASGI handler runs each request in a new thread
+and hops between the event loop and that thread several times (request signals,
+middleware, view), and a new thread also means a new database connection. The peer
+profile (docs/operations.md, "Sizing") put that at a quarter of the server's CPU per
+inquiry. HTTP therefore goes to the WSGI handler on a fixed pool of ``HTTP_THREADS``
+threads (a2wsgi): one hand-off per request, and each thread keeps its connection.
+"""
+
+import asyncio
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from a2wsgi import WSGIMiddleware
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
-django_asgi_app = get_asgi_application()
+get_asgi_application()  # django.setup() as Channels expects before the routing import
 
 from sangdam.console.routing import websocket_urlpatterns  # noqa: E402
+from sangdam.core import live  # noqa: E402
+
+HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
+_wsgi = WSGIMiddleware(get_wsgi_application(), workers=HTTP_THREADS)  # type: ignore[arg-type]
+
+
+async def http(scope: dict, receive: object, send: object) -> None:
+    if live.MAIN_LOOP is None:
+        # Live pushes from the request threads go to this loop (it owns the channel layer's
+        # connections) instead of starting an event loop of their own for every push.
+        live.MAIN_LOOP = asyncio.get_running_loop()
+    await _wsgi(scope, receive, send)  # type: ignore[arg-type]
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

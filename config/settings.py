@@ -123,8 +123,12 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with this process's writers queued on a lock.
+            "ENGINE": "sangdam.core.sqlite",
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "sangdam.sqlite3")),
+            # HTTP runs on a fixed pool of threads (config/asgi.py): each keeps its
+            # connection instead of opening one (and running the PRAGMAs) per request.
+            "CONN_MAX_AGE": env_int("SQLITE_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so two writers queue on
                 # busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -268,12 +272,16 @@ REFERENCE_PREFIX = env_str("REFERENCE_PREFIX", "SD")
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
+# Channels, topics and form questions are kept this long in each process (sangdam/core/memo.py).
+MEMO_SECONDS = env_int("MEMO_SECONDS", 5)
 # Embedded mode runs the task worker and scheduler inside the web process.
 EMBEDDED_WORKERS = env_bool("SANGDAM_EMBEDDED_WORKERS", default=False)
 
 # --- customer portal (web form, status page) -----------------------------------------
-# Submissions per client IP and per email address in each window; over it: a 429 page.
-PORTAL_RATE_LIMIT_PER_IP = env_int("PORTAL_RATE_LIMIT_PER_IP", 30)
+# Submissions per client IP and per email address in each window; over it: a 429 page
+# saying when to retry. The per-IP limit is high enough for an office of customers behind
+# one NAT address; one person is held back by the per-email limit.
+PORTAL_RATE_LIMIT_PER_IP = env_int("PORTAL_RATE_LIMIT_PER_IP", 300)
 PORTAL_RATE_LIMIT_PER_EMAIL = env_int("PORTAL_RATE_LIMIT_PER_EMAIL", 10)
 PORTAL_RATE_LIMIT_WINDOW = env_int("PORTAL_RATE_LIMIT_WINDOW", 3600)
 # How long a status-page magic link works (seconds); "find my inquiry" mails a fresh one.

@@ -23,7 +23,7 @@ def django_db_modify_db_settings(
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if database["ENGINE"].endswith("sqlite3") or database["ENGINE"].endswith(".sqlite"):
         database.setdefault("TEST", {})["NAME"] = str(
             tmp_path_factory.mktemp("db") / "test.sqlite3"
         )
@@ -43,6 +43,14 @@ def _close_connection_pool(django_db_setup: None, django_db_blocker: object) -> 
         close_pool = getattr(connection, "close_pool", None)
         if close_pool is not None:
             close_pool()
+
+
+@pytest.fixture(autouse=True)
+def _empty_memo() -> None:
+    # Rows kept per process (channels, topics) must not leak from one test into the next.
+    from sangdam.core.memo import clear_all
+
+    clear_all()
 
 
 @pytest.fixture(autouse=True)

@@ -7,12 +7,17 @@ used, and one is created the first time it is needed so a fresh install works at
 from __future__ import annotations
 
 from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.core.memo import Memo
 
 DEFAULT_NAME = "API"
+_channels = Memo(Channel)  # kept per process for a few seconds (core/memo.py)
 
 
 def default_api_channel() -> Channel:
-    channel = Channel.objects.filter(kind=ChannelKind.API, enabled=True).order_by("id").first()
+    channel = _channels.get(
+        "api",
+        lambda: Channel.objects.filter(kind=ChannelKind.API, enabled=True).order_by("id").first(),
+    )
     if channel is not None:
         return channel
     channel, _ = Channel.objects.get_or_create(
@@ -23,4 +28,6 @@ def default_api_channel() -> Channel:
 
 def enabled_channel(channel_id: int) -> Channel | None:
     """A channel an integrator named, if it exists and takes inquiries."""
-    return Channel.objects.filter(pk=channel_id, enabled=True).first()
+    return _channels.get(
+        channel_id, lambda: Channel.objects.filter(pk=channel_id, enabled=True).first()
+    )

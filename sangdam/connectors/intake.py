@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -22,15 +23,17 @@ from sangdam.connectors.base import InboundMessage, WouldOpenTicket
 from sangdam.connectors.models import Channel
 from sangdam.core.html import html_to_text, sanitize_html
 from sangdam.core.language import detect_language
+from sangdam.core.memo import Memo
 from sangdam.customers.actions import normalize_identity, resolve_customer
 from sangdam.customers.models import Customer
-from sangdam.tickets import actions
+from sangdam.tickets import actions, selectors
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachment
-from sangdam.tickets.models import Direction, Message, Status, Ticket, Topic
+from sangdam.tickets.models import Direction, Message, Status, Ticket
 from sangdam.tickets.selectors import HELD_SENDER_TAG
 
 log = logging.getLogger(__name__)
+_channels = Memo(Channel)
 
 ATTEMPTS = 3
 # Channel.config["mismatched_sender"]: "new_ticket" (default) or "hold".
@@ -55,12 +58,21 @@ def _existing(inbound: InboundMessage) -> Message | None:
     )
 
 
-def receive(inbound: InboundMessage) -> IntakeResult:
-    """Accept one inbound message; a repeat of an accepted one is a no-op."""
-    existing = _existing(inbound)
-    if existing is not None:
-        return IntakeResult(ticket=existing.ticket, message=existing, duplicate=True)
+def _channel(pk: int) -> Channel:
+    """The channel, kept per process for a few seconds (core/memo.py): one query less."""
+    return _channels.get(pk, lambda: Channel.objects.get(pk=pk))
 
+
+def receive(
+    inbound: InboundMessage, then: Callable[[IntakeResult], object] | None = None
+) -> IntakeResult:
+    """Accept one inbound message; a repeat of an accepted one is a no-op.
+
+    ``then`` runs inside the intake's transaction for a newly accepted message (the
+    portal enqueues its confirmation mail there), so the caller needs no transaction
+    (and no savepoint) of its own. A repeat is found by the unique (channel, external id)
+    index when the message is inserted, not by a query before: repeats are rare.
+    """
     accepted: list[CheckedAttachment] = []
     refused: list[str] = []
     for item in inbound.attachments[: settings.ATTACHMENT_MAX_COUNT]:
@@ -81,7 +93,10 @@ def receive(inbound: InboundMessage) -> IntakeResult:
     for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
-                return _receive(inbound, text, html, language, accepted, refused)
+                result = _receive(inbound, text, html, language, accepted, refused)
+                if then is not None:
+                    then(result)
+                return result
         except IntegrityError:
             existing = _existing(inbound)
             if existing is not None:
@@ -121,7 +136,7 @@ def _receive(
     refused: list[str],
 ) -> IntakeResult:
     _lock_conversation(inbound)
-    channel = Channel.objects.get(pk=inbound.channel_id)
+    channel = _channel(inbound.channel_id)
     actor = Actor(f"connector:{channel.kind}")
     customer = resolve_customer(
         identities=[(i.kind, i.value) for i in inbound.identities],
@@ -136,9 +151,7 @@ def _receive(
         raise WouldOpenTicket(inbound.external_id)
     hold = follows is not None and follows.customer_id != customer.pk and _holds(channel)
     if ticket is None:
-        topic = (
-            Topic.objects.filter(slug=inbound.topic_slug).first() if inbound.topic_slug else None
-        )
+        topic = selectors.topic_by_slug(slug=inbound.topic_slug) if inbound.topic_slug else None
         ticket = actions.do_open_ticket(
             actor=actor,
             channel=channel,

@@ -6,6 +6,7 @@ detector small and, for short messages, more accurate.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from django.conf import settings
@@ -20,7 +21,20 @@ def _detector() -> LanguageDetector:
         Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
         for code in settings.DETECT_LANGUAGES
     ]
-    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+    return (
+        LanguageDetectorBuilder.from_languages(*languages)
+        .with_low_accuracy_mode()
+        .with_preloaded_language_models()
+        .build()
+    )
+
+
+def detect_language_soon() -> None:
+    """Load the detector's models in the background (about a second), so that the first
+    inquiry of a server process does not wait for them."""
+    threading.Thread(
+        target=lambda: detect_language("warm-up 준비"), name="language-warm-up", daemon=True
+    ).start()
 
 
 def detect_language(text: str) -> str:

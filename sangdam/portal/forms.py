@@ -57,6 +57,8 @@ class InquiryForm(forms.Form):
         topic_field.choices = [("", gettext("Choose a topic"))] + [
             (t.slug, t.name()) for t in topics
         ]
+        # A fresh install has no topics yet: the form then works without one.
+        topic_field.required = bool(topics)
         for item in extra:
             self.fields[item.input_name] = forms.CharField(
                 label=item.label(), max_length=200, required=False

@@ -6,16 +6,16 @@ Refusals (rate limit, honeypot, bad input, oversized body) store nothing.
 
 from __future__ import annotations
 
+import time
 import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,6 +24,7 @@ from sangdam.connectors.base import InboundAttachment
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel
 from sangdam.connectors.webform import Submission, to_inbound, webform_channel
+from sangdam.core.memo import Memo
 from sangdam.core.ratelimit import client_ip
 from sangdam.customers.models import Identity
 from sangdam.portal.common import page, refused, upload_view, use_language, within_limit
@@ -32,6 +33,9 @@ from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_toke
 from sangdam.portal.models import TopicField
 from sangdam.portal.tasks import send_portal_email
 from sangdam.tickets import selectors
+from sangdam.tickets.models import Topic
+
+_fields = Memo(TopicField, Topic)
 
 
 def _hidden(source: dict[str, str] | object, prefix: str = "") -> dict[str, str]:
@@ -46,15 +50,25 @@ def _hidden(source: dict[str, str] | object, prefix: str = "") -> dict[str, str]
 
 
 def rate_limited(request: HttpRequest) -> HttpResponse:
-    return refused(
+    # Counters are per clock-aligned window (core/ratelimit.py): retry when it ends.
+    window = settings.PORTAL_RATE_LIMIT_WINDOW
+    seconds = max(1, int(window - time.time() % window))
+    minutes = max(1, -(-seconds // 60))
+    response = refused(
         request,
         status=429,
         title=_("Too many requests"),
-        text=_(
-            "We received many messages from you in a short time. Please wait a while and "
-            "try again, or write to us by email."
-        ),
+        text=ngettext(
+            "We received many messages from you in a short time. Please try again in "
+            "%(minutes)d minute, or write to us by email.",
+            "We received many messages from you in a short time. Please try again in "
+            "%(minutes)d minutes, or write to us by email.",
+            minutes,
+        )
+        % {"minutes": minutes},
     )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def body_too_large(request: HttpRequest) -> HttpResponse:
@@ -79,7 +93,10 @@ def new(request: HttpRequest) -> HttpResponse:
     if channel is None:
         raise Http404(_("The inquiry form is switched off."))
     topics = selectors.topic_list()
-    extra = list(TopicField.objects.filter(topic__active=True).select_related("topic"))
+    extra = _fields.get(
+        "active",
+        lambda: list(TopicField.objects.filter(topic__active=True).select_related("topic")),
+    )
     file_errors: list[str] = []
     if request.method == "POST":
         if not within_limit("ip", client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
@@ -161,17 +178,20 @@ def _accept(
         files=tuple(files),
         metadata=metadata,
     )
-    with transaction.atomic():
-        result = receive(to_inbound(submission, channel))
-        if result.duplicate:
-            # The same rendered form sent twice (a double click, a reload): one inquiry. The
-            # nonce alone must not reveal someone else's ticket, so the email must match.
-            if not Identity.objects.filter(
-                customer=result.ticket.customer_id, kind="email", value=email
-            ).exists():
-                raise Http404
-        else:
-            send_portal_email.enqueue(result.ticket.pk, email, "received", language)
+    result = receive(
+        to_inbound(submission, channel),
+        # The confirmation mail is enqueued in the intake's transaction: never lost.
+        then=lambda r: send_portal_email.enqueue(r.ticket.pk, email, "received", language),
+    )
+    if (
+        result.duplicate
+        and not Identity.objects.filter(
+            customer=result.ticket.customer_id, kind="email", value=email
+        ).exists()
+    ):
+        # The same rendered form sent twice (a double click, a reload): one inquiry. The
+        # nonce alone must not reveal someone else's ticket, so the email must match.
+        raise Http404
     params = {k: v for k, v in (("lang", lang), ("embed", "1" if _embedded(request) else "")) if v}
     suffix = f"?{urlencode(params)}" if params else ""
     return redirect(reverse("portal:thanks", kwargs={"token": make_token(result.ticket)}) + suffix)

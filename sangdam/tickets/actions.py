@@ -110,7 +110,7 @@ def do_open_ticket(
             language=language,
             thread_key=thread_key,
             metadata=metadata or {},
-            team=topic.default_team if topic else None,
+            team_id=topic.default_team_id if topic else None,
             last_activity_at=now,
             created_at=now,
         )
@@ -166,14 +166,16 @@ def do_add_inbound_message(
         events: list[DomainEvent] = [
             CustomerReplied(ticket_id=ticket.pk, message_id=message.pk, automatic=automatic)
         ]
-        fields = ["last_activity_at", "updated_at"]
+        # A ticket opened for this very message already carries its time: no UPDATE.
+        fields = [] if ticket.last_activity_at == now else ["last_activity_at", "updated_at"]
         ticket.last_activity_at = now
         if ticket.status in (Status.PENDING, Status.SOLVED) and not automatic:
             events.append(StatusChanged(ticket_id=ticket.pk, old=ticket.status, new=Status.OPEN))
             ticket.status = Status.OPEN
             ticket.solved_at = None
-            fields += ["status", "solved_at"]
-        ticket.save(update_fields=fields)
+            fields += ["status", "solved_at", "updated_at"]
+        if fields:
+            ticket.save(update_fields=fields)
         record(events, actor=actor)
     return message
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from sangdam.accounts.models import User
+from sangdam.core.memo import Memo
 from sangdam.tickets.models import Attachment, Message, Status, Ticket, TicketLink, Topic
 
 VIEWS = ("mine", "unassigned", "open", "pending", "solved", "all")
@@ -223,13 +224,20 @@ def message_page(
     return items, encode_cursor([items[-1].created_at.isoformat(), items[-1].pk])
 
 
+_topics = Memo(Topic)
+
+
+def _all_topics() -> list[Topic]:
+    return _topics.get("all", lambda: list(Topic.objects.order_by("position", "slug")))
+
+
 def topic_list(*, include_inactive: bool = False) -> list[Topic]:
-    qs = Topic.objects.all() if include_inactive else Topic.objects.filter(active=True)
-    return list(qs.order_by("position", "slug"))
+    """Topics in form order (kept per process for a few seconds: core/memo.py)."""
+    return [t for t in _all_topics() if include_inactive or t.active]
 
 
 def topic_by_slug(*, slug: str) -> Topic | None:
-    return Topic.objects.filter(slug=slug).first()
+    return next((t for t in _all_topics() if t.slug == slug), None)
 
 
 # A message whose sender is not the customer of the ticket it refers to, held for an

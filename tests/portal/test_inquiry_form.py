@@ -221,3 +221,13 @@ def test_crlf_in_name_and_subject_injects_no_mail_header(
     raw = message.message().as_string()
     assert "victim@example.org" not in raw.split("\n\n", 1)[0]
     assert message.bcc == []
+
+
+def test_a_fresh_install_without_topics_takes_inquiries(client: Client, webform: Any) -> None:
+    page = client.get("/contact/new")
+    assert 'name="topic"' not in page.content.decode()
+
+    response = client.post("/contact/new", form_data(client, topic=None))
+
+    assert response.status_code == 302
+    assert Ticket.objects.get().topic is None

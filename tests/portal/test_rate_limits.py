@@ -40,3 +40,24 @@ def test_find_my_inquiry_is_rate_limited(client: Client, webform: Any, settings:
     settings.PORTAL_RATE_LIMIT_PER_IP = 1
     client.post("/find/", {"email": "a@example.com", "reference": "SD-1"})
     assert client.post("/find/", {"email": "a@example.com", "reference": "SD-1"}).status_code == 429
+
+
+def test_an_office_of_customers_behind_one_address_is_not_refused(
+    client: Client, webform: Any, refund: Topic
+) -> None:
+    for n in range(35):
+        response = client.post("/contact/new", form_data(client, email=f"staff{n}@office.example"))
+        assert response.status_code == 302, n
+    assert Ticket.objects.count() == 35
+
+
+def test_a_refused_customer_is_told_in_their_language_when_to_retry(
+    client: Client, webform: Any, refund: Topic, settings: Any
+) -> None:
+    settings.PORTAL_RATE_LIMIT_PER_EMAIL = 1
+    client.post("/contact/new?lang=ko", form_data(client))
+    response = client.post("/contact/new?lang=ko", form_data(client))
+    assert response.status_code == 429
+    minutes = -(-int(response["Retry-After"]) // 60)
+    assert 0 < int(response["Retry-After"]) <= settings.PORTAL_RATE_LIMIT_WINDOW
+    assert f"{minutes}분 뒤에 다시 시도" in response.content.decode()

@@ -142,3 +142,10 @@ def _leases(env: dict[str, str], *, wait_for_one: bool = False) -> list[str]:
         if names or time.monotonic() >= deadline:
             return names
         time.sleep(0.1)
+
+
+def test_run_with_several_web_workers_is_refused_with_a_pointer_to_scaled_mode():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="sangdam web --workers"):
+        call_command("serve", "--embedded", "--workers", "2")

@@ -12,6 +12,9 @@ from typing import Any
 
 from sangdam.connectors.base import InboundAttachment, InboundMessage, SenderIdentity
 from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.core.memo import Memo
+
+_channels = Memo(Channel)
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,9 @@ def webform_channel() -> Channel | None:
 
     A fresh install has none yet: one is created on first use so the form just works.
     """
-    channels = list(Channel.objects.filter(kind=ChannelKind.WEBFORM).order_by("id"))
+    channels = _channels.get(
+        "webform", lambda: list(Channel.objects.filter(kind=ChannelKind.WEBFORM).order_by("id"))
+    )
     if not channels:
         channel, _ = Channel.objects.get_or_create(
             kind=ChannelKind.WEBFORM, defaults={"name": "Web form"}

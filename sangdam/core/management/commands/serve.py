@@ -9,9 +9,10 @@ from typing import Any
 
 import uvicorn
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sangdam.core import live
+from sangdam.core.language import detect_language_soon
 from sangdam.core.runtime import BackgroundServices
 from sangdam.core.secret_file import require_real_secret
 
@@ -29,6 +30,16 @@ class Command(BaseCommand):
         require_real_secret()
         host, port = options["host"], options["port"]
         embedded = options["embedded"] or settings.EMBEDDED_WORKERS
+        if embedded and options["workers"] > 1:
+            # Several web processes would each need their own worker, scheduler and SMTP
+            # receiver (a port only one can hold): that is the scaled mode's job.
+            raise CommandError(
+                "`sangdam run` is one process: web, task worker, scheduler and SMTP "
+                "receiver. For more web processes use the scaled mode: "
+                "`sangdam web --workers N` beside `sangdam worker`, `sangdam scheduler` and "
+                "`sangdam smtpd` (docs/operations.md)."
+            )
+        detect_language_soon()
         if settings.DEMO:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -258,7 +258,9 @@ def _thread(
             # they left by, since a web-form ticket is answered by email and the
             # customer's email reply points at that mail.
             .filter(
-                channel_id__in=list(Channel.objects.values_list("id", flat=True)),
+                channel_id__in=_channels.get(
+                    "ids", lambda: list(Channel.objects.values_list("id", flat=True))
+                ),
                 external_id__in=inbound.in_reply_to,
             )
             .filter(Q(channel=channel) | Q(direction=Direction.OUT))

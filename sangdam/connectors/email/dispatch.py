@@ -15,10 +15,12 @@ from sangdam.connectors.email.parse import ParsedEmail
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.core import ratelimit
+from sangdam.core.memo import Memo
 from sangdam.tickets import actions
 from sangdam.tickets.models import DeliveryState, Direction, Message
 
 log = logging.getLogger(__name__)
+_addresses = Memo(Channel)  # kept per process for a few seconds (core/memo.py)
 
 RATE_WINDOW_SECONDS = 3600
 
@@ -101,11 +103,13 @@ def _is_our_own_address(sender: str, channel_id: int) -> bool:
     if not sender:
         return False
     ours = {settings.DEFAULT_FROM_EMAIL.lower()}
-    ours.update(
-        a.lower()
-        for a in Channel.objects.filter(kind=ChannelKind.EMAIL).values_list("address", flat=True)
-        if a
+    addresses = _addresses.get(
+        "email",
+        lambda: list(
+            Channel.objects.filter(kind=ChannelKind.EMAIL).values_list("address", flat=True)
+        ),
     )
+    ours.update(a.lower() for a in addresses if a)
     return sender in ours
 
 

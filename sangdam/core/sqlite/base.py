@@ -25,7 +25,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._holds_writer = False
 
     def _start_transaction_under_autocommit(self) -> None:
-        if not self._holds_writer and self.transaction_mode == "IMMEDIATE":  # type: ignore[attr-defined]
+        # IMMEDIATE (ours) or EXCLUSIVE (the task worker claiming a task) write at once.
+        if not self._holds_writer and self.transaction_mode:  # type: ignore[attr-defined]
             # Past the busy timeout, carry on and let SQLite's own wait decide.
             timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 20))
             self._holds_writer = _WRITER.acquire(timeout=timeout)

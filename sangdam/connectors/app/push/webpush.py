@@ -14,8 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from py_vapid import Vapid
-from pywebpush import WebPusher
 
 from sangdam.connectors.app.push.common import (
     TIMEOUT_SECONDS,
@@ -36,6 +34,8 @@ def payload(note: Notification) -> dict[str, Any]:
 
 
 def _headers(vapid: dict[str, Any], endpoint: str) -> dict[str, str]:
+    from py_vapid import Vapid
+
     key = Vapid.from_pem(str(vapid["private_key"]).encode())
     origin = urlsplit(endpoint)
     claims = {
@@ -48,6 +48,10 @@ def _headers(vapid: dict[str, Any], endpoint: str) -> dict[str, str]:
 
 
 def send(vapid: dict[str, Any], subscription: dict[str, Any], note: Notification) -> PushResult:
+    # Imported here: pywebpush pulls in aiohttp and requests, a large part of every
+    # `sangdam` command's start-up, for the few servers that send Web Push at all.
+    from pywebpush import WebPusher
+
     endpoint = str(subscription["endpoint"])
     data = json.dumps(payload(note), ensure_ascii=False).encode()
     try:

@@ -19,7 +19,7 @@ from sangdam.appapi.schemas import MAX_FILES, METADATA_MAX_ITEMS
 from sangdam.connectors.app.auth import AppCaller
 from sangdam.connectors.app.models import AppIdempotencyKey
 from sangdam.connectors.base import InboundAttachment
-from sangdam.tickets.attachments import AttachmentRejected, check_attachments
+from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachments
 
 
 def idempotent(
@@ -61,7 +61,7 @@ def only_fields(request: HttpRequest, allowed: set[str]) -> None:
             raise validation_error(name, "unknown field")
 
 
-def files(request: HttpRequest) -> list[tuple[str, bytes]]:
+def files(request: HttpRequest) -> list[CheckedAttachment]:
     uploads = request.FILES.getlist("files")
     if len(uploads) > MAX_FILES:
         raise ApiError(
@@ -73,12 +73,11 @@ def files(request: HttpRequest) -> list[tuple[str, bytes]]:
     files = [(u.name or "attachment", u.read()) for u in uploads]
     try:
         # Type by content, size limits: refused before anything is stored.
-        check_attachments(files)
+        return check_attachments(files)
     except AttachmentRejected as exc:
         raise ApiError(
             422, exc.code, exc.message, errors=[{"field": "files", "message": exc.message}]
         ) from exc
-    return files
 
 
 def metadata(raw: str) -> dict[str, str]:
@@ -104,9 +103,9 @@ def metadata(raw: str) -> dict[str, str]:
     return out
 
 
-def payload(form: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+def payload(form: dict[str, Any], files: list[CheckedAttachment]) -> dict[str, Any]:
     """What the Idempotency-Key hash covers: the fields and each file's content hash."""
-    return {"form": form, "files": [[n, hashlib.sha256(c).hexdigest()] for n, c in files]}
+    return {"form": form, "files": [[f.filename, f.sha256] for f in files]}
 
 
 def external_id(caller: AppCaller, key: str) -> str:
@@ -117,5 +116,8 @@ def external_id(caller: AppCaller, key: str) -> str:
     return f"app:{digest}"
 
 
-def attachments(files: list[tuple[str, bytes]]) -> tuple[InboundAttachment, ...]:
-    return tuple(InboundAttachment(n, "application/octet-stream", c) for n, c in files)
+def attachments(files: list[CheckedAttachment]) -> tuple[InboundAttachment, ...]:
+    """Checked once here: the intake takes the sniffed type and hash as they are."""
+    return tuple(
+        InboundAttachment(f.filename, f.content_type, f.content, sha256=f.sha256) for f in files
+    )

@@ -38,6 +38,9 @@ class InboundAttachment:
     # Outbound only: where the customer (and the provider, for platforms such as LINE that
     # fetch media by URL) can download it — the customer's status page; "" when none.
     url: str = ""
+    # Set by a face that already checked the file (``tickets.attachments.check_attachment``:
+    # size, type sniffed from the content, SHA-256): the intake then does not do it again.
+    sha256: str = ""
 
 
 @dataclass(frozen=True)

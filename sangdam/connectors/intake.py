@@ -77,7 +77,11 @@ def receive(
     refused: list[str] = []
     for item in inbound.attachments[: settings.ATTACHMENT_MAX_COUNT]:
         try:
-            accepted.append(check_attachment(item.filename, item.content))
+            accepted.append(
+                CheckedAttachment(item.filename, item.content_type, item.content, item.sha256)
+                if item.sha256
+                else check_attachment(item.filename, item.content)
+            )
         except AttachmentRejected as exc:
             # The inquiry is kept; the agent sees which file was refused and why.
             refused.append(exc.message)

@@ -182,7 +182,11 @@ def check_files(files: list[UploadedFile]) -> tuple[list[InboundAttachment], lis
         except AttachmentRejected as exc:
             errors.append(_file_error(exc, name, limit_mb))
             continue
-        accepted.append(InboundAttachment(checked.filename, checked.content_type, content))
+        accepted.append(
+            InboundAttachment(
+                checked.filename, checked.content_type, content, sha256=checked.sha256
+            )
+        )
     return ([], errors) if errors else (accepted, [])
 
 

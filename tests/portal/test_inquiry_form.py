@@ -12,6 +12,7 @@ from django.test import Client
 from sangdam.customers.models import Customer, Identity
 from sangdam.portal.models import TopicField
 from sangdam.tickets.models import Attachment, Message, Ticket, Topic
+from tests import factories
 from tests.portal.conftest import PNG, form_data
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +232,13 @@ def test_a_fresh_install_without_topics_takes_inquiries(client: Client, webform:
 
     assert response.status_code == 302
     assert Ticket.objects.get().topic is None
+
+
+def test_a_topic_an_admin_adds_shows_on_the_form_at_once(
+    client: Client, webform: Any, refund: Topic
+) -> None:
+    assert "payment-refund" in client.get("/contact/new").content.decode()
+
+    factories.make_topic("delivery", ko="배송", en="Delivery")
+
+    assert 'value="delivery"' in client.get("/contact/new").content.decode()

@@ -32,8 +32,12 @@ from sangdam.api.errors import ApiError
 from sangdam.api.schemas import EMAIL_RE
 from sangdam.connectors.app.models import App
 from sangdam.connectors.base import SenderIdentity
+from sangdam.connectors.models import Channel
 from sangdam.core import ratelimit
+from sangdam.core.memo import Memo
 from sangdam.customers.models import Customer, Identity
+
+_apps = Memo(App, Channel)
 
 MAX_ID_LENGTH = 200
 WINDOW_SECONDS = 60
@@ -112,7 +116,13 @@ def _check_rate(bucket: str, limit: int) -> None:
 
 
 def caller_for(request: HttpRequest, app_key: str) -> AppCaller:
-    app = App.objects.select_related("channel").filter(key=app_key.strip(), enabled=True).first()
+    # Kept per process for a few seconds (core/memo.py): the app's and its channel's
+    # secrets are decrypted once, not on every request. Disabling an app or rotating its
+    # secret takes effect at once here and within those seconds in other processes.
+    key = app_key.strip()
+    app = _apps.get(
+        key, lambda: App.objects.select_related("channel").filter(key=key, enabled=True).first()
+    )
     if app is None:
         raise _refuse("invalid_app_key", _("Send a valid app key in X-App-Key."))
     user_id = _header(request, "X-User-Id")

@@ -195,6 +195,35 @@ def verify_refs(db: Db, refs: list[str], accepted: int) -> str:
     )
 
 
+QUERY_COUNT = f"""
+import re
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client()
+counts = {{}}
+for i in range(3):
+    with CaptureQueriesContext(connection) as q:
+        page = client.get("{FORM}")
+    counts["GET form"] = len(q)
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page.content.decode()).group(1)
+    data = dict(nonce=nonce, name="kim", email=f"count{{i}}@example.com", topic="{TOPIC}",
+                subject="hi", description="{TEXTS[0]}", consent="on", website="")
+    with CaptureQueriesContext(connection) as q:
+        answer = client.post("{FORM}", data)
+    counts["POST"] = len(q)
+    with CaptureQueriesContext(connection) as q:
+        client.get(answer["Location"])
+    counts["GET thanks"] = len(q)
+print(", ".join(f"{{k}} {{v}}" for k, v in counts.items()))
+"""
+
+
+def query_counts(env: dict[str, str]) -> str:
+    """Queries per request of each path (a warm process; BEGIN/COMMIT included)."""
+    return manage(env, "shell", "-c", QUERY_COUNT).strip().splitlines()[-1]
+
+
 def bench_backend(backend: str, count: int, concurrency: int) -> None:
     with backend_env(backend, SERVER_ENV) as be:
         setup(be.env)
@@ -217,6 +246,7 @@ def bench_backend(backend: str, count: int, concurrency: int) -> None:
             rss = peak_rss_mb(proc.pid)
         print(f"   load average {load_average()} after the run")
         summarize(be, run, warm, cpu, rss, split)
+        print(f"  queries per request: {query_counts(be.env)}")
 
 
 def summarize(

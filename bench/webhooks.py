@@ -1,4 +1,4 @@
-"""Webhooks through the door: signed Telegram updates from concurrent senders.
+"""Webhooks through the door: signed Telegram updates and Messenger messages from concurrent senders.
 
 For each backend a throw-away database (``common.backend_env``) with a Telegram channel,
 then ``sangdam run`` (embedded: web + task worker in one process). Senders POST updates to
@@ -12,18 +12,25 @@ each a new text message from one of 400 users, over keep-alive connections. Meas
 - a storm: every update of a batch sent 10 times at once; afterwards each acknowledged
   update must be exactly one stored event and one message (lost / doubled counted).
 
-    .venv/bin/python bench/webhooks.py --backend both --count 3000 --concurrency 16
+Messenger (``--provider meta``): Meta's envelope signed with ``X-Hub-Signature-256``; the
+door's event id is the body's hash, the message's id Meta's ``mid``.
+
+    .venv/bin/python bench/webhooks.py --backend both --count 3000 --concurrency 16 [--provider meta]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import json
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import httpx
 from common import (
@@ -53,19 +60,54 @@ USERS = 400
 DRAIN_SECONDS = 300.0
 
 
-def setup(env: dict[str, str]) -> tuple[int, str]:
+META_SECRET = "bench-meta-app-secret"
+META_PAGE = "105730128867233"
+
+
+@dataclass(frozen=True)
+class Provider:
+    """How one provider signs and shapes its webhooks, and what ids they carry."""
+
+    kind: str
+    label: str
+    channel: str  # Channel.objects.create(...) arguments, as Python source
+    body: Callable[[int, str], bytes]
+    headers: Callable[[bytes], dict[str, str]]
+    event_id: Callable[[int, bytes], str]  # the door's event id of update n
+    message_id: Callable[[int], str]  # the message's external id of update n
+
+
+def setup(env: dict[str, str], provider: Provider) -> tuple[int, str]:
     out = manage(
         env,
         "shell",
         "-c",
         "from sangdam.connectors.models import Channel\n"
-        "c = Channel.objects.create(kind='telegram', name='Bench bot',"
-        " config={'bot_username': 'bench_bot'},"
-        f" secrets={{'bot_token': '1:bench', 'webhook_secret': {SECRET!r}}})\n"
+        f"c = Channel.objects.create({provider.channel})\n"
         "print(c.pk, c.key)",
     )
     pk, key = out.split()[-2:]
     return int(pk), key
+
+
+def meta_message(n: int, text: str) -> bytes:
+    """A Messenger ``messages`` webhook, as Meta sends it (one event per body)."""
+    user = 10_000 + n % USERS
+    now = int(time.time() * 1000)
+    item = {
+        "sender": {"id": f"68741234{user}"},
+        "recipient": {"id": META_PAGE},
+        "timestamp": now,
+        "message": {"mid": f"m_bench_{n}", "text": text},
+    }
+    return json.dumps(
+        {"object": "page", "entry": [{"id": META_PAGE, "time": now, "messaging": [item]}]}
+    ).encode()
+
+
+def meta_headers(body: bytes) -> dict[str, str]:
+    digest = hmac.new(META_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
 
 
 def update(n: int, text: str) -> bytes:
@@ -87,6 +129,35 @@ def update(n: int, text: str) -> bytes:
             },
         }
     ).encode()
+
+
+TELEGRAM = Provider(
+    kind="telegram",
+    label="Telegram updates",
+    channel=(
+        "kind='telegram', name='Bench bot', config={'bot_username': 'bench_bot'},"
+        f" secrets={{'bot_token': '1:bench', 'webhook_secret': {SECRET!r}}}"
+    ),
+    body=lambda n, text: update(n, text),
+    headers=lambda body: {HEADER: SECRET, "Content-Type": "application/json"},
+    event_id=lambda n, body: str(500_000_000 + n),
+    message_id=lambda n: f"{10_000 + n % USERS}:{n}",
+)
+# No page token: the bench measures the door and the intake, not profile look-ups on the
+# internet (the connector skips them without a token).
+META = Provider(
+    kind="facebook",
+    label="Messenger messages",
+    channel=(
+        f"kind='facebook', name='Bench page', config={{'page_id': {META_PAGE!r}}},"
+        f" secrets={{'app_secret': {META_SECRET!r}}}"
+    ),
+    body=meta_message,
+    headers=meta_headers,
+    event_id=lambda n, body: hashlib.sha256(body).hexdigest(),
+    message_id=lambda n: f"m_bench_{n}",
+)
+PROVIDERS = {"telegram": TELEGRAM, "meta": META}
 
 
 class Poller:
@@ -116,17 +187,15 @@ class Poller:
         conn.close()
 
 
-def send_updates(url: str, first: int, count: int, concurrency: int, sent_at: dict[str, float], acked: dict[str, str]) -> Run:  # fmt: skip
+def send_updates(provider: Provider, url: str, first: int, count: int, concurrency: int, sent_at: dict[str, float], acked: dict[str, str]) -> Run:  # fmt: skip
     run = Run()
 
     def one(i: int, client: httpx.Client) -> None:
         n = first + i
-        body = update(n, TEXTS[n % len(TEXTS)])
+        body = provider.body(n, TEXTS[n % len(TEXTS)])
         start = time.perf_counter()
         try:
-            response = client.post(
-                url, content=body, headers={HEADER: SECRET, "Content-Type": "application/json"}
-            )
+            response = client.post(url, content=body, headers=provider.headers(body))
         except httpx.HTTPError as exc:
             run.error(type(exc).__name__)
             return
@@ -135,35 +204,32 @@ def send_updates(url: str, first: int, count: int, concurrency: int, sent_at: di
             run.error(f"HTTP {response.status_code}")
             run.first_error = run.first_error or response.text[:300]
             return
-        user = 10_000 + n % USERS
         with run.lock:
             run.latencies.append(elapsed)
-            sent_at[f"{user}:{n}"] = start
-            acked[str(500_000_000 + n)] = f"{user}:{n}"
+            sent_at[provider.message_id(n)] = start
+            acked[provider.event_id(n, body)] = provider.message_id(n)
 
     run.seconds = run_parallel(count, concurrency, one, lambda: httpx.Client(timeout=30))
     return run
 
 
-def storm(url: str, first: int, batch: int) -> tuple[int, int]:
+def storm(
+    provider: Provider, url: str, first: int, batch: int, expected: dict[str, str]
+) -> tuple[int, int]:
     """Each of ``batch`` updates sent 10 times at once; (acknowledged, non-200 answers)."""
-    bodies = [update(first + i, f"storm {i}") for i in range(batch)]
     acked = refused = 0
     with httpx.Client(timeout=30) as client, ThreadPoolExecutor(16) as pool:
-        for body in bodies:
+        for i in range(batch):
+            body = provider.body(first + i, f"storm {i}")
             answers = list(
                 pool.map(
-                    lambda b: (
-                        client.post(
-                            url,
-                            content=b,
-                            headers={HEADER: SECRET, "Content-Type": "application/json"},
-                        ).status_code
-                    ),
+                    lambda b: client.post(url, content=b, headers=provider.headers(b)).status_code,
                     [body] * 10,
                 )
             )
-            acked += answers.count(200) > 0
+            if 200 in answers:
+                acked += 1
+                expected[provider.event_id(first + i, body)] = provider.message_id(first + i)
             refused += sum(1 for a in answers if a != 200)
     return acked, refused
 
@@ -197,34 +263,31 @@ def check(db: Db, channel_id: int, expected: dict[str, str]) -> str:
     )
 
 
-def bench_backend(backend: str, count: int, concurrency: int) -> None:
+def bench_backend(backend: str, count: int, concurrency: int, provider: Provider) -> None:
     with backend_env(backend) as be:
-        channel_id, key = setup(be.env)
+        channel_id, key = setup(be.env, provider)
         db = Db(be.name, be.target)
         with server(be.env, be.tmp / "server.log") as (proc, base):
-            url = f"{base}/hooks/telegram/{key}"
+            url = f"{base}/hooks/{provider.kind}/{key}"
             print(
-                f"\n== {backend} webhooks: {count} signed Telegram updates, {concurrency} senders; "
+                f"\n== {backend} webhooks: {count} signed {provider.label}, {concurrency} senders; "
                 f"{os.cpu_count()} CPUs, load average {load_average()} before the run"
             )
             acked: dict[str, str] = {}
-            send_updates(url, 0, 200, concurrency, {}, acked)
+            send_updates(provider, url, 0, 200, concurrency, {}, acked)
             drain_tasks(db)
             poller = Poller(db, channel_id)
             poller.thread.start()
             sent_at: dict[str, float] = {}
             cpu = cpu_seconds(proc.pid)
-            run = send_updates(url, 1_000, count, concurrency, sent_at, acked)
+            run = send_updates(provider, url, 1_000, count, concurrency, sent_at, acked)
             waited, failed = drain_tasks(db, timeout=DRAIN_SECONDS)
             time.sleep(0.1)
             poller.stop.set()
             poller.thread.join()
             cpu = cpu_seconds(proc.pid) - cpu
             storm_first = 1_000_000
-            stormed, refused = storm(url, storm_first, 100)
-            for i in range(100):
-                n = storm_first + i
-                acked[str(500_000_000 + n)] = f"{10_000 + n % USERS}:{n}"
+            stormed, refused = storm(provider, url, storm_first, 100, acked)
             drain_tasks(db, timeout=DRAIN_SECONDS)
         print(f"   task queue drained {waited:.1f} s after the last answer; {failed} tasks failed")
         print(f"   load average {load_average()} after the run")
@@ -255,9 +318,12 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="postgres")
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--provider", choices=[*PROVIDERS, "all"], default="all")
     args = parser.parse_args()
-    for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
-        bench_backend(backend, args.count, args.concurrency)
+    providers = list(PROVIDERS.values()) if args.provider == "all" else [PROVIDERS[args.provider]]
+    for provider in providers:
+        for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
+            bench_backend(backend, args.count, args.concurrency, provider)
     sys.stdout.flush()
 
 

@@ -253,25 +253,31 @@ def load_demo() -> int:
 # Demo credentials for Messenger and Instagram: `sangdam fake-providers` starts a local
 # Graph API that accepts them (it reads them from the channel), so replies go out and
 # delivery/read receipts come back without Meta. Replace them with real ones to go live.
-META_DEMO_SECRETS = {
-    "page_access_token": "demo-page-access-token",
-    "app_secret": "demo-app-secret",
-    "verify_token": "demo-verify-token",
-}
+META_DEMO_SECRETS = {"page_access_token": "demo-page-access-token", "app_secret": "demo-app-secret"}
 
 
 def _load_meta_channels() -> None:
     """Give the demo's Messenger channel credentials and add an Instagram channel."""
     for channel in Channel.objects.filter(kind=ChannelKind.FACEBOOK):
         # Human agent tag on: the demo's conversations are spread over the past week.
-        channel.config = {"page_id": "105730128867233", "human_agent": True}
+        channel.config = {
+            "page_id": "105730128867233",
+            "username": "example",
+            "verify_token": "demo-verify-token",
+            "human_agent": True,
+        }
         channel.secrets = META_DEMO_SECRETS
         channel.save(update_fields=["config", "secrets"])
     instagram = Channel(
         kind=ChannelKind.INSTAGRAM,
         name="Instagram",
         address="example.shop",
-        config={"page_id": "17841405822304914", "human_agent": True},
+        config={
+            "page_id": "17841405822304914",
+            "username": "example.shop",
+            "verify_token": "demo-verify-token",
+            "human_agent": True,
+        },
     )
     instagram.secrets = META_DEMO_SECRETS
     instagram.save()

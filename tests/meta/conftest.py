@@ -26,11 +26,7 @@ def graph(settings: Any) -> Iterator[meta_fake.FakeGraph]:
 
 
 def _secrets() -> dict[str, str]:
-    return {
-        "page_access_token": meta_fake.PAGE_TOKEN,
-        "app_secret": meta_fake.APP_SECRET,
-        "verify_token": meta_fake.VERIFY_TOKEN,
-    }
+    return {"page_access_token": meta_fake.PAGE_TOKEN, "app_secret": meta_fake.APP_SECRET}
 
 
 @pytest.fixture
@@ -38,7 +34,11 @@ def messenger(db: None, graph: meta_fake.FakeGraph) -> Channel:
     return factories.make_channel(
         "facebook",
         address="exampleshop",
-        config={"page_id": meta_fake.PAGE_ID, "api_base": graph.base_url},
+        config={
+            "page_id": meta_fake.PAGE_ID,
+            "verify_token": meta_fake.VERIFY_TOKEN,
+            "api_base": graph.base_url,
+        },
         secrets=_secrets(),
     )
 
@@ -48,7 +48,11 @@ def instagram(db: None, graph: meta_fake.FakeGraph) -> Channel:
     return factories.make_channel(
         "instagram",
         address="example.shop",
-        config={"page_id": meta_fake.IG_ACCOUNT_ID, "api_base": graph.base_url},
+        config={
+            "page_id": meta_fake.IG_ACCOUNT_ID,
+            "verify_token": meta_fake.VERIFY_TOKEN,
+            "api_base": graph.base_url,
+        },
         secrets=_secrets(),
     )
 

@@ -41,8 +41,8 @@ def test_a_wrong_verify_token_is_refused(messenger):
 
 
 def test_a_channel_without_a_verify_token_refuses_every_handshake(messenger):
-    messenger.secrets = {**messenger.secrets, "verify_token": ""}
-    messenger.save(update_fields=["secrets"])
+    messenger.config = {**messenger.config, "verify_token": ""}
+    messenger.save(update_fields=["config"])
 
     response = _get(
         messenger, **{"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "42"}
@@ -63,3 +63,16 @@ def test_instagram_answers_the_same_handshake(instagram):
 
     assert response.content == b"abc"
     assert not InboundEvent.objects.exists()
+
+
+def test_a_verify_token_kept_with_the_secrets_still_works(messenger):
+    messenger.config = {k: v for k, v in messenger.config.items() if k != "verify_token"}
+    messenger.secrets = {**messenger.secrets, "verify_token": "kept-as-a-secret"}
+    messenger.save(update_fields=["config", "secrets"])
+
+    response = _get(
+        messenger,
+        **{"hub.mode": "subscribe", "hub.verify_token": "kept-as-a-secret", "hub.challenge": "7"},
+    )
+
+    assert response.content == b"7"

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 from typing import TYPE_CHECKING, ClassVar
 
 from django.utils import timezone
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from sangdam.connectors.base import (
     Capabilities,
@@ -44,38 +45,62 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 class MetaConfig(BaseModel):
     """Non-secret settings (``Channel.config``)."""
 
-    # The Facebook Page id (Messenger) or Instagram professional account id (Instagram):
-    # events for other pages of the same app are ignored by this channel.
-    page_id: str = ""
-    # Page username for m.me/<username>, Instagram username for ig.me/m/<username>
-    # (empty: the channel's address).
-    username: str = ""
-    api_version: str = DEFAULT_API_VERSION
-    # Let agents answer up to 7 days after the customer's last message with the
-    # HUMAN_AGENT tag (needs the "Human Agent" permission granted in App Review).
-    human_agent: bool = False
+    page_id: str = Field(
+        "",
+        description=(
+            "Messenger: the Facebook Page id. Instagram: the Instagram professional account id. "
+            "Events for other pages of the same app are ignored."
+        ),
+    )
+    username: str = Field(
+        "",
+        description=(
+            "The Page's username (m.me/<username>) or the Instagram username "
+            "(ig.me/m/<username>), for the contact page's link and QR code."
+        ),
+    )
+    verify_token: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(24),
+        description="Paste it into Meta's webhook settings (Verify token); generated for you.",
+    )
+    api_version: str = Field(DEFAULT_API_VERSION, description="Graph API version of the calls.")
+
+    @field_validator("verify_token")
+    @classmethod
+    def _generate_when_blank(cls, value: str) -> str:
+        return value.strip() or secrets.token_urlsafe(24)
+
+    human_agent: bool = Field(
+        False,
+        description=(
+            "Let agents answer up to 7 days after the customer's last message (HUMAN_AGENT "
+            "tag). Turn on only once Meta granted the Human Agent permission."
+        ),
+    )
 
 
 class MetaSecrets(BaseModel):
     """Tokens (``Channel.secrets``, encrypted at rest)."""
 
-    page_access_token: str = ""
-    app_secret: str = ""
-    verify_token: str = ""
+    page_access_token: str = Field(
+        ..., min_length=1, description="The Page access token (a system user's for production)."
+    )
+    app_secret: str = Field(
+        ..., min_length=1, description="App settings → Basic → App secret: checks every webhook."
+    )
 
 
 def _config(channel: Channel) -> MetaConfig:
+    raw = channel.config if isinstance(channel.config, dict) else {}
     try:
-        return MetaConfig.model_validate(channel.config or {})
+        return MetaConfig.model_validate(raw)
     except ValidationError:
-        return MetaConfig()
+        return MetaConfig.model_validate({})
 
 
-def _secrets(channel: Channel) -> MetaSecrets:
-    try:
-        return MetaSecrets.model_validate(channel.secrets or {})
-    except ValidationError:
-        return MetaSecrets()
+def _secret(channel: Channel, name: str) -> str:
+    raw = channel.secrets if isinstance(channel.secrets, dict) else {}
+    return str(raw.get(name) or "")
 
 
 def signature(app_secret: str, body: bytes) -> str:
@@ -101,7 +126,9 @@ class MetaConnector(WebhookConnector):
         """Meta's subscription check: echo ``hub.challenge`` if the verify token matches."""
         if request.method != "GET" or "hub.mode" not in request.query:
             return None
-        expected = _secrets(channel).verify_token
+        # Shown on the channel page (config); older channels kept it with the secrets.
+        raw = channel.config if isinstance(channel.config, dict) else {}
+        expected = str(raw.get("verify_token") or "") or _secret(channel, "verify_token")
         given = request.query.get("hub.verify_token", "")
         challenge = request.query.get("hub.challenge", "")
         if (
@@ -115,7 +142,7 @@ class MetaConnector(WebhookConnector):
         return WebhookAnswer(status=200, body=challenge.encode())
 
     def verify(self, channel: Channel, request: WebhookRequest) -> None:
-        app_secret = _secrets(channel).app_secret
+        app_secret = _secret(channel, "app_secret")
         if not app_secret:
             raise WebhookRejected("the channel has no app secret configured", status=403)
         header = request.headers.get(SIGNATURE_HEADER, "")
@@ -137,7 +164,7 @@ class MetaConnector(WebhookConnector):
         )
 
     def _graph(self, channel: Channel) -> GraphClient | None:
-        token = _secrets(channel).page_access_token
+        token = _secret(channel, "page_access_token")
         if not token:
             return None
         return GraphClient(

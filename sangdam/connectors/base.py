@@ -75,6 +75,10 @@ class InboundMessage:
     # False: it may join a conversation but never opens a ticket (an out-of-office with
     # nothing to answer); the intake then raises :class:`WouldOpenTicket`.
     opens_ticket: bool = True
+    # Non-empty: ``ticket_reference`` comes from something anyone can write (a subject, a
+    # plus-address) and the sender is not authenticated; the text says why (the verdicts).
+    # Such a claim joins nothing by itself: the message is held for an agent.
+    unverified_claim: str = ""
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,10 @@ def _receive(
     created = ticket is None
     if created and not inbound.opens_ticket:
         raise WouldOpenTicket(inbound.external_id)
-    hold = follows is not None and follows.customer_id != customer.pk and _holds(channel)
+    hold = follows is not None and (
+        (follows.customer_id != customer.pk and _holds(channel))
+        or bool(inbound.unverified_claim and follows.reference == inbound.ticket_reference)
+    )
     if ticket is None:
         topic = selectors.topic_by_slug(slug=inbound.topic_slug) if inbound.topic_slug else None
         ticket = actions.do_open_ticket(
@@ -201,7 +204,7 @@ def _receive(
         automatic=automatic,
     )
     if hold and follows is not None:
-        _hold_for_agent(ticket, follows, actor)
+        _hold_for_agent(ticket, follows, actor, inbound.unverified_claim)
     return IntakeResult(
         ticket=ticket, message=message, created_ticket=created, refused_attachments=refused
     )
@@ -212,26 +215,28 @@ def _holds(channel: Channel) -> bool:
     return config.get("mismatched_sender") == HOLD
 
 
-def _hold_for_agent(ticket: Ticket, original: Ticket, actor: Actor) -> None:
-    """Park a message that points at someone else's ticket until an agent decides.
+def _hold_for_agent(ticket: Ticket, original: Ticket, actor: Actor, unverified: str) -> None:
+    """Park a message that points at a ticket it may not join until an agent decides.
 
-    The channel's ``mismatched_sender`` setting is "hold": the new ticket waits (pending,
-    tagged) with a note, and the console offers "append to the original" or "keep
-    separate". Nothing is appended to the original customer's ticket without an agent.
+    Its sender is not that ticket's customer (the channel's ``mismatched_sender`` is
+    "hold"), or it claims the ticket by reference or plus-address without being
+    authenticated (``unverified``: the verdicts, always held). The new ticket waits
+    (pending, tagged) with a note, and the console offers "append to the original" or
+    "keep separate". Nothing is appended to the original ticket without an agent.
     """
-    actions.do_update_fields(ticket=ticket, actor=actor, tags=[*ticket.tags, HELD_TAG])
-    actions.do_change_status(ticket=ticket, actor=actor, status=Status.PENDING)
-    actions.do_reply(
-        ticket=ticket,
-        actor=actor,
-        note=True,
-        text=_(
+    if unverified:
+        note = _(
+            "Held for an agent: this message claims %(reference)s, but its sender could "
+            "not be authenticated (%(verdicts)s): the From address may be forged. Append "
+            "it to %(reference)s or keep it as a separate ticket."
+        ) % {"reference": original.reference, "verdicts": unverified}
+    else:
+        note = _(
             "Held for an agent: this message refers to %(reference)s, but its sender is "
             "not that ticket's customer (a forwarded mail, a colleague, or a forged "
             "sender). Append it to %(reference)s or keep it as a separate ticket."
-        )
-        % {"reference": original.reference},
-    )
+        ) % {"reference": original.reference}
+    actions.do_hold_for_agent(ticket=ticket, actor=actor, tag=HELD_TAG, note=note)
 
 
 def _thread(
@@ -252,8 +257,13 @@ def _thread(
     it neither reopens it nor opens a follow-up nobody needs.
     """
     candidate: Ticket | None = None
+    claimed: Ticket | None = None
     if inbound.ticket_reference:
         candidate = Ticket.objects.filter(reference=inbound.ticket_reference).first()
+        if inbound.unverified_claim:
+            # A reference anyone can type, from a sender nobody vouched for: only what
+            # the real recipient knows (our Message-IDs) may join the ticket.
+            claimed, candidate = candidate, None
     if candidate is None and inbound.in_reply_to:
         replied = (
             Message.objects.select_related("ticket")
@@ -280,7 +290,7 @@ def _thread(
             .first()
         )
     if candidate is None:
-        return None, None
+        return None, claimed
     seen: set[int] = set()
     while candidate.merged_into_id and candidate.pk not in seen:
         seen.add(candidate.pk)

@@ -464,6 +464,41 @@ def do_update_fields(
     return ticket
 
 
+def do_hold_for_agent(*, ticket: Ticket, actor: Actor, tag: str, note: str) -> Message:
+    """Park a ticket until an agent decides: tagged, pending, with an internal note.
+
+    One transaction: a message held because its sender is not the ticket's customer, or
+    because it claims a ticket without authentication, is never seen half-held (tagged
+    but open, or pending with no note saying why).
+    """
+    _check_can_write(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old_tags, old_status = list(ticket.tags), ticket.status
+        ticket.tags = sorted({*old_tags, tag})
+        ticket.status = Status.PENDING
+        ticket.last_activity_at = now
+        ticket.save(update_fields=["tags", "status", "last_activity_at", "updated_at"])
+        message = Message.objects.create(
+            ticket=ticket,
+            direction=Direction.OUT,
+            kind=MessageKind.NOTE,
+            author_user=actor.user,
+            text=note,
+            delivery_state=DeliveryState.NONE,
+            created_at=now,
+        )
+        events: list[DomainEvent] = [
+            FieldsChanged(ticket_id=ticket.pk, tags=(old_tags, ticket.tags)),
+            NoteAdded(ticket_id=ticket.pk, message_id=message.pk),
+        ]
+        if old_status != Status.PENDING:
+            events.insert(1, StatusChanged(ticket_id=ticket.pk, old=old_status, new=Status.PENDING))
+        record(events, actor=actor)
+    return message
+
+
 def do_merge_tickets(*, source: Ticket, target: Ticket, actor: Actor) -> Ticket:
     """Merge a duplicate into another ticket: its messages move, it closes, both are linked."""
     _check_can_write(actor)

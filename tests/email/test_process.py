@@ -106,21 +106,28 @@ def test_a_reply_to_our_mail_lands_on_the_same_ticket(channel):
     assert ticket.messages.filter(direction=Direction.IN).count() == 2
 
 
-def test_a_reply_naming_the_reference_in_its_subject_lands_on_the_ticket(channel):
+# What the receiving MTA (trusted through EMAIL_AUTHSERV_IDS) writes for a real customer.
+AUTHENTICATED = "mx.example.com; dkim=pass header.d=example.com; spf=pass smtp.mailfrom=minji@example.com; dmarc=pass header.from=example.com"
+
+
+def test_a_reply_naming_the_reference_in_its_subject_lands_on_the_ticket(channel, settings):
+    settings.EMAIL_AUTHSERV_IDS = ["mx.example.com"]
     ticket = ticket_of(process_email(mail(), channel_id=channel.pk))
 
     outcome = process_email(
-        mail(subject=f"Re: 환불 문의 [{ticket.reference}]"), channel_id=channel.pk
+        mail(subject=f"Re: 환불 문의 [{ticket.reference}]", Authentication_Results=AUTHENTICATED),
+        channel_id=channel.pk,
     )
 
     assert ticket_of(outcome) == ticket
 
 
-def test_a_reply_to_a_plus_address_lands_on_the_ticket(channel):
+def test_a_reply_to_a_plus_address_lands_on_the_ticket(channel, settings):
+    settings.EMAIL_AUTHSERV_IDS = ["mx.example.com"]
     ticket = ticket_of(process_email(mail(), channel_id=channel.pk))
 
     outcome = process_email(
-        mail(subject="추가 문의"),
+        mail(subject="추가 문의", Authentication_Results=AUTHENTICATED),
         channel_id=channel.pk,
         envelope_to=(f"support+{ticket.reference}@example.com",),
     )

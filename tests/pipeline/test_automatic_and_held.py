@@ -105,9 +105,11 @@ def test_an_auto_reply_to_a_long_solved_ticket_joins_it_without_a_follow_up(emai
     assert Ticket.objects.get(pk=ticket.pk).status == Status.SOLVED
 
 
-def test_an_out_of_office_mail_does_not_reopen_the_ticket_it_answers(email_channel):
+def test_an_out_of_office_mail_does_not_reopen_the_ticket_it_answers(email_channel, settings):
+    settings.EMAIL_AUTHSERV_IDS = ["mx.example.com"]
     ticket = _ticket_in(email_channel, Status.PENDING)
     raw = (
+        f"Authentication-Results: mx.example.com; dmarc=pass header.from=example.com\r\n"
         f"From: minji@example.com\r\nTo: support@example.com\r\n"
         f"Subject: 자동 회신: [{ticket.reference}] 환불 문의\r\n"
         f"Message-ID: <oof-1@example.com>\r\nAuto-Submitted: auto-replied\r\n"

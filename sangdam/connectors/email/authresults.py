@@ -10,6 +10,9 @@ named in ``EMAIL_AUTHSERV_IDS`` (their Postfix, Google, Microsoft).
 from __future__ import annotations
 
 import logging
+import re
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from typing import Any
 
 import authres
@@ -19,6 +22,7 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 METHODS = ("dkim", "spf", "dmarc", "arc")
+SIGNING_DOMAIN = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)")
 
 
 def authentication_results(raw_values: list[str]) -> dict[str, Any]:
@@ -62,7 +66,13 @@ def verify_dkim(raw: bytes) -> dict[str, Any]:
     except Exception as exc:  # a DNS failure or an unreadable signature
         log.info("DKIM check failed to run: %s", exc)
         verdict = "temperror"
-    return {"authserv_id": "sangdam", "trusted": True, "dkim": verdict}
+    out: dict[str, Any] = {"authserv_id": "sangdam", "trusted": True, "dkim": verdict}
+    # dkimpy checks the first signature; its d= is the domain it vouches for.
+    header = BytesHeaderParser(policy=compat32).parsebytes(raw).get("DKIM-Signature")
+    signed = SIGNING_DOMAIN.search(" ".join(str(header or "").split()))
+    if signed:
+        out["dkim_details"] = {"header.d": signed.group(1).lower()}
+    return out
 
 
 def authentication(raw: bytes, raw_values: list[str]) -> dict[str, Any]:
@@ -74,3 +84,50 @@ def authentication(raw: bytes, raw_values: list[str]) -> dict[str, Any]:
     if found:
         own["untrusted_header"] = found
     return own
+
+
+def _aligned(domain: str, from_domain: str) -> bool:
+    """Relaxed alignment (RFC 7489 3.1): the same domain, or one inside the other."""
+    domain, from_domain = domain.lower().strip(". "), from_domain.lower().strip(". ")
+    if not domain or not from_domain:
+        return False
+    return (
+        domain == from_domain
+        or domain.endswith(f".{from_domain}")
+        or from_domain.endswith(f".{domain}")
+    )
+
+
+def sender_authenticated(auth: dict[str, Any], from_address: str) -> bool:
+    """Whether trusted verdicts vouch for the ``From:`` address's domain.
+
+    DMARC pass says it outright; otherwise a DKIM pass for the From domain (``header.d``)
+    or an SPF pass for it (``smtp.mailfrom``). Verdicts from a header anyone could have
+    written (authserv-id not in ``EMAIL_AUTHSERV_IDS``) vouch for nothing.
+    """
+    if not auth.get("trusted"):
+        return False
+    from_domain = from_address.rpartition("@")[2]
+    if auth.get("dmarc") == "pass":
+        return True
+    dkim_details = auth.get("dkim_details") or {}
+    if auth.get("dkim") == "pass" and _aligned(
+        dkim_details.get("header.d") or dkim_details.get("header.i", "").rpartition("@")[2],
+        from_domain,
+    ):
+        return True
+    spf_details = auth.get("spf_details") or {}
+    mailfrom = spf_details.get("smtp.mailfrom", "")
+    return auth.get("spf") == "pass" and _aligned(mailfrom.rpartition("@")[2], from_domain)
+
+
+def describe_verdicts(auth: dict[str, Any]) -> str:
+    """ "DKIM fail, SPF softfail, DMARC fail (checked by mx.example.com)" for a person."""
+    parts = [f"{m.upper()} {auth[m]}" for m in ("dkim", "spf", "dmarc") if auth.get(m)]
+    text = ", ".join(parts) or "no DKIM, SPF or DMARC verdict"
+    if not auth:
+        return text
+    server = auth.get("authserv_id") or "?"
+    if auth.get("trusted"):
+        return f"{text} (checked by {server})"
+    return f"{text} (unverified header from {server})"

@@ -18,7 +18,11 @@ from typing import Any
 
 from sangdam.connectors.base import InboundMessage, SenderIdentity
 from sangdam.connectors.email import threads
-from sangdam.connectors.email.authresults import authentication
+from sangdam.connectors.email.authresults import (
+    authentication,
+    describe_verdicts,
+    sender_authenticated,
+)
 from sangdam.connectors.email.bounces import BounceInfo, detect_bounce
 from sangdam.connectors.email.decode import decode_header_value, unsmuggle
 from sangdam.connectors.email.htmlbody import clean_html, html_to_text
@@ -211,6 +215,10 @@ def _parse(
     auth = authentication(raw, headers.raw.get("authentication-results", []))
     if auth:
         email_meta["authentication"] = auth
+    unverified_claim = ""
+    if reference and not sender_authenticated(auth, from_address):
+        # "[SD-100123]" or support+SD-100123@ can be typed by anyone and From: forged.
+        unverified_claim = describe_verdicts(auth)
     notes = tuple(bodies.notes)
     if notes:
         email_meta["notes"] = list(notes)
@@ -224,6 +232,7 @@ def _parse(
         html=_no_nul(html),
         attachments=tuple(bodies.attachments),
         ticket_reference=reference,
+        unverified_claim=unverified_claim,
         in_reply_to=in_reply_to,
         thread_key=threads.thread_root(
             message_id, headers.raw_first("In-Reply-To"), headers.raw_first("References")

@@ -10,6 +10,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from sangdam.core.scheduler import run_scheduler
+from sangdam.core.workers import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class BackgroundServices:
         self.stop_event = threading.Event()
         self.smtp = receiver_from_env(embedded=True)
         self.worker = make_worker()
+        self.heartbeat = Heartbeat(self.worker.worker_id)
         self.threads = [
             threading.Thread(target=self._run_worker, name="sangdam-worker", daemon=True),
             threading.Thread(
@@ -46,6 +48,7 @@ class BackgroundServices:
         ]
 
     def _run_worker(self) -> None:
+        self.heartbeat.wait_ready()
         while not self.stop_event.is_set():
             try:
                 self.worker.run()
@@ -57,6 +60,8 @@ class BackgroundServices:
         log.info("worker %s stopped", self.worker.worker_id)
 
     def start(self) -> None:
+        # The lease first: a task the worker claims is then never taken for orphaned.
+        self.heartbeat.start()
         for thread in self.threads:
             thread.start()
         if self.smtp:
@@ -76,6 +81,8 @@ class BackgroundServices:
             self.smtp.stop()
         for thread in self.threads:
             thread.join(timeout)
+        if not self.threads[0].is_alive():
+            self.heartbeat.stop()  # a worker still running its task keeps its lease
         alive = [thread.name for thread in self.threads if thread.is_alive()]
         if alive:
             log.warning("still running after %s s: %s", timeout, ", ".join(alive))

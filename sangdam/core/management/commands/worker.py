@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from sangdam.core.runtime import make_worker
 from sangdam.core.secret_file import require_real_secret
+from sangdam.core.workers import Heartbeat
 
 
 class Command(BaseCommand):
@@ -24,4 +25,12 @@ class Command(BaseCommand):
             interval=options["interval"], batch=options["batch"], queues=options["queues"]
         )
         worker.configure_signals()
-        worker.run()
+        # A lease while it lives: if this process is killed mid-task, another worker
+        # runs that task again once the lease has run out (sangdam.core.workers).
+        heartbeat = Heartbeat(worker.worker_id)
+        heartbeat.start()
+        heartbeat.wait_ready()
+        try:
+            worker.run()
+        finally:
+            heartbeat.stop()

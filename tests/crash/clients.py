@@ -20,9 +20,10 @@ from email.utils import format_datetime
 from typing import Any
 
 import httpx
+from imap_tools import MailBoxUnencrypted
 
 from examples.app_client import AppApiError, AppClient, sign_user
-from tests.crash.rig import SUPPORT, TOPIC, Keys, imap
+from tests.crash.rig import SUPPORT, TELEGRAM_KEY, TELEGRAM_SECRET, TOPIC, Keys, imap
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 NONCE_RE = re.compile(r'<input[^>]*name="nonce"[^>]*>')
@@ -123,7 +124,8 @@ class Client:
                 inquiry.refusals += 1
                 if inquiry.refusals >= MAX_REFUSALS:
                     return
-            time.sleep(RETRY_PAUSE)
+            # As real clients back off: quickly at first, then at most once a second.
+            time.sleep(min(1.0, RETRY_PAUSE * inquiry.attempts))
 
     def send(self, inquiry: Inquiry) -> str:
         raise NotImplementedError
@@ -199,6 +201,7 @@ class ImapAppender(Client):
     def __init__(self, *args: Any, folder: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.folder = folder
+        self.client: MailBoxUnencrypted | None = None
 
     def next(self) -> Inquiry:
         return _with_message_id(self.ledger.new(self.path))
@@ -206,9 +209,14 @@ class ImapAppender(Client):
     def deliver(self, inquiry: Inquiry) -> None:
         # Appending is not the acknowledgement (Dovecot is not what crashes): the checks
         # read the \\Seen flags the poller set.
-        with imap() as client:
-            client.append(_mail(inquiry, f"imap-{inquiry.number}@customers.example"), self.folder)
+        if self.client is None:
+            self.client = imap()
+        self.client.append(_mail(inquiry, f"imap-{inquiry.number}@customers.example"), self.folder)
         inquiry.attempts = 1
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.logout()
 
 
 def _http_status(response: httpx.Response, ok: int) -> None:
@@ -311,10 +319,19 @@ class AppInquiryClient(Client):
 
     path = "app"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One connection pool for the thread; a client (its headers) per user.
+        self.transport = httpx.HTTPTransport()
+
     def send(self, inquiry: Inquiry) -> str:
         user = f"{self.ledger.tag}-user-{inquiry.number}"
         client = AppClient(
-            self.base, self.keys.app_key, user, sign_user(self.keys.app_secret, user)
+            self.base,
+            self.keys.app_key,
+            user,
+            sign_user(self.keys.app_secret, user),
+            transport=self.transport,
         )
         try:
             created = client.create_inquiry(
@@ -329,9 +346,52 @@ class AppInquiryClient(Client):
             raise Refused(str(exc)) from exc
         except httpx.HTTPError as exc:
             raise Retry(repr(exc)) from exc
-        finally:
-            client.http.close()
         return f"201 {created['reference']}"
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+class TelegramClient(Client):
+    """Telegram's servers: each update POSTed to the webhook until a 200, with the secret."""
+
+    path = "telegram"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.http = httpx.Client(
+            base_url=self.base,
+            timeout=60,
+            headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+        )
+
+    def send(self, inquiry: Inquiry) -> str:
+        person = 7_000_000 + inquiry.number
+        update = {
+            "update_id": 500_000 + inquiry.number,
+            "message": {
+                "message_id": inquiry.number,
+                "from": {
+                    "id": person,
+                    "is_bot": False,
+                    "first_name": "민지",
+                    "language_code": "ko",
+                },
+                "chat": {"id": person, "type": "private", "first_name": "민지"},
+                "date": int(time.time()),
+                "text": f"환불은 언제 되나요?\n{inquiry.marker}",
+            },
+        }
+        inquiry.key = f"update_id {update['update_id']}"
+        try:
+            answer = self.http.post(f"/hooks/telegram/{TELEGRAM_KEY}", json=update)
+        except httpx.HTTPError as exc:
+            raise Retry(repr(exc)) from exc
+        _http_status(answer, 200)
+        return "200"
+
+    def close(self) -> None:
+        self.http.close()
 
 
 class Replier(Client):

@@ -44,6 +44,8 @@ DOVECOT_HOST = "127.0.0.1"
 DOVECOT_PORT = int(os.environ.get("SANGDAM_DOVECOT_PORT", "10143"))
 DOVECOT_USER = "support@example.com"
 DOVECOT_PASSWORD = "sangdam-imap-test"
+TELEGRAM_KEY = "crash-telegram-hook"
+TELEGRAM_SECRET = "crash-webhook-secret_0123456789"
 MARKER = re.compile(r"\[crash:([a-z]+):(\d+)\]")
 UNLIMITED = str(10**9)
 SERVER_ENV = {
@@ -147,6 +149,11 @@ Mailbox.objects.create(
     channel=channel, host=cfg["imap_host"], port=cfg["imap_port"], security="none",
     username=cfg["imap_user"], secrets={{"password": cfg["imap_password"]}}, folder=cfg["folder"],
 )
+Channel.objects.create(
+    kind="telegram", name="Crash Telegram", key=cfg["telegram_key"],
+    config={{"bot_username": "crash_bot"}},
+    secrets={{"bot_token": "123456:crash-bot-token", "webhook_secret": cfg["telegram_secret"]}},
+)
 Topic.objects.create(slug=cfg["topic"], names={{"ko": "장애", "en": "Crash"}})
 User.objects.create_user(cfg["agent"], "crash-agent-password", display_name="Crash agent")
 token, app = io.StringIO(), io.StringIO()
@@ -169,7 +176,7 @@ class Keys:
 
 
 def set_up(db: Database, *, sink_port: int, folder: str) -> Keys:
-    """The channels, the IMAP mailbox, a topic, an agent with an API token, an app."""
+    """The channels (email with its IMAP mailbox, Telegram), a topic, an API token, an app."""
     cfg = {
         "support": SUPPORT,
         "sink_port": sink_port,
@@ -180,6 +187,8 @@ def set_up(db: Database, *, sink_port: int, folder: str) -> Keys:
         "folder": folder,
         "topic": TOPIC,
         "agent": AGENT,
+        "telegram_key": TELEGRAM_KEY,
+        "telegram_secret": TELEGRAM_SECRET,
     }
     out = manage(db.env, "shell", "-c", SETUP.format(cfg=json.dumps(cfg)))
     line = next(line for line in out.splitlines() if line.startswith("SETUP "))
@@ -282,9 +291,15 @@ class Sink:
     delay: float = 0.2
     received: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Set while a mail is being handed over (between the DATA and our 250).
+    receiving: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await asyncio.sleep(self.delay)
+        self.receiving.set()
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.receiving.clear()
         mail = message_from_bytes(envelope.content, policy=policy.default)
         text = " ".join(
             str(part.get_content()) for part in mail.walk() if part.get_content_maintype() == "text"

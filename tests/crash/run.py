@@ -1,12 +1,13 @@
 """One crash run: clients on every intake path, the server SIGKILLed and restarted, then checks.
 
 ``crash_run`` drives the SMTP receiver, the IMAP poller, the homepage form, the REST API,
-the app API and agents' replies (delivered by the worker to a recording mail server) at
-once, kills the product's processes at seeded random moments ``cycles`` times, lets the
-clients finish their unacknowledged inquiries against a last, unharmed server, and
-compares every acknowledgement with the database:
+the app API, the Telegram webhook and agents' replies (delivered by the worker to a
+recording mail server) at once, kills the product's processes at seeded random moments
+``cycles`` times (one kill in four at the moment the worker has handed a reply to the mail
+server and waits for its answer), lets the clients finish their unacknowledged inquiries
+against a last, unharmed server, and compares every acknowledgement with the database:
 
-- lost: acknowledged (250, 201, 302, \\Seen) but not stored;
+- lost: acknowledged (250, 201, 200, 302, \\Seen) but not stored;
 - doubled: stored more than once (the clients retried with the same key);
 - unacknowledged: never acknowledged although the last server ran undisturbed;
 - for replies also: not shown as sent, shown as sent more than once, or never received
@@ -31,6 +32,7 @@ from tests.crash.clients import (
     Ledger,
     Replier,
     SmtpClient,
+    TelegramClient,
     WebFormClient,
 )
 from tests.crash.rig import (
@@ -46,12 +48,13 @@ from tests.crash.rig import (
     sink,
 )
 
-PATHS = ("smtp", "imap", "webform", "api", "app", "reply")
+PATHS = ("smtp", "imap", "webform", "api", "app", "telegram", "reply")
 CLIENTS: dict[str, type[Client]] = {
     "smtp": SmtpClient,
     "webform": WebFormClient,
     "api": ApiClient,
     "app": AppInquiryClient,
+    "telegram": TelegramClient,
     "reply": Replier,
 }
 
@@ -126,7 +129,12 @@ def crash_run(
             for client in clients:
                 client.thread.start()
             for cycle in range(cycles):
-                time.sleep(rng.uniform(*up))
+                if rng.random() < 1 / 4:
+                    # In the middle of a delivery: the worker has handed a reply to the
+                    # mail server and waits for its 250.
+                    recorder.receiving.wait(timeout=20)
+                else:
+                    time.sleep(rng.uniform(*up))
                 # The server every time; the IMAP poller (a process of its own, slow to
                 # start) with it one time in three.
                 product.kill(*(["server"] if rng.random() < 2 / 3 else []))
@@ -161,7 +169,7 @@ def _drain(
     while time.monotonic() < deadline and not all(seen_flags(folder).values()):
         # The watcher polls when Dovecot tells it of new mail; a poll of our own settles it.
         manage(db.env, "poll_imap")
-    while time.monotonic() < deadline and _unsent(db, ledger):
+    while time.monotonic() < deadline and (_unsent(db, ledger) or _pending_events(db)):
         time.sleep(0.5)
 
 
@@ -173,6 +181,12 @@ def _unsent(db: Database, ledger: Ledger) -> int:
         f"SELECT COUNT(*) FROM tickets_message WHERE id IN ({','.join(ids)})"
         " AND delivery_state <> 'sent'"
     )
+    return int(rows[0][0])
+
+
+def _pending_events(db: Database) -> int:
+    """Webhook events acknowledged to the provider but not yet turned into messages."""
+    rows = db.rows("SELECT COUNT(*) FROM connectors_inboundevent WHERE status = 'pending'")
     return int(rows[0][0])
 
 

@@ -16,7 +16,7 @@ import pytest
 from tests.crash.rig import dovecot_answers
 from tests.crash.run import PATHS, Report, crash_run
 
-CYCLES = int(os.environ.get("SANGDAM_CRASH_CYCLES", "6"))
+CYCLES = int(os.environ.get("SANGDAM_CRASH_CYCLES", "5"))
 SEED = int(os.environ.get("SANGDAM_CRASH_SEED", "20261125"))
 POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 

@@ -59,6 +59,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--cycles", type=int, default=50, help="kill cycles per backend")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--minutes", type=float, default=0, help="stop killing after this long per backend"
+    )
     args = parser.parse_args()
     if not dovecot_answers():
         sys.exit("Dovecot does not answer: run `bash .ci/dovecot.sh` first")
@@ -71,6 +74,7 @@ def main() -> None:
             cycles=args.cycles,
             seed=args.seed,
             postgres_url=PG_URL,
+            minutes=args.minutes,
             say=lambda text: print(f"{time.strftime('%H:%M:%S')} {text}", flush=True),
         )
         show(report)

@@ -95,9 +95,10 @@ class Heartbeat:
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._run, name="sangdam-heartbeat", daemon=True)
 
-    def beat(self) -> None:
+    def beat(self, *, recover: bool = True) -> None:
         acquire_lease(self.worker_id, name=lease_name(self.worker_id), seconds=self.seconds)
-        requeue_orphaned_tasks(own=self.worker_id)
+        if recover:
+            requeue_orphaned_tasks(own=self.worker_id)
 
     def start(self) -> None:
         """Beat at once and then every third of the lease, on the heartbeat's own thread.
@@ -112,9 +113,12 @@ class Heartbeat:
         self.ready.wait(timeout)
 
     def _run(self) -> None:
+        beats = 0
         while True:
             try:
-                self.beat()
+                # The look for orphans (no index serves RUNNING rows) once per lease period.
+                self.beat(recover=beats % 3 == 0)
+                beats += 1
             except DatabaseError:
                 log.warning("worker heartbeat: database unavailable", exc_info=True)
             finally:

@@ -99,9 +99,14 @@ def crash_run(
     clients_per_path: int = 2,
     pace: float = 0.05,
     drain_seconds: float = 180,
+    minutes: float = 0,
     say: Callable[[str], None] = lambda text: None,
 ) -> Report:
-    """Run ``cycles`` kill-and-restart cycles on a fresh ``backend`` database; the report."""
+    """Run ``cycles`` kill-and-restart cycles on a fresh ``backend`` database; the report.
+
+    ``minutes`` (0: none) bounds the killing: no new cycle starts after that much time
+    since the start, and the run goes on to its checks with the cycles it had.
+    """
     rng = random.Random(seed)
     tag = f"c{seed}x{rng.randrange(16**6):06x}"
     report = Report(backend, seed)
@@ -129,6 +134,9 @@ def crash_run(
             for client in clients:
                 client.thread.start()
             for cycle in range(cycles):
+                if minutes and time.monotonic() - started > minutes * 60:
+                    say(f"  {backend}: time is up after {cycle} kills")
+                    break
                 if rng.random() < 1 / 4:
                     # In the middle of a delivery: the worker has handed a reply to the
                     # mail server and waits for its 250.
@@ -142,7 +150,9 @@ def crash_run(
                 say(f"  {backend}: kill {cycle + 1}/{cycles}, {_acked(ledger)} acknowledged so far")
                 product.start()
                 ledger.life = product.starts
-            say(f"  {backend}: {cycles} kills done; the last server finishes what is pending")
+            say(
+                f"  {backend}: {report.cycles} kills done; the last server finishes what is pending"
+            )
             _drain(ledger, clients, db, folder, drain_seconds)
         finally:
             ledger.done.set()

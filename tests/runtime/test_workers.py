@@ -74,3 +74,13 @@ def test_a_task_that_killed_its_worker_again_and_again_fails_with_the_reason(age
     task.refresh_from_db()
     assert task.status == TaskResultStatus.FAILED
     assert "died 5 times" in task.traceback
+
+
+def test_a_worker_whose_own_lease_lapsed_keeps_its_running_task(agent):
+    # Its heartbeat was starved of CPU (or kept waiting for SQLite's lock): still alive.
+    task = _claimed_reply(agent, "worker-slow")
+
+    assert requeue_orphaned_tasks(own="worker-slow") == 0
+
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.RUNNING

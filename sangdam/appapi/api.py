@@ -43,6 +43,7 @@ from sangdam.connectors.app.auth import AppCaller, app_caller
 from sangdam.connectors.base import InboundMessage
 from sangdam.connectors.intake import receive
 from sangdam.core import netguard
+from sangdam.core.downloads import attachment_response
 from sangdam.customers.actions import resolve_customer
 from sangdam.tickets import actions
 from sangdam.tickets import selectors as ticket_selectors
@@ -243,12 +244,7 @@ def attachment(request: HttpRequest, inquiry_id: int, attachment_id: int) -> Fil
     found = ticket_selectors.attachment_detail(attachment_id=attachment_id)
     if found is None or found.message.ticket_id != ticket.pk or found.message.is_note:
         raise not_found(_("Attachment"))
-    return FileResponse(
-        found.file.open("rb"),
-        as_attachment=True,
-        filename=found.filename,
-        content_type="application/octet-stream",
-    )
+    return attachment_response(found, content_type="application/octet-stream")
 
 
 # --- push tokens ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sangdam.connectors.base import InboundAttachment, SenderIdentity
 from sangdam.connectors.intake import receive
 from sangdam.connectors.webform import Submission, to_inbound, webform_channel
+from sangdam.core.downloads import attachment_response
 from sangdam.core.ratelimit import client_ip
 from sangdam.customers.models import Identity
 from sangdam.portal.common import page, upload_view, use_language, within_limit
@@ -183,15 +184,7 @@ def attachment(request: HttpRequest, token: str, attachment_id: int) -> HttpResp
         or item.message.kind != MessageKind.PUBLIC
     ):
         raise Http404
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.filename,
-        content_type=item.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(item)
 
 
 @require_http_methods(["GET", "POST"])

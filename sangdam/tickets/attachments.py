@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -63,6 +65,39 @@ def _sniff(content: bytes, filename: str) -> str:
 def safe_filename(filename: str) -> str:
     name = PurePath(filename.replace("\\", "/")).name.replace("\x00", "").strip()
     return "".join(ch for ch in name if ch.isprintable())[:200] or "attachment"
+
+
+# Suffixes that fit a sniffed type beyond what ``mimetypes`` lists (or, for text, instead).
+FITTING_SUFFIXES = {
+    "text/plain": TEXT_SUFFIXES,
+    "application/ogg": {".ogg", ".oga", ".opus", ".ogx"},
+    "audio/ogg": {".ogg", ".oga", ".opus"},
+    "application/zip": {".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"},
+    "application/x-zip-compressed": {".zip", ".docx", ".xlsx", ".pptx"},
+    "message/rfc822": {".eml"},
+}
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The name a file is downloaded under: its extension always matches its sniffed type.
+
+    The browser and the operating system pick what opens a download by its extension, so
+    an HTML/GIF polyglot sent as ``invoice.html`` (stored as ``image/gif``) downloads as
+    ``invoice.gif``, never as a page that runs script from our origin or the desktop.
+    """
+    name = safe_filename(filename)
+    path = PurePath(name)
+    suffix = path.suffix.lower()
+    fitting = FITTING_SUFFIXES.get(content_type) or set(
+        mimetypes.guess_all_extensions(content_type)
+    )
+    if suffix and suffix in fitting:
+        return name
+    subtype = re.sub(r"[^a-z0-9]", "", content_type.rpartition("/")[2].lower())[:10]
+    extension = mimetypes.guess_extension(content_type) or (f".{subtype}" if subtype else ".bin")
+    if content_type == "text/plain":
+        extension = ".txt"
+    return f"{path.stem if suffix else name}{extension}"
 
 
 def check_attachment(filename: str, content: bytes) -> CheckedAttachment:

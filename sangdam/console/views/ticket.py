@@ -25,6 +25,7 @@ from sangdam.console.forms import (
     TopicForm,
 )
 from sangdam.console.permissions import agent_of, agent_required
+from sangdam.core.downloads import attachment_response
 from sangdam.customers.selectors import customer_identities
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
@@ -270,10 +271,4 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     item = attachment_detail(attachment_id=attachment_id)
     if item is None or not item.file:
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=item.filename, content_type=item.content_type
-    )
+    return attachment_response(item)

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 from sangdam.core.env import env_bool, env_int, env_list, env_str
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "sangdam.core",
     "sangdam.accounts",
     "sangdam.customers",
@@ -70,8 +74,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Turns a login refused for lockout into the 429 page / problem (sangdam/accounts/lockout.py).
     "axes.middleware.AxesMiddleware",
     # Innermost on purpose: it is sync-only (it acts in process_view, so its place does not
@@ -185,6 +191,28 @@ AXES_DISABLE_ACCESS_LOG = (
     True  # no row per successful login (API Basic auth would write one each call)
 )
 AXES_VERBOSE = False
+# Content-Security-Policy on console and portal pages (django-csp): scripts and styles only
+# from our own static files (a nonce is there for any inline script that must exist), images
+# also from https (customers' remote mail images, shown on request), websockets to ourselves.
+# The API (JSON, and its docs page that loads Swagger UI from a CDN) is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Two-factor login (TOTP apps + backup codes, sangdam/accounts/twofactor.py).
+TWO_FACTOR_REQUIRED_FOR_ADMINS = env_bool("TWO_FACTOR_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sangdam")
 # Requests a minute per API token (or Basic-auth user) on the REST API; 0 = no limit.
 API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120)
 LOGIN_URL = "console:login"

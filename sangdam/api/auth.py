@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBasicAuth, HttpBearer
 
+from sangdam.accounts import twofactor
 from sangdam.accounts.models import ApiToken, User, hash_token
 from sangdam.api.errors import ApiError
 from sangdam.core import ratelimit
@@ -89,8 +90,8 @@ class BasicAuth(HttpBasicAuth):
 
     def authenticate(self, request: HttpRequest, username: str, password: str) -> User | None:
         user = authenticate(request, username=username.strip().lower(), password=password)
-        if not isinstance(user, User) or not user.is_active:
-            return None
+        if not isinstance(user, User) or not user.is_active or twofactor.is_enrolled(user):
+            return None  # an agent with two-factor login uses a token, never the password alone
         _throttle(f"user:{user.email}")
         return _authorize(request, user)
 

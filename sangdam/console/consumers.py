@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from sangdam.accounts import twofactor
 from sangdam.core.live import INBOX_GROUP, ticket_group
 
 
@@ -14,7 +16,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated or not await self._second_factor_done(user):
             await self.close(code=4401)
             return
         self.groups_joined = [INBOX_GROUP]
@@ -24,6 +26,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+
+    async def _second_factor_done(self, user: Any) -> bool:
+        if twofactor.session_verified(self.scope.get("session")):
+            return True
+        return not await database_sync_to_async(twofactor.is_enrolled)(user)
 
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", []):

@@ -14,7 +14,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
+from sangdam.accounts import twofactor
 from sangdam.accounts.models import User
 
 View = Callable[..., HttpResponseBase]
@@ -28,11 +32,31 @@ def agent_of(request: HttpRequest) -> User:
     return user
 
 
+def second_factor_missing(request: HttpRequest) -> HttpResponseBase | None:
+    """Where to send a logged-in agent who still owes the second factor, if anywhere.
+
+    Enrolled agents verify a code once per session; with TWO_FACTOR_REQUIRED_FOR_ADMINS an
+    admin without an authenticator must set one up before anything else.
+    """
+    user = agent_of(request)
+    if twofactor.session_verified(request.session):
+        return None
+    query = urlencode({"next": request.get_full_path()})
+    if twofactor.is_enrolled(user):
+        return redirect(f"{reverse('console:two_factor_verify')}?{query}")
+    if twofactor.must_enrol(user):
+        return redirect(reverse("console:two_factor_enrol"))
+    return None
+
+
 def agent_required(view: View) -> View:
-    """Logged in; POSTs only from users who may write (read-only users get 403)."""
+    """Logged in (both factors when enrolled); POSTs only from users who may write."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        detour = second_factor_missing(request)
+        if detour is not None:
+            return detour
         if request.method not in ("GET", "HEAD") and not agent_of(request).can_write:
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -45,6 +69,9 @@ def admin_required(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        detour = second_factor_missing(request)
+        if detour is not None:
+            return detour
         if not agent_of(request).is_admin:
             raise PermissionDenied
         return view(request, *args, **kwargs)

@@ -5,7 +5,7 @@ from sangdam.connectors.app import views as app_admin
 from sangdam.connectors.email import views as mailboxes
 from sangdam.connectors.email import views_held as held
 from sangdam.connectors.webhooks import admin as messengers
-from sangdam.console.views import account, admin, inbox, ticket
+from sangdam.console.views import account, admin, inbox, ticket, twofactor
 
 app_name = "console"
 
@@ -18,6 +18,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/verify/", twofactor.verify, name="two_factor_verify"),
+    path("account/two-factor/", twofactor.enrol, name="two_factor_enrol"),
     path("language/", account.set_language, name="set_language"),
     path("", inbox.inbox, name="inbox"),
     path("inbox/list/", inbox.inbox_list, name="inbox_list"),
@@ -39,6 +41,11 @@ urlpatterns = [
     path("admin/agents/new/", admin.agent_create, name="admin_agent_create"),
     path("admin/agents/<int:user_id>/", admin.agent_edit, name="admin_agent_edit"),
     path("admin/agents/<int:user_id>/unlock/", admin.agent_unlock, name="admin_agent_unlock"),
+    path(
+        "admin/agents/<int:user_id>/two-factor/reset/",
+        admin.agent_reset_two_factor,
+        name="admin_agent_reset_two_factor",
+    ),
     path("admin/teams/", admin.teams, name="admin_teams"),
     path("admin/teams/new/", admin.team_create, name="admin_team_create"),
     path("admin/teams/<int:team_id>/", admin.team_edit, name="admin_team_edit"),

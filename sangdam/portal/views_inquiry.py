@@ -144,11 +144,14 @@ def _embedded(request: HttpRequest) -> bool:
 
 
 def framable(response: HttpResponse) -> HttpResponse:
-    """Let other sites frame the form; ``PORTAL_FRAME_ANCESTORS`` narrows who may."""
-    if settings.PORTAL_FRAME_ANCESTORS:
-        response["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(
-            settings.PORTAL_FRAME_ANCESTORS
-        )
+    """Let other sites frame the form; ``PORTAL_FRAME_ANCESTORS`` narrows who may.
+
+    The rest of the page's Content-Security-Policy stays (django-csp merges this in).
+    """
+    ancestors = settings.PORTAL_FRAME_ANCESTORS
+    response._csp_replace = {  # type: ignore[attr-defined]
+        "frame-ancestors": ["'self'", *ancestors] if ancestors else None
+    }
     return response
 
 

@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sangdam.accounts import lockout
+from sangdam.accounts import lockout, twofactor
 from sangdam.accounts.models import Team, User
 from sangdam.console.admin_forms import AgentForm, TeamForm, TopicAdminForm
 from sangdam.console.permissions import admin_required, agent_of
@@ -28,13 +29,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
+@require_POST
+def agent_reset_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A lost phone: remove the agent's authenticator and backup codes; they enrol again."""
+    user = get_object_or_404(User, pk=user_id)
+    twofactor.reset(user)
+    messages.success(request, _("Two-factor login of %(name)s was reset.") % {"name": user.name})
+    return redirect("console:admin_agents")
+
+
+@admin_required
 def agents(request: HttpRequest) -> HttpResponse:
     users = list(User.objects.prefetch_related("teams").order_by("display_name", "email"))
     locked = lockout.locked_out_emails([u.email for u in users])
+    enrolled = set(
+        TOTPDevice.objects.filter(confirmed=True, user__in=users).values_list("user_id", flat=True)
+    )
     return render(
         request,
         "console/admin/agents.html",
-        {"agents": users, "locked": locked, "section": "agents"},
+        {"agents": users, "locked": locked, "enrolled": enrolled, "section": "agents"},
     )
 
 

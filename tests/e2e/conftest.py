@@ -119,7 +119,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded CI machine takes a while to import
         while True:
             try:
                 if httpx.get(f"{base}/login/", timeout=1).status_code == 200:

@@ -5,7 +5,7 @@ from sangdam.connectors.app import views as app_admin
 from sangdam.connectors.email import views as mailboxes
 from sangdam.connectors.email import views_held as held
 from sangdam.connectors.webhooks import admin as messengers
-from sangdam.console.views import account, admin, inbox, ticket, twofactor
+from sangdam.console.views import account, admin, inbox, service_levels, ticket, twofactor
 
 app_name = "console"
 
@@ -52,6 +52,13 @@ urlpatterns = [
     path("admin/topics/", admin.topics, name="admin_topics"),
     path("admin/topics/new/", admin.topic_create, name="admin_topic_create"),
     path("admin/topics/<int:topic_id>/", admin.topic_edit, name="admin_topic_edit"),
+    path("admin/schedules/", service_levels.schedules, name="admin_schedules"),
+    path("admin/schedules/new/", service_levels.schedule_create, name="admin_schedule_create"),
+    path(
+        "admin/schedules/<int:schedule_id>/",
+        service_levels.schedule_edit,
+        name="admin_schedule_edit",
+    ),
     path("admin/mailboxes/", mailboxes.mailboxes, name="admin_mailboxes"),
     path("admin/mailboxes/new/", mailboxes.mailbox_create, name="admin_mailbox_create"),
     path("admin/mailboxes/<int:mailbox_id>/", mailboxes.mailbox_edit, name="admin_mailbox_edit"),

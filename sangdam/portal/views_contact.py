@@ -18,7 +18,7 @@ from sangdam.connectors.registry import get_connector
 from sangdam.portal.common import page, use_language
 from sangdam.service.hours import WeeklyHours, closes_at, is_open, next_opening
 from sangdam.service.models import Schedule
-from sangdam.service.selectors import schedules_by_channel
+from sangdam.service.selectors import schedule_book
 
 WEEKDAYS = range(7)
 LIVE_KINDS = {ChannelKind.PHONE, ChannelKind.LIVECHAT}
@@ -138,14 +138,14 @@ def _app_links(channel: Channel) -> list[tuple[str, str]]:
 def contact(request: HttpRequest) -> HttpResponse:
     lang = use_language(request)
     now = timezone.now()
-    own, default = schedules_by_channel()
+    book = schedule_book()
     cards = []
     for channel in (
         Channel.objects.filter(enabled=True).exclude(kind=ChannelKind.API).defer("secrets")
     ):
         display, link = _how(channel, lang)
-        schedule = own.get(channel.pk, default)
-        hours = schedule.hours() if schedule else None
+        schedule = book.schedule_for(channel_id=channel.pk, team_id=None)
+        hours = book.hours_of(schedule)
         opened = is_open(hours, now) if hours else None
         cards.append(
             ChannelCard(

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sangdam.service.hours import WeeklyHours, parse_intervals
+from sangdam.service.hours import Interval, WeeklyHours, parse_intervals, parse_spans
 
 
 def _validate_week(value: object) -> None:
@@ -24,6 +24,31 @@ def _validate_week(value: object) -> None:
         parse_intervals(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError(str(exc)) from exc
+
+
+def _validate_special(value: object) -> None:
+    if not isinstance(value, list):
+        raise ValidationError(_("Special hours must be a list of dates with their hours."))
+    try:
+        parse_special(value)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def parse_special(
+    raw: list[dict[str, object]],
+) -> tuple[dict[dt.date, list[Interval]], dict[dt.date, str]]:
+    """``[{"date": "2026-12-31", "hours": [["09:00", "13:00"]], "name": "..."}]`` → typed."""
+    spans: dict[dt.date, list[Interval]] = {}
+    names: dict[dt.date, str] = {}
+    for item in raw:
+        day = dt.date.fromisoformat(str(item["date"]))
+        hours = item.get("hours") or []
+        if not isinstance(hours, list):
+            raise ValueError(f"{day}: hours must be a list of spans")
+        spans[day] = parse_spans(hours)
+        names[day] = str(item.get("name") or "")
+    return spans, names
 
 
 def _validate_zone(value: str) -> None:
@@ -63,23 +88,58 @@ class Schedule(models.Model):
     )
     # Extra closed days: [{"date": "2026-12-31", "name": "year-end inventory"}].
     closures = models.JSONField(_("closures"), default=list, blank=True)
+    # Dates with their own hours: [{"date": "2026-12-24", "hours": [["09:00", "13:00"]]}].
+    special_hours = models.JSONField(
+        _("special hours"), default=list, blank=True, validators=[_validate_special]
+    )
+    # A team's own hours (its SLA clocks count on them); one schedule per team at most.
+    team = models.OneToOneField(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedule",
+        verbose_name=_("team"),
+    )
+    # Outside these dates the company default applies (a summer schedule, a new one
+    # prepared ahead); empty means always.
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__isnull=True) | models.Q(team__isnull=True),
+                name="schedule_channel_or_team",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
-    def hours(self) -> WeeklyHours:
+    @property
+    def is_default(self) -> bool:
+        return self.channel_id is None and self.team_id is None
+
+    def hours(self, fallback: WeeklyHours | None = None) -> WeeklyHours:
+        """The pure-value schedule; ``fallback`` (the default's) applies outside its dates."""
         names = {
             dt.date.fromisoformat(str(item["date"])): str(item.get("name") or "")
             for item in self.closures or []
             if isinstance(item, dict) and item.get("date")
         }
+        special, special_names = parse_special(self.special_hours or [])
         return WeeklyHours(
             time_zone=self.time_zone,
             week=parse_intervals(self.week or {}),
             holiday_country=self.holiday_country.upper(),
             closures=frozenset(names),
             closure_names=names,
+            special_hours=special,
+            special_names=special_names,
+            effective_from=self.effective_from,
+            effective_until=self.effective_until,
+            fallback=fallback,
         )

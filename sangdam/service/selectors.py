@@ -1,17 +1,69 @@
-"""Reads of schedules for the contact page (and later the SLA clocks)."""
+"""Reads of schedules: which hours apply to a channel, a team, a ticket.
+
+A team's own schedule wins for its tickets (the people who answer keep those hours),
+then the channel's, then the company default. A schedule outside its effective dates
+falls back to the default's hours.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from sangdam.service.hours import WeeklyHours
 from sangdam.service.models import Schedule
+
+
+@dataclass
+class ScheduleBook:
+    """Every schedule, loaded once, answering "which hours apply" without more queries."""
+
+    default: Schedule | None = None
+    by_channel: dict[int, Schedule] = field(default_factory=dict)
+    by_team: dict[int, Schedule] = field(default_factory=dict)
+    _hours: dict[int, WeeklyHours] = field(default_factory=dict)
+
+    def hours_of(self, schedule: Schedule | None) -> WeeklyHours | None:
+        if schedule is None:
+            return None
+        found = self._hours.get(schedule.pk)
+        if found is None:
+            fallback = None
+            if self.default is not None and schedule.pk != self.default.pk:
+                fallback = self.hours_of(self.default)
+            found = self._hours[schedule.pk] = schedule.hours(fallback=fallback)
+        return found
+
+    def schedule_for(self, *, channel_id: int | None, team_id: int | None) -> Schedule | None:
+        if team_id is not None and team_id in self.by_team:
+            return self.by_team[team_id]
+        if channel_id is not None and channel_id in self.by_channel:
+            return self.by_channel[channel_id]
+        return self.default
+
+    def hours_for(
+        self, *, channel_id: int | None, team_id: int | None = None
+    ) -> WeeklyHours | None:
+        return self.hours_of(self.schedule_for(channel_id=channel_id, team_id=team_id))
+
+
+def schedule_book() -> ScheduleBook:
+    book = ScheduleBook()
+    for schedule in Schedule.objects.order_by("id"):
+        if schedule.team_id is not None:
+            book.by_team[schedule.team_id] = schedule
+        elif schedule.channel_id is not None:
+            book.by_channel[schedule.channel_id] = schedule
+        elif book.default is None:
+            book.default = schedule
+    return book
 
 
 def schedules_by_channel() -> tuple[dict[int, Schedule], Schedule | None]:
     """({channel id: its own schedule}, the default schedule or None)."""
-    own: dict[int, Schedule] = {}
-    default = None
-    for schedule in Schedule.objects.all():
-        if schedule.channel_id is None:
-            default = default or schedule
-        else:
-            own[schedule.channel_id] = schedule
-    return own, default
+    book = schedule_book()
+    return book.by_channel, book.default
+
+
+def hours_for_channel(channel_id: int) -> WeeklyHours | None:
+    """The hours customers of a channel see (its own, else the default)."""
+    return schedule_book().hours_for(channel_id=channel_id)

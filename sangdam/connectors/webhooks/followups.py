@@ -16,7 +16,7 @@ from django_tasks import task
 
 from sangdam.connectors.intake import IntakeResult
 from sangdam.service.hours import is_open, next_opening
-from sangdam.service.selectors import schedules_by_channel
+from sangdam.service.selectors import hours_for_channel
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.models import Message, Ticket
@@ -39,11 +39,9 @@ def answer_outside_hours(message_id: int) -> None:
     message = Message.objects.select_related("ticket", "channel").filter(pk=message_id).first()
     if message is None or message.channel is None:
         return
-    own, default = schedules_by_channel()
-    schedule = own.get(message.channel.pk) or default
-    if schedule is None:
+    hours = hours_for_channel(message.channel.pk)
+    if hours is None:
         return
-    hours = schedule.hours()
     now = timezone.now()
     if is_open(hours, now):
         return

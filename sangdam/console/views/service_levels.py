@@ -1,0 +1,86 @@
+"""Admin pages for service levels: schedules (with a 14-day preview) and SLA policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from sangdam.console.permissions import admin_required
+from sangdam.console.service_forms import ScheduleForm
+from sangdam.service.hours import WeeklyHours
+from sangdam.service.models import Schedule
+from sangdam.service.selectors import schedule_book
+
+PREVIEW_DAYS = 14
+
+
+@dataclass
+class PreviewDay:
+    day: dt.date
+    spans: list[str]
+    note: str  # the holiday, closure or special day's name
+
+
+def preview(hours: WeeklyHours, today: dt.date, days: int = PREVIEW_DAYS) -> list[PreviewDay]:
+    """What the schedule does on each of the next ``days`` days, as the admin reads it."""
+    lang = (get_language() or "ko")[:2]
+    rows = []
+    for offset in range(days):
+        day = today + dt.timedelta(days=offset)
+        spans = [
+            f"{s.isoformat('minutes')}–{'24:00' if e == dt.time(0) else e.isoformat('minutes')}"
+            for s, e in hours.local_spans(day)
+        ]
+        rows.append(PreviewDay(day=day, spans=spans, note=hours.holiday_name(day, lang)))
+    return rows
+
+
+@admin_required
+def schedules(request: HttpRequest) -> HttpResponse:
+    rows = Schedule.objects.select_related("channel", "team").order_by("name")
+    return render(
+        request, "console/admin/schedules.html", {"schedules": rows, "section": "schedules"}
+    )
+
+
+def _schedule_form(request: HttpRequest, schedule: Schedule | None) -> HttpResponse:
+    form = ScheduleForm(request.POST or None, instance=schedule)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+        messages.success(request, _("Schedule saved."))
+        return redirect("console:admin_schedule_edit", saved.pk)
+    days: list[PreviewDay] = []
+    if schedule is not None:
+        hours = schedule_book().hours_of(schedule)
+        if hours is not None:
+            days = preview(hours, timezone.now().astimezone(hours.zone).date())
+    title = _("Edit %(name)s") % {"name": schedule.name} if schedule else _("New schedule")
+    context: dict[str, Any] = {
+        "form": form,
+        "title": title,
+        "section": "schedules",
+        "back": "console:admin_schedules",
+        "preview": days,
+        "schedule": schedule,
+    }
+    return render(request, "console/admin/schedule_form.html", context)
+
+
+@admin_required
+def schedule_create(request: HttpRequest) -> HttpResponse:
+    return _schedule_form(request, None)
+
+
+@admin_required
+def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
+    return _schedule_form(request, get_object_or_404(Schedule, pk=schedule_id))

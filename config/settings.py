@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "sangdam.accounts.adminapp.SangdamAdminConfig",
     "channels",
     "django_tasks",
     "django_tasks_db",

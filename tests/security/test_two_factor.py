@@ -122,3 +122,31 @@ def test_an_admin_resets_a_lost_authenticator(seoyeon: User) -> None:
     assert f"/admin/agents/{seoyeon.pk}/two-factor/reset/" in page
     assert boss.post(f"/admin/agents/{seoyeon.pk}/two-factor/reset/").status_code == 302
     assert _password_login(seoyeon).get("/").status_code == 200
+
+
+def test_django_admin_asks_for_the_code_too(seoyeon: User) -> None:
+    seoyeon.is_staff = seoyeon.is_superuser = True
+    seoyeon.save()
+    secret, _ = _enrol(seoyeon)
+    client = _password_login(seoyeon)
+    response = client.get("/django-admin/")
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/verify/")
+    # Django's own password-only login form is not there to go around the console's.
+    assert (
+        client.post(
+            "/django-admin/login/", {"username": seoyeon.email, "password": factories.PASSWORD}
+        ).status_code
+        == 302
+    )
+    assert client.get("/django-admin/").status_code == 302
+    client.post("/login/verify/", {"code": totp(secret, time.time() + 30), "next": "/"})
+    assert client.get("/django-admin/").status_code == 200
+
+
+def test_django_admin_sends_strangers_to_the_console_login() -> None:
+    response = Client().get("/django-admin/login/?next=/django-admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sangdam.connectors.email",
     "sangdam.connectors.app",
     "sangdam.connectors.line",
+    "sangdam.connectors.kakao",
     "sangdam.console",
     "sangdam.service",
     "sangdam.portal",

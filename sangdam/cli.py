@@ -6,6 +6,7 @@ sangdam worker      task worker (scaled mode; run as many as you like)
 sangdam scheduler   periodic-job scheduler (lease-protected; one is active)
 sangdam smtpd       SMTP receiver for the email channels (scaled mode; `run` embeds one)
 sangdam fake-providers  local fake Telegram/LINE/Meta APIs; points the demo channels at them
+sangdam kakao-chat  talk to the KakaoTalk chatbot desk as Kakao's chatbot would (demo, testing)
 sangdam <command>   any Django management command (migrate, createsuperuser, ...)
 """
 
@@ -20,6 +21,7 @@ ALIASES = {
     "worker": "worker",
     "scheduler": "scheduler",
     "fake-providers": "fake_providers",
+    "kakao-chat": "kakao_chat",
 }
 
 

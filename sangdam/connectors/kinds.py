@@ -5,6 +5,8 @@ from sangdam.connectors.email import by_email, connector
 from sangdam.connectors.facebook import connector as meta_connector
 from sangdam.connectors.facebook import fake as meta_fake
 from sangdam.connectors.fakes import register_fake
+from sangdam.connectors.kakao import connector as kakao_connector
+from sangdam.connectors.kakao import fake as kakao_fake
 from sangdam.connectors.line import connector as line_connector
 from sangdam.connectors.line import fake as line_fake
 from sangdam.connectors.telegram import connector as telegram_connector
@@ -14,11 +16,13 @@ register_fake("telegram", FakeTelegram)
 register_fake("facebook", meta_fake.for_channels("facebook"))
 register_fake("instagram", meta_fake.for_channels("instagram"))
 register_fake("line", line_fake.for_demo)
+register_fake("kakao", kakao_fake.for_demo)
 
 __all__ = [
     "app_connector",
     "by_email",
     "connector",
+    "kakao_connector",
     "line_connector",
     "meta_connector",
     "telegram_connector",

@@ -283,8 +283,12 @@ def _load_meta_channels() -> None:
     instagram.save()
 
 
+DEMO_KAKAO_BOT_ID = "5f2a9c0e3b1d7a0001c0ffee"
+
+
 def _load_messenger_setup(channels: list[Channel]) -> None:
-    """Made-up credentials: `sangdam fake-providers` plays Telegram and LINE for them."""
+    """Made-up credentials: `sangdam fake-providers` plays Telegram and LINE for them, and
+    `sangdam kakao-chat` plays KakaoTalk's chatbot."""
     for channel in channels:
         if channel.kind == ChannelKind.LINE:
             channel.config = {
@@ -306,6 +310,14 @@ def _load_messenger_setup(channels: list[Channel]) -> None:
                 "webhook_secret": secrets.token_urlsafe(32),
             }
             channel.save(update_fields=["config", "secrets"])
+        if channel.kind == ChannelKind.KAKAO:
+            # The chatbot desk: `sangdam kakao-chat` plays Kakao's chatbot against it.
+            channel.config = {
+                "bot_ids": DEMO_KAKAO_BOT_ID,
+                "channel_public_id": "_example",
+                "welcome_text": "안녕하세요! 예시 주식회사 고객센터 챗봇입니다. 어떤 문의인가요?",
+            }
+            channel.save(update_fields=["config"])
 
 
 def _load_portal_setup(channels: list[Channel]) -> None:

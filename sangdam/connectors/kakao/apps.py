@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class KakaoChannelConfig(AppConfig):
+    """KakaoTalk channels: the chatbot desk's conversation state and translations."""
+
+    name = "sangdam.connectors.kakao"
+    label = "kakao_channel"
+    verbose_name = "KakaoTalk channel"

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sangdam.connectors.kakao",
     "sangdam.console",
     "sangdam.service",
+    "sangdam.routing",
     "sangdam.portal",
     "sangdam.api",
 ]

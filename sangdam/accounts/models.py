@@ -46,8 +46,14 @@ class User(AbstractUser):
     language = models.CharField(_("interface language"), max_length=8, blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     skills = models.JSONField(_("skills"), default=list, blank=True)
-    capacity = models.PositiveSmallIntegerField(_("capacity"), default=10)
-    presence = models.CharField(max_length=16, choices=Presence.choices, default=Presence.OFFLINE)
+    # How many open tickets routing gives the agent at once: e-mail-like tickets and chats
+    # (live chat and messengers, answered while the customer waits) count separately.
+    capacity = models.PositiveSmallIntegerField(_("ticket capacity"), default=10)
+    chat_capacity = models.PositiveSmallIntegerField(_("chat capacity"), default=3)
+    presence = models.CharField(
+        _("presence"), max_length=16, choices=Presence.choices, default=Presence.OFFLINE
+    )
+    presence_changed_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
+from sangdam.accounts.actions import do_set_presence
 from sangdam.accounts.models import User
 from sangdam.accounts.selectors import active_agents
-from sangdam.api.schemas import ERRORS, AgentOut, TopicOut
+from sangdam.api.auth import api_user
+from sangdam.api.schemas import ERRORS, AgentOut, PresenceIn, TopicOut
 from sangdam.tickets.models import Topic
 from sangdam.tickets.selectors import topic_list
 
@@ -24,3 +26,9 @@ def list_topics(request: HttpRequest, include_inactive: bool = False) -> list[To
 def list_agents(request: HttpRequest) -> list[User]:
     """Active agents with role, languages and teams (ids to use as `assignee_id`)."""
     return active_agents()
+
+
+@router.put("/agents/me/presence", response={200: AgentOut, **ERRORS})
+def set_my_presence(request: HttpRequest, payload: PresenceIn) -> User:
+    """Set the calling agent's presence; routing gives new tickets to online agents only."""
+    return do_set_presence(agent=api_user(request), presence=payload.presence)

@@ -287,7 +287,14 @@ class AgentOut(Schema):
     role: str
     languages: list[str]
     teams: list[Ref]
+    presence: Literal["online", "away", "offline"]
+    capacity: int = Field(description="open tickets routing gives the agent at most")
+    chat_capacity: int = Field(description="open chats (live chat, messengers) at most")
 
     @staticmethod
     def resolve_teams(obj: Any) -> list[Any]:
         return list(obj.teams.all())
+
+
+class PresenceIn(Schema):
+    presence: Literal["online", "away", "offline"]

@@ -1,4 +1,4 @@
-"""Forms of the console's admin pages: agents, teams, topics.
+"""Forms of the console's admin pages: agents, teams, topics, routing rules.
 
 These are configuration, not tickets, so plain model forms save them directly.
 """
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangdam.accounts.models import Role, Team, User
 from sangdam.console.forms import language_choices
+from sangdam.routing.models import RoutingRule, Strategy, TeamRouting
 from sangdam.tickets.models import Topic
 
 
@@ -43,13 +44,22 @@ class AgentForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "display_name", "role", "is_active"]
+        fields = ["email", "display_name", "role", "is_active", "capacity", "chat_capacity"]
+        help_texts = {
+            "capacity": _("Open tickets routing gives this agent at most (email, forms, app)."),
+            "chat_capacity": _(
+                "Open chats routing gives this agent at most (live chat and messengers)."
+            ),
+        }
 
     def __init__(self, *args: Any, editor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.editor = editor
         self.fields["languages"].choices = language_choices()  # type: ignore[attr-defined]
         self.fields["is_active"].label = _("Active")
+        # Forms (and scripts) that leave them out keep the current or default limits.
+        self.fields["capacity"].required = False
+        self.fields["chat_capacity"].required = False
         if self.instance.pk:
             self.fields["email"].disabled = True
             self.fields["password"].help_text = _("Leave empty to keep the current password.")
@@ -57,6 +67,14 @@ class AgentForm(forms.ModelForm):
             self.initial["languages"] = list(self.instance.languages or [])
         else:
             self.fields["password"].required = True
+
+    def clean_capacity(self) -> int:
+        value = self.cleaned_data.get("capacity")
+        return self.instance.capacity if value is None else int(value)
+
+    def clean_chat_capacity(self) -> int:
+        value = self.cleaned_data.get("chat_capacity")
+        return self.instance.chat_capacity if value is None else int(value)
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
@@ -96,16 +114,76 @@ class AgentForm(forms.ModelForm):
 
 
 class TeamForm(forms.ModelForm):
+    """A team, its members and how it hands out tickets (routing's TeamRouting row)."""
+
     members = AgentMultipleChoiceField(
         label=_("Members"),
         queryset=User.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    strategy = forms.ChoiceField(label=_("Assignment"), choices=Strategy.choices, required=False)
+    match_language = forms.BooleanField(
+        label=_("Prefer agents who speak the inquiry's language"), required=False
+    )
+    offer_timeout_minutes = forms.IntegerField(
+        label=_("Offer timeout (minutes)"),
+        required=False,
+        min_value=0,
+        max_value=240,
+        help_text=_(
+            "0: an assignment is final. Otherwise the agent must accept (or answer) within "
+            "this time, or the ticket goes to the next agent."
+        ),
+    )
 
     class Meta:
         model = Team
         fields = ["name", "members"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        routing = (
+            TeamRouting.objects.filter(team_id=self.instance.pk).first()
+            if self.instance.pk
+            else None
+        )
+        routing = routing or TeamRouting()
+        self.initial.setdefault("strategy", routing.strategy)
+        self.initial.setdefault("match_language", routing.match_language)
+        self.initial.setdefault("offer_timeout_minutes", routing.offer_timeout_minutes)
+
+    def save(self, commit: bool = True) -> Team:
+        with transaction.atomic():
+            team: Team = super().save(commit=True)
+            TeamRouting.objects.update_or_create(
+                team=team,
+                defaults={
+                    "strategy": self.cleaned_data.get("strategy") or Strategy.MANUAL,
+                    "match_language": bool(self.cleaned_data.get("match_language")),
+                    "offer_timeout_minutes": self.cleaned_data.get("offer_timeout_minutes") or 0,
+                },
+            )
+        return team
+
+
+class RoutingRuleForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    class Meta:
+        model = RoutingRule
+        fields = ["name", "topic", "channel", "language", "team", "position", "active"]
+        help_texts = {
+            "topic": _("Empty: any topic."),
+            "channel": _("Empty: any channel."),
+            "position": _("Rules are tried from the lowest position; the first match wins."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Any language"))] + language_choices()  # type: ignore[attr-defined]
+        self.fields["topic"].empty_label = _("Any topic")  # type: ignore[attr-defined]
+        self.fields["channel"].empty_label = _("Any channel")  # type: ignore[attr-defined]
 
 
 class TopicAdminForm(forms.ModelForm):

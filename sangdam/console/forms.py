@@ -141,8 +141,13 @@ class ReplyForm(forms.Form):
     )
 
 
+class AgentWithPresenceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.get_presence_display()}"
+
+
 class AssignForm(forms.Form):
-    assignee = AgentChoiceField(
+    assignee = AgentWithPresenceField(
         label=_("Agent"),
         queryset=User.objects.filter(is_active=True),
         required=False,

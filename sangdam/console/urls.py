@@ -5,7 +5,15 @@ from sangdam.connectors.app import views as app_admin
 from sangdam.connectors.email import views as mailboxes
 from sangdam.connectors.email import views_held as held
 from sangdam.connectors.webhooks import admin as messengers
-from sangdam.console.views import account, admin, inbox, service_levels, ticket, twofactor
+from sangdam.console.views import (
+    account,
+    admin,
+    inbox,
+    routing,
+    service_levels,
+    ticket,
+    twofactor,
+)
 
 app_name = "console"
 
@@ -21,6 +29,7 @@ urlpatterns = [
     path("login/verify/", twofactor.verify, name="two_factor_verify"),
     path("account/two-factor/", twofactor.enrol, name="two_factor_enrol"),
     path("language/", account.set_language, name="set_language"),
+    path("presence/", routing.set_presence, name="set_presence"),
     path("", inbox.inbox, name="inbox"),
     path("inbox/list/", inbox.inbox_list, name="inbox_list"),
     path("tickets/<int:ticket_id>/", ticket.ticket_page, name="ticket"),
@@ -29,6 +38,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/assign/", ticket.assign, name="assign"),
     path("tickets/<int:ticket_id>/status/", ticket.change_status, name="status"),
     path("tickets/<int:ticket_id>/fields/", ticket.update_fields, name="fields"),
+    path("tickets/<int:ticket_id>/offer/", routing.answer_offer, name="answer_offer"),
     path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
     path("tickets/<int:ticket_id>/held/", ticket.resolve_held, name="resolve_held"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
@@ -59,6 +69,10 @@ urlpatterns = [
         service_levels.schedule_edit,
         name="admin_schedule_edit",
     ),
+    path("admin/routing/", routing.rules, name="admin_routing"),
+    path("admin/routing/new/", routing.rule_create, name="admin_routing_create"),
+    path("admin/routing/<int:rule_id>/", routing.rule_edit, name="admin_routing_edit"),
+    path("admin/routing/<int:rule_id>/delete/", routing.rule_delete, name="admin_routing_delete"),
     path("admin/mailboxes/", mailboxes.mailboxes, name="admin_mailboxes"),
     path("admin/mailboxes/new/", mailboxes.mailbox_create, name="admin_mailbox_create"),
     path("admin/mailboxes/<int:mailbox_id>/", mailboxes.mailbox_edit, name="admin_mailbox_edit"),

@@ -97,7 +97,10 @@ def do_open_ticket(
     follows: Ticket | None = None,
     now: dt.datetime | None = None,
 ) -> Ticket:
-    """Open a new ticket (no message yet: the caller adds the first one)."""
+    """Open a new ticket (no message yet: the caller adds the first one).
+
+    Team and assignee are routing's business (``sangdam.routing`` listens to
+    :class:`TicketOpened`), not the opening's."""
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):  # the intake's hot path: no savepoint
         ticket = Ticket.objects.create(
@@ -110,7 +113,6 @@ def do_open_ticket(
             language=language,
             thread_key=thread_key,
             metadata=metadata or {},
-            team_id=topic.default_team_id if topic else None,
             last_activity_at=now,
             created_at=now,
         )

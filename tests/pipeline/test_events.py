@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sangdam.customers.actions import do_merge_customers
+from sangdam.routing.events import OfferAnswered, OfferMade, Routed
 from sangdam.tickets import actions, dispatch
 from sangdam.tickets.actor import SYSTEM, Actor
 from sangdam.tickets.events import (
@@ -109,6 +110,10 @@ def test_each_kind_reads_back_as_the_event_that_wrote_it():
         MergedFrom(ticket_id=2, source="SD-1", messages=2),
         DeliveryChanged(ticket_id=1, state="failed", message_id=4, error="bounced", attempts=3),
         CustomerMerged(ticket_id=None, source=1, target=2, tickets=0),
+        Routed(ticket_id=1, team=2, strategy="round_robin", rule="all", agent=3),
+        Routed(ticket_id=1, team=2, strategy="manual", waiting="manual"),
+        OfferMade(ticket_id=1, agent=3, expires_at="2026-12-02T01:00:00+00:00"),
+        OfferAnswered(ticket_id=1, agent=3, state="expired"),
     ]
     assert {type(s) for s in samples} >= set(KINDS.values())
 

@@ -111,7 +111,11 @@ def agent_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @admin_required
 def teams(request: HttpRequest) -> HttpResponse:
-    rows = Team.objects.annotate(member_count=Count("members")).order_by("name")
+    rows = (
+        Team.objects.select_related("routing")
+        .annotate(member_count=Count("members"))
+        .order_by("name")
+    )
     return render(request, "console/admin/teams.html", {"teams": rows, "section": "teams"})
 
 

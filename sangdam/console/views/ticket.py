@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sangdam.connectors.reply_window import window_for_ticket
+from sangdam.console.activity import ticket_activity
 from sangdam.console.forms import (
     AssignForm,
     MergeForm,
@@ -27,6 +28,7 @@ from sangdam.console.forms import (
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.core.downloads import attachment_response
 from sangdam.customers.selectors import customer_identities
+from sangdam.routing.engine import pending_offer
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.attachments import AttachmentRejected, check_attachments
@@ -77,6 +79,8 @@ def _page(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
         "merge_form": MergeForm(),
         # Messengers with a reply window (Meta: 24 h) say so before the agent types.
         "reply_window": window_for_ticket(ticket),
+        "offer": pending_offer(ticket_id=ticket.pk),
+        "activity": ticket_activity(ticket_id=ticket.pk),
     }
     return render(request, "console/ticket.html", context)
 

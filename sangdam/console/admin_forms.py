@@ -181,7 +181,7 @@ class RoutingRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Any language"))] + language_choices()  # type: ignore[attr-defined]
+        self.fields["language"].choices = [("", _("Any language")), *language_choices()]  # type: ignore[attr-defined]
         self.fields["topic"].empty_label = _("Any topic")  # type: ignore[attr-defined]
         self.fields["channel"].empty_label = _("Any channel")  # type: ignore[attr-defined]
 

@@ -22,6 +22,7 @@ from sangdam.routing.models import CHAT_KINDS, Offer, RoutingRule, Strategy, Tea
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.dispatch import record
+from sangdam.tickets.events import DomainEvent
 from sangdam.tickets.models import Status, Ticket
 
 ROUTING = Actor("routing")
@@ -139,7 +140,7 @@ def route_ticket(*, ticket_id: int, explain_waiting: bool = True) -> User | None
     now = timezone.now()
     with transaction.atomic():
         ticket = (
-            Ticket.objects.select_for_update()
+            Ticket.objects.select_for_update(of=("self",))
             .select_related("channel", "topic", "team")
             .filter(pk=ticket_id)
             .first()
@@ -163,7 +164,7 @@ def route_ticket(*, ticket_id: int, explain_waiting: bool = True) -> User | None
             return None
         if agent is not None or team_changes:
             actions.do_assign(ticket=ticket, actor=ROUTING, assignee=agent, team=team)
-        events = [
+        events: list[DomainEvent] = [
             Routed(
                 ticket_id=ticket.pk,
                 team=team.pk,

@@ -104,6 +104,9 @@ def test_topics_and_agents_are_listed(api: ApiClient, agent: User) -> None:
             "role": "agent",
             "languages": ["ko", "en"],
             "teams": [{"id": team.pk, "name": team.name}],
+            "presence": "offline",
+            "capacity": 10,
+            "chat_capacity": 3,
         }
     ]
 

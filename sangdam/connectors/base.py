@@ -201,12 +201,20 @@ class _Headers(dict[str, str]):
 class WebhookRequest:
     """A provider's HTTP call, as the door hands it to the connector."""
 
+    # The stored event keeps headers, not the URL: the door files the sub-path (below)
+    # among the event's headers under this name (and drops a caller's header of that name).
+    SUBPATH_HEADER: ClassVar[str] = "x-sangdam-subpath"
+
     method: str  # "GET" | "POST"
     url: str  # absolute URL as the provider called it (Twilio signs it)
     headers: Mapping[str, str]  # case-insensitive
     query: Mapping[str, str]
     body: bytes  # raw body, exactly as received: verify signatures on this
     form: Mapping[str, str] = field(default_factory=dict)  # x-www-form-urlencoded body, else {}
+    # What follows the channel key in the URL (``/hooks/<kind>/<key>/<subpath>``): providers
+    # that append their own paths to the address they are given (a 상담톡 dealer posts to
+    # ``<address>/message``); "" for the plain URL.
+    subpath: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "headers", _Headers(self.headers))
@@ -252,6 +260,9 @@ class WebhookConnector(Connector):
 
     # config_class (Connector): non-secret settings, validated into Channel.config.
     secrets_class: ClassVar[type[BaseModel] | None] = None  # tokens (Channel.secrets, encrypted)
+    # Calls to ``/hooks/<kind>/<key>/<subpath>`` are taken (``WebhookRequest.subpath``);
+    # False: the door answers them 404.
+    accepts_subpaths: ClassVar[bool] = False
 
     def handshake(self, channel: Channel, request: WebhookRequest) -> WebhookAnswer | None:
         """Answer a provider's set-up challenge (Meta's GET hub.challenge); None: not one."""

@@ -34,10 +34,15 @@ class ReplyWindow:
     standard: dt.timedelta
     extended: dt.timedelta | None
     channel_label: str = ""  # "Facebook Messenger", for the agent's eye
+    ended_at: dt.datetime | None = None  # the provider ended the conversation (CLOSED)
 
     @property
     def can_send(self) -> bool:
         return self.state != CLOSED
+
+    @property
+    def standard_hours(self) -> int:
+        return int(self.standard.total_seconds() // 3600)
 
 
 def window_state(
@@ -73,15 +78,20 @@ def window_for(
     """The reply window of ``channel`` for this customer; None when the channel has none."""
     connector = get_connector(channel.kind)
     limits = getattr(connector, "reply_window_limits", None)
-    if limits is None:
+    pair = limits(channel) if limits is not None else None
+    if pair is None:
         return None
-    standard, extended = limits(channel)
+    standard, extended = pair
+    last = last_inbound_at(channel_id=channel.pk, customer_id=customer_id)
     window = window_state(
-        last_inbound_at=last_inbound_at(channel_id=channel.pk, customer_id=customer_id),
-        standard=standard,
-        extended=extended,
-        now=now or timezone.now(),
+        last_inbound_at=last, standard=standard, extended=extended, now=now or timezone.now()
     )
+    # A conversation the provider ended (KakaoTalk's 상담톡 session) takes no reply before
+    # the customer writes again, however recent their last message.
+    ended = getattr(connector, "conversation_ended_at", None)
+    ended_at = ended(channel, customer_id) if ended is not None else None
+    if ended_at is not None and (last is None or ended_at >= last):
+        window = ReplyWindow(CLOSED, last, None, standard, extended, ended_at=ended_at)
     return dataclasses.replace(window, channel_label=str(channel.get_kind_display()))
 
 

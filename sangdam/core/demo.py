@@ -312,12 +312,19 @@ def _load_messenger_setup(channels: list[Channel]) -> None:
             channel.save(update_fields=["config", "secrets"])
         if channel.kind == ChannelKind.KAKAO:
             # The chatbot desk: `sangdam kakao-chat` plays Kakao's chatbot against it.
+            # 상담톡 through a made-up Happytalk account: `sangdam fake-providers` plays it.
             channel.config = {
                 "bot_ids": DEMO_KAKAO_BOT_ID,
                 "channel_public_id": "_example",
                 "welcome_text": "안녕하세요! 예시 주식회사 고객센터 챗봇입니다. 어떤 문의인가요?",
+                "dealer": "happytalk",
+                "sender_key": "4c9591f37822ae1ed5b781582af08b1e2d922cea",
             }
-            channel.save(update_fields=["config"])
+            channel.secrets = {
+                "dealer_client_id": "ht-client-id",
+                "dealer_client_secret": "ht-client-secret",
+            }
+            channel.save(update_fields=["config", "secrets"])
 
 
 def _load_portal_setup(channels: list[Channel]) -> None:

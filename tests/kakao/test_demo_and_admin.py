@@ -64,3 +64,31 @@ def test_the_demo_chatbot_takes_an_inquiry_through_kakao_chat(live_server, setti
     assert ticket is not None and ticket.reference in out.getvalue()
     assert "  ! " not in out.getvalue()  # no answer out of Kakao's limits
     assert DEMO_KAKAO_BOT_ID in Channel.objects.get(kind="kakao").config["bot_ids"]
+
+
+def test_a_reply_on_a_demo_kakao_ticket_goes_out_through_the_fake_dealer(agent, run_tasks):
+    from sangdam.connectors.kakao.fake import for_demo
+    from sangdam.tickets import actions
+    from sangdam.tickets.actor import Actor
+    from sangdam.tickets.models import DeliveryState, Status
+
+    load_demo()
+    run_tasks()
+    channel = Channel.objects.get(kind="kakao")
+    with for_demo() as fake:
+        channel.config = {**channel.config, "api_base": fake.url}  # what fake-providers does
+        channel.save(update_fields=["config"])
+        ticket = (
+            Ticket.objects.filter(channel=channel)
+            .exclude(status=Status.CLOSED)
+            .order_by("-created_at")
+            .first()
+        )
+        assert ticket is not None
+
+        reply = actions.do_reply(ticket=ticket, actor=Actor.agent(agent), text="확인했습니다.")
+        run_tasks()
+
+        reply.refresh_from_db()
+        assert reply.delivery_state == DeliveryState.SENT, reply.delivery_error
+        assert fake.writes()[0]["message"].startswith("확인했습니다.")

@@ -71,6 +71,19 @@ def test_a_wrong_channel_key_is_not_found(hook_channel):
     assert response.status_code == 404
 
 
+def test_a_path_under_the_url_is_not_found_for_providers_that_do_not_use_one(hook_channel):
+    body = json.dumps(_message(1)).encode()
+    response = Client().post(
+        f"/hooks/{hook_channel.kind}/{hook_channel.key}/message",
+        body,
+        content_type="application/json",
+        headers={"X-Test-Signature": sign(body)},
+    )
+
+    assert response.status_code == 404
+    assert not InboundEvent.objects.exists()
+
+
 def test_a_disabled_channel_takes_nothing(hook_channel):
     hook_channel.enabled = False
     hook_channel.save(update_fields=["enabled"])

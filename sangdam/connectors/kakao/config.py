@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from sangdam.connectors.models import Channel
 
 
 class KakaoSkillConfig(BaseModel):
     bot_ids: str = Field(
-        ...,
-        description="Bot ids allowed to call this skill (Open Builder: 봇 설정 > 봇 ID), "
-        "separated by commas. Calls from any other bot are refused.",
+        "",
+        description="Chatbot: bot ids allowed to call the skill (Open Builder: 설정 > 봇 ID), "
+        "separated by commas. Calls from any other bot are refused. Empty: no chatbot.",
     )
     channel_public_id: str = Field(
         "", description="The KakaoTalk channel's id (e.g. _xkxkxk) for the chat link."
@@ -24,6 +24,25 @@ class KakaoSkillConfig(BaseModel):
         description="Image (https) for card thumbnails; empty: text cards without an image.",
     )
 
+    dealer: str = Field(
+        "",
+        description="상담톡: the dealer's API (happytalk, happytalk_v3). Empty: no 상담톡; "
+        "agents' replies then reach the customer only on the status page.",
+    )
+    sender_key: str = Field("", description="상담톡: the channel's 발신프로필 키 (sender key).")
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> KakaoSkillConfig:
+        from sangdam.connectors.kakao.dealers import DEALERS
+
+        if not self.bot_ids.strip() and not self.dealer:
+            raise ValueError("enter the chatbot's bot id, or a 상담톡 dealer, or both")
+        if self.dealer and self.dealer not in DEALERS:
+            raise ValueError(f"unknown dealer {self.dealer!r}; known: {', '.join(DEALERS)}")
+        if self.dealer and not self.sender_key.strip():
+            raise ValueError("상담톡 needs the sender key (발신프로필 키)")
+        return self
+
     def allowed_bots(self) -> set[str]:
         return {b.strip() for b in self.bot_ids.split(",") if b.strip()}
 
@@ -31,5 +50,7 @@ class KakaoSkillConfig(BaseModel):
 def skill_config(channel: Channel) -> KakaoSkillConfig:
     config = channel.config if isinstance(channel.config, dict) else {}
     known = {k: v for k, v in config.items() if k in KakaoSkillConfig.model_fields}
-    known.setdefault("bot_ids", "")
-    return KakaoSkillConfig.model_validate(known)
+    return KakaoSkillConfig.model_construct(**{**_DEFAULTS, **known})
+
+
+_DEFAULTS = {name: f.default for name, f in KakaoSkillConfig.model_fields.items()}

@@ -1,4 +1,5 @@
-"""A local Kakao for tests and demos: the chatbot that calls the skill, and its callback URLs.
+"""A local Kakao for tests and demos: the chatbot that calls the skill, its callback URLs,
+and a 상담톡 dealer (Happytalk's API, v1 and v3 shapes).
 
 :meth:`FakeKakao.say` plays Kakao's chatbot: it POSTs a documented SkillPayload (the shape
 of "응답 타입별 JSON 포맷" > SkillPayload) for one user's utterance to a skill URL, times
@@ -6,6 +7,12 @@ the answer against Kakao's 5-second limit and checks it against the response rul
 (:func:`sangdam.connectors.kakao.skill.problems`). With ``callback=True`` the payload
 carries a ``callbackUrl`` on this server; what the skill posts there is recorded
 (:meth:`callbacks`) and answered as Kakao does (``{"taskId", "status": "SUCCESS"}``).
+
+As the dealer it answers ``/v1/chat/write``, ``/v1/image/upload``, ``/v1/file/upload``,
+``/v1/chat/end`` and their ``/kakaoWebhook/v3/bzc/…`` twins, checks the
+``HT-Client-Id``/``HT-Client-Secret`` headers, refuses a write to a user whose session it
+ended, and records every write (:meth:`writes`). :meth:`counsel` plays the dealer posting
+a customer's consultation event to Sangdam.
 """
 
 from __future__ import annotations
@@ -131,6 +138,10 @@ class FakeKakao(FakeProvider):
         super().__init__(host, port)
         self.bot_id = "5f2a9c0e3b1d7a0001c0ffee"
         self.images: dict[str, bytes] = {}  # path -> bytes, served as photos users sent
+        self.client_id = "ht-client-id"
+        self.client_secret = "ht-client-secret"  # noqa: S105 (the fake's own)
+        self.ended: set[str] = set()  # user keys whose session the dealer ended
+        self.uploads: dict[str, bytes] = {}  # Kakao-side path -> uploaded bytes
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -197,9 +208,99 @@ class FakeKakao(FakeProvider):
         """The answers the skill posted to callback URLs, oldest first."""
         return [call.json() for call in self.calls if "/callback/" in call.path]
 
+    # --- playing the 상담톡 dealer --------------------------------------------------------
+
+    def counsel_event(
+        self,
+        event: str = "message",
+        *,
+        user_key: str = "Xj1bW5wlE5SR",
+        session_id: str = "163755146",
+        serial: str = "",
+        text: str = "",
+        type: str = "text",
+        attachment: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The body of one 상담톡 event as the dealer posts it to ``<address>/<event>``."""
+        data: dict[str, Any] = {
+            "user_key": user_key,
+            "sender_key": "4c9591f37822ae1ed5b781582af08b1e2d922cea",
+            "session_id": session_id,
+            "time": int(time.time() * 1000),
+        }
+        if event == "message":
+            data.update(
+                serial_number=serial or f"2026120210{self._next():08d}",
+                type=type,
+                content=text,
+            )
+            if attachment is not None:
+                data["attachment"] = attachment
+            self.ended.discard(user_key)  # the customer writing opens a session
+        elif event == "reference":
+            data["reference"] = {"extra": "", "bot": "true"}
+            data["last_reference"] = {"extra": "", "bot": "true", "bot_event": ""}
+        elif event == "expired_session":
+            self.ended.add(user_key)
+        return data
+
+    def counsel(self, address: str, event: str = "message", **fields: Any) -> httpx.Response:
+        """POST one 상담톡 event to ``<address>/<event>`` as the dealer does."""
+        return httpx.post(
+            f"{address.rstrip('/')}/{event}",
+            content=json.dumps(self.counsel_event(event, **fields), ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+
+    def writes(self) -> list[dict[str, Any]]:
+        """Every message written to users (v1 and v3 bodies), oldest first."""
+        return [
+            c.json() for c in self.calls if c.path.endswith(("/chat/write", "/chat/send/plain"))
+        ]
+
+    def _dealer(self, call: Call) -> tuple[int, str, bytes] | None:
+        path = call.path.removeprefix("/kakaoWebhook/v3/bzc").removeprefix("/v1")
+        if path not in ("/chat/write", "/chat/send/plain", "/image/upload", "/file/upload", "/chat/end", "/chat/endWithBot"):  # fmt: skip
+            return None
+        if (
+            call.headers.get("ht-client-id") != self.client_id
+            or call.headers.get("ht-client-secret") != self.client_secret
+        ):
+            return self.json_answer({"code": "-401", "message": "InvalidClientException"}, 401)
+        if path.endswith("/upload"):
+            field = "image" if path == "/image/upload" else "file"
+            parts = call.form()
+            name, content = parts.get(field, ("", b""))
+            if not content or "sender_key" not in parts:
+                return self.json_answer({"code": "-505", "message": "NoFileException"})
+            key = f"/dn/{self._next()}/{name or field}"
+            self.uploads[key] = content
+            return self.json_answer(
+                {
+                    "code": "0000",
+                    field: f"http://api1-kage.kakao.com{key}",
+                    "name": name,
+                    "size": len(content),
+                }
+            )
+        body = call.json() or {}
+        user_key = str(body.get("user_key", ""))
+        if path.startswith("/chat/end"):
+            self.ended.add(user_key)
+            return self.json_answer({"code": 0, "sessionId": "163755146"})
+        if user_key in self.ended:
+            return self.json_answer({"code": "-1002", "message": "NoSessionException"})
+        if not body.get("serial_number"):
+            return self.json_answer({"code": "-1003", "message": "InvalidParameterException"})
+        return self.json_answer({"code": "0000", "message": ""})
+
     # --- the API ------------------------------------------------------------------------
 
     def answer(self, call: Call) -> tuple[int, str, bytes]:
+        dealer = self._dealer(call)
+        if dealer is not None:
+            return dealer
         if call.method == "GET" and call.path in self.images:
             return 200, "image/png", self.images[call.path]
         if call.method == "POST" and "/callback/" in call.path:

@@ -46,3 +46,30 @@ class SkillConversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}:{self.user_key} ({self.step})"
+
+
+class CounselSession(models.Model):
+    """A user's 상담톡 session with the channel, as the dealer reported it.
+
+    Kakao's rule (hub-partner spec): a session opens when the customer writes or presses
+    the consult button and lasts 30 days from the customer's last message unless an agent
+    or the customer ends it; agents can write only inside it.
+    """
+
+    channel = models.ForeignKey(
+        "connectors.Channel", on_delete=models.CASCADE, related_name="kakao_sessions"
+    )
+    user_key = models.CharField(max_length=120)
+    session_id = models.CharField(max_length=64, blank=True)
+    last_customer_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "user_key"], name="kakao_session_channel_user_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.user_key} ({self.session_id})"

@@ -6,4 +6,5 @@ app_name = "hooks"
 
 urlpatterns = [
     path("<slug:kind>/<str:key>", views.hook, name="hook"),
+    path("<slug:kind>/<str:key>/<path:subpath>", views.hook, name="hook_subpath"),
 ]

@@ -33,11 +33,13 @@ def _plain(status: int, text: str) -> HttpResponse:
 
 
 @csrf_exempt
-def hook(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpResponse:
     if request.method not in ("GET", "POST"):
         return _plain(405, "method not allowed")
     connector = get_connector(kind)
     if not isinstance(connector, WebhookConnector):
+        return _plain(404, "unknown channel")
+    if subpath and not connector.accepts_subpaths:
         return _plain(404, "unknown channel")
     channel = Channel.objects.filter(kind=kind, key=key, enabled=True).first()
     if channel is None:
@@ -57,6 +59,7 @@ def hook(request: HttpRequest, kind: str, key: str) -> HttpResponse:
             if request.content_type == "application/x-www-form-urlencoded"
             else {}
         ),
+        subpath=subpath,
     )
     handshake = connector.handshake(channel, webhook_request)
     if handshake is not None:
@@ -77,7 +80,9 @@ def hook(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     headers = {
         name.lower(): value
         for name, value in request.headers.items()
-        if name.lower() not in _DROPPED_HEADERS
+        if name.lower() not in _DROPPED_HEADERS and name.lower() != WebhookRequest.SUBPATH_HEADER
     }
+    if subpath:
+        headers[WebhookRequest.SUBPATH_HEADER] = subpath
     event, _created = store_event(channel=channel, event_id=event_id, body=body, headers=headers)
     return _answer(connector.acknowledge(channel, webhook_request, event))

@@ -82,6 +82,15 @@ class User(AbstractUser):
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     members = models.ManyToManyField(User, related_name="teams", blank=True)
+    # Told when the team's tickets miss their SLA targets (with the assignee).
+    lead = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+        verbose_name=_("team lead"),
+    )
 
     class Meta:
         ordering = ["name"]

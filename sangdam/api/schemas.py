@@ -6,9 +6,12 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import field_validator, model_validator
 
+from sangdam.service.sla import sla_state
 from sangdam.tickets.models import Message, Priority, Status, Ticket
 from sangdam.tickets.selectors import MAX_PAGE_SIZE
 
@@ -48,7 +51,26 @@ class ChannelRef(Schema):
     name: str
 
 
+def _has_clock(ticket: Ticket) -> bool:
+    try:
+        ticket.sla_clock  # noqa: B018 (a reverse one-to-one raises when absent)
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
 # --- tickets --------------------------------------------------------------------------
+
+
+class SlaOut(Schema):
+    policy: str | None = Field(None, description="the SLA policy that applies, if any")
+    state: Literal["ok", "due_soon", "breached", "paused", "none"] = Field(
+        description="breached: a running target has passed; due_soon: within the hour; "
+        "paused: waiting on the customer; none: no running target"
+    )
+    due_at: dt.datetime | None = Field(
+        None, description="the earliest running due time (next reply or resolution)"
+    )
 
 
 class TicketOut(Schema):
@@ -69,6 +91,7 @@ class TicketOut(Schema):
     first_response_due_at: dt.datetime | None = None
     next_response_due_at: dt.datetime | None = None
     resolution_due_at: dt.datetime | None = None
+    sla: SlaOut
     first_responded_at: dt.datetime | None = None
     solved_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
@@ -86,6 +109,18 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_assignee(obj: Ticket) -> dict[str, Any] | None:
         return {"id": obj.assignee.pk, "name": obj.assignee.name} if obj.assignee else None
+
+    @staticmethod
+    def resolve_sla(obj: Ticket) -> dict[str, Any]:
+        clock = obj.sla_clock if _has_clock(obj) else None
+        policy = clock.policy if clock is not None and clock.policy_id else None
+        return {
+            "policy": policy.name if policy else None,
+            "state": sla_state(
+                status=obj.status, due=obj.sla_due_at, now=timezone.now(), has_policy=bool(policy)
+            ),
+            "due_at": obj.sla_due_at,
+        }
 
     @staticmethod
     def resolve_merged_into(obj: Ticket) -> str | None:

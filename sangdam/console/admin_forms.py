@@ -139,7 +139,8 @@ class TeamForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = ["name", "members"]
+        fields = ["name", "members", "lead"]
+        help_texts = {"lead": _("Told by email when the team's tickets miss an SLA target.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,8 +13,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sangdam.customers.models import Tier
 from sangdam.service.hours import parse_spans
-from sangdam.service.models import Schedule, _validate_country, _validate_zone
+from sangdam.service.models import Schedule, SlaPolicy, _validate_country, _validate_zone
+from sangdam.tickets.models import Priority
 
 WEEKDAY_NAMES = [
     _("Monday"),
@@ -188,3 +190,50 @@ class ScheduleForm(forms.ModelForm):
                     _("There is already a company default; choose a channel or a team.")
                 )
         return data
+
+
+class SlaPolicyForm(forms.ModelForm):
+    priorities = forms.MultipleChoiceField(
+        label=_("Priorities"),
+        required=False,
+        choices=Priority.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None checked: any."),
+    )
+    tiers = forms.MultipleChoiceField(
+        label=_("Customer tiers"),
+        required=False,
+        choices=Tier.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None checked: any."),
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "name",
+            "position",
+            "active",
+            "priorities",
+            "tiers",
+            "topics",
+            "channels",
+            "first_response_minutes",
+            "next_response_minutes",
+            "resolution_minutes",
+        ]
+        widgets = {
+            "topics": forms.CheckboxSelectMultiple,
+            "channels": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].help_text = _(
+            "The first active policy (lowest position) whose conditions all match applies."
+        )
+        for name in ("topics", "channels"):
+            self.fields[name].help_text = _("None checked: any.")
+        self.fields["first_response_minutes"].help_text = _(
+            "Business minutes (e.g. 120 is two business hours); empty: no target."
+        )

@@ -43,6 +43,7 @@ JOBS: list[Job] = [
     Job("prune_task_results", "17 3 * * *", "sangdam.tickets.tasks.prune_task_results"),
     Job("poll_mailboxes", "* * * * *", "sangdam.connectors.email.tasks.poll_mailboxes"),
     Job("sweep_routing", "* * * * *", "sangdam.routing.tasks.sweep_routing"),
+    Job("detect_sla_breaches", "* * * * *", "sangdam.service.tasks.detect_sla_breaches"),
     Job("prune_app_keys", "41 3 * * *", "sangdam.connectors.app.tasks.prune_idempotency_keys"),
 ]
 

@@ -23,6 +23,12 @@ class IdentityKind(models.TextChoices):
 SHOWN_CONTACT_KINDS = (IdentityKind.EMAIL, IdentityKind.PHONE)
 
 
+class Tier(models.TextChoices):
+    STANDARD = "standard", _("Standard")
+    PREMIUM = "premium", _("Premium")
+    VIP = "vip", _("VIP")
+
+
 class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
     # The address or number the customer first wrote from: what agents see when the
@@ -30,6 +36,8 @@ class Customer(models.Model):
     contact = models.CharField(_("contact"), max_length=320, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Chooses the SLA policy (premium customers may be promised faster answers).
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.STANDARD)
     # Set when this customer was merged into another; merged customers keep no identities.
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -143,3 +143,99 @@ class Schedule(models.Model):
             effective_until=self.effective_until,
             fallback=fallback,
         )
+
+
+class SlaMetric(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class SlaPolicy(models.Model):
+    """Targets in business minutes for the tickets its conditions match.
+
+    The first active policy (by position) whose conditions all match a ticket applies; an
+    empty condition matches everything, so the last, condition-free policy is the default.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    priorities = models.JSONField(_("priorities"), default=list, blank=True)
+    tiers = models.JSONField(_("customer tiers"), default=list, blank=True)
+    topics = models.ManyToManyField(
+        "tickets.Topic", blank=True, related_name="+", verbose_name=_("topics")
+    )
+    channels = models.ManyToManyField(
+        "connectors.Channel", blank=True, related_name="+", verbose_name=_("channels")
+    )
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response (business minutes)"), null=True, blank=True
+    )
+    next_response_minutes = models.PositiveIntegerField(
+        _("next response (business minutes)"), null=True, blank=True
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution (business minutes)"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaClock(models.Model):
+    """Where a ticket's SLA clocks stand, kept by the SLA listener.
+
+    The due times themselves live on the ticket (the inbox sorts on them); this row holds
+    what they are computed from besides the ticket: since when the customer has been
+    waiting for a reply, and how much business time the ticket spent paused (pending or
+    solved), which the first-response and resolution clocks do not count.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="sla_clock"
+    )
+    policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL)
+    # The first customer message not answered yet (after the first response).
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.FloatField(default=0)
+    # The last event applied: a retried listener does not apply an event twice.
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"SLA clock of {self.ticket_id}"
+
+
+class SlaBreach(models.Model):
+    """A target missed: one reporting row per ticket, metric and due time."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=16, choices=SlaMetric.choices)
+    policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    breached_at = models.DateTimeField()
+    # How long the customer had waited when the breach was seen: on the wall clock and in
+    # the schedule's business time (reports show both).
+    wall_seconds = models.FloatField()
+    business_seconds = models.FloatField()
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "metric", "due_at"], name="sla_breach_once")
+        ]
+        indexes = [models.Index(fields=["breached_at"], name="sla_breach_time")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} breach on {self.ticket_id}"

@@ -245,6 +245,15 @@ class DeliveryChanged(DomainEvent):
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class SlaBreached(DomainEvent):
+    """A ticket missed an SLA target (raised once per target and due time)."""
+
+    kind: ClassVar[str] = "sla_breached"
+    metric: str  # first_response, next_response, resolution
+    due_at: str  # ISO 8601
+
+
 # --- customers -------------------------------------------------------------------------
 
 

@@ -115,30 +115,31 @@ def ticket_page(
             qs = qs.filter(Q(last_activity_at__lt=when) | Q(last_activity_at=when, id__lt=pk))
         qs = qs.order_by("-last_activity_at", "-id")
     else:
-        # Due first; tickets without a due time come last, ordered by id.
+        # Soonest SLA due time first (the earliest running clock: next reply or
+        # resolution); tickets without a due time come last, ordered by id.
         if cursor:
             due, pk = decode_cursor(cursor)
             if due is None:
-                qs = qs.filter(next_response_due_at__isnull=True, id__gt=pk)
+                qs = qs.filter(sla_due_at__isnull=True, id__gt=pk)
             else:
                 when = _parse_time(due)
                 qs = qs.filter(
-                    Q(next_response_due_at__gt=when)
-                    | Q(next_response_due_at=when, id__gt=pk)
-                    | Q(next_response_due_at__isnull=True)
+                    Q(sla_due_at__gt=when)
+                    | Q(sla_due_at=when, id__gt=pk)
+                    | Q(sla_due_at__isnull=True)
                 )
-        qs = qs.order_by(F("next_response_due_at").asc(nulls_last=True), "id")
+        qs = qs.order_by(F("sla_due_at").asc(nulls_last=True), "id")
     # A list never shows channel settings; loading them decrypted the channel's secrets
     # once per row (bench/inbox.py: a 100-row page's selector 8.5 -> 6.1 ms).
-    qs = qs.select_related("customer", "channel", "topic", "assignee", "team").defer(
-        "channel__secrets", "channel__config", "customer__notes"
-    )
+    qs = qs.select_related(
+        "customer", "channel", "topic", "assignee", "team", "sla_clock__policy"
+    ).defer("channel__secrets", "channel__config", "customer__notes")
     items = list(qs[: limit + 1])
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
         last = items[-1]
-        key = last.last_activity_at if filters.sort == "activity" else last.next_response_due_at
+        key = last.last_activity_at if filters.sort == "activity" else last.sla_due_at
         next_cursor = encode_cursor([key.isoformat() if key else None, last.pk])
     return TicketPage(items=items, next_cursor=next_cursor, filters=filters)
 
@@ -191,7 +192,7 @@ def attachment_detail(*, attachment_id: int) -> Attachment | None:
 def ticket_lookup(*, key: str) -> Ticket | None:
     """A ticket by id ("123") or reference ("SD-240123"), ready for the API's ticket shape."""
     qs = Ticket.objects.select_related(
-        "customer", "channel", "topic", "assignee", "team", "merged_into"
+        "customer", "channel", "topic", "assignee", "team", "merged_into", "sla_clock__policy"
     )
     if key.isascii() and key.isdigit():  # "²".isdigit() is True, but int() refuses it
         return qs.filter(pk=int(key)).first()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.test import Client
 from django.utils import timezone
 
-from sangdam.service.models import Schedule
+from sangdam.connectors.models import Channel
+from sangdam.service.models import Schedule, SlaPolicy
+from sangdam.tickets.models import Ticket
 from tests import factories
 
 WEEKDAYS = {f"day_{d}": "09:00-12:00, 13:00-18:00" for d in range(5)}
@@ -73,3 +76,47 @@ def test_a_channel_gets_its_own_schedule_next_to_the_default(boss_client: Client
     assert Schedule.objects.get(channel=phone).week["0"] == [["10:00", "16:00"]]
     html = _post(boss_client, "/admin/schedules/new/", name="Second default")
     assert "already a company default" in html
+
+
+def test_admin_creates_an_sla_policy_and_open_tickets_get_due_times(
+    boss_client: Client, email_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    ticket = factories.customer_writes(email_channel).ticket
+    run_tasks()
+    assert Ticket.objects.get(pk=ticket.pk).sla_due_at is None
+    boss_client.post(
+        "/admin/sla/new/",
+        {
+            "name": "Urgent and normal",
+            "position": 1,
+            "active": "on",
+            "priorities": ["urgent", "normal"],
+            "first_response_minutes": 120,
+            "resolution_minutes": 2400,
+        },
+    )
+    policy = SlaPolicy.objects.get()
+    assert policy.priorities == ["urgent", "normal"]
+    assert "Urgent and normal" in boss_client.get("/admin/sla/").content.decode()
+    run_tasks()  # the recompute the change enqueued
+    assert Ticket.objects.get(pk=ticket.pk).first_response_due_at is not None
+
+
+def test_editing_the_hours_moves_open_tickets_due_times(
+    boss_client: Client, email_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    SlaPolicy.objects.create(name="All", first_response_minutes=60)
+    _post(boss_client, "/admin/schedules/new/")
+    ticket = factories.customer_writes(email_channel).ticket
+    run_tasks()
+    before = Ticket.objects.get(pk=ticket.pk).first_response_due_at
+    schedule = Schedule.objects.get()
+    _post(
+        boss_client,
+        f"/admin/schedules/{schedule.pk}/",
+        **{f"day_{d}": "" for d in range(5)},
+        day_6="00:00-00:00",
+    )
+    run_tasks()
+    after = Ticket.objects.get(pk=ticket.pk).first_response_due_at
+    assert before is not None and after is not None and after != before

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from sangdam.connectors.models import ChannelKind
 from sangdam.console.forms import InboxFilterForm
 from sangdam.console.permissions import agent_of, agent_required
+from sangdam.service.sla import sla_state
 from sangdam.tickets.models import Priority, Status, Ticket
 from sangdam.tickets.selectors import MAX_PAGE_SIZE, InvalidQuery, ticket_page
 
@@ -41,6 +42,10 @@ class Row:
     priority: str
     iso_time: str
     time: str
+    sla: str  # breached, due_soon, ok, paused, none
+    sla_label: str
+    due_iso: str
+    due: str
 
 
 def _rows(tickets: list[Ticket]) -> list[Row]:
@@ -51,9 +56,19 @@ def _rows(tickets: list[Ticket]) -> list[Row]:
         **{k: str(v) for k, v in statuses.items()},
         **{k: str(v) for k, v in priorities.items()},
     }
+    sla_labels = {
+        "breached": _("Overdue"),
+        "due_soon": _("Due soon"),
+        "paused": "",  # the status pill already says pending
+        "ok": "",
+        "none": "",
+    }
+    now = timezone.now()
     rows = []
     for ticket in tickets:
         local = timezone.localtime(ticket.last_activity_at)
+        due = timezone.localtime(ticket.sla_due_at) if ticket.sla_due_at else None
+        state = sla_state(status=ticket.status, due=ticket.sla_due_at, now=now)
         rows.append(
             Row(
                 ticket=ticket,
@@ -64,6 +79,10 @@ def _rows(tickets: list[Ticket]) -> list[Row]:
                 priority=labels.get(ticket.priority, ticket.priority),
                 iso_time=local.isoformat(),
                 time=local.strftime("%Y-%m-%d %H:%M"),
+                sla=state,
+                sla_label=sla_labels[state],
+                due_iso=due.isoformat() if due else "",
+                due=due.strftime("%m-%d %H:%M") if due else "",
             )
         )
     return rows

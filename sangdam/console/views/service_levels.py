@@ -15,9 +15,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sangdam.console.permissions import admin_required
-from sangdam.console.service_forms import ScheduleForm
+from sangdam.console.service_forms import ScheduleForm, SlaPolicyForm
 from sangdam.service.hours import WeeklyHours
-from sangdam.service.models import Schedule
+from sangdam.service.models import Schedule, SlaPolicy
 from sangdam.service.selectors import schedule_book
 
 PREVIEW_DAYS = 14
@@ -57,6 +57,7 @@ def _schedule_form(request: HttpRequest, schedule: Schedule | None) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             saved = form.save()
+            _service_levels_changed()
         messages.success(request, _("Schedule saved."))
         return redirect("console:admin_schedule_edit", saved.pk)
     days: list[PreviewDay] = []
@@ -84,3 +85,42 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
 @admin_required
 def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
     return _schedule_form(request, get_object_or_404(Schedule, pk=schedule_id))
+
+
+def _service_levels_changed() -> None:
+    """Due times follow the hours and the targets: recompute open tickets after commit."""
+    from sangdam.service.tasks import recompute_due_times
+
+    recompute_due_times.enqueue()
+
+
+@admin_required
+def policies(request: HttpRequest) -> HttpResponse:
+    rows = SlaPolicy.objects.prefetch_related("topics", "channels").order_by("position", "id")
+    return render(request, "console/admin/sla_policies.html", {"policies": rows, "section": "sla"})
+
+
+def _policy_form(request: HttpRequest, policy: SlaPolicy | None) -> HttpResponse:
+    form = SlaPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            _service_levels_changed()
+        messages.success(request, _("SLA policy saved."))
+        return redirect("console:admin_sla_policies")
+    title = _("Edit %(name)s") % {"name": policy.name} if policy else _("New SLA policy")
+    return render(
+        request,
+        "console/admin/form.html",
+        {"form": form, "title": title, "section": "sla", "back": "console:admin_sla_policies"},
+    )
+
+
+@admin_required
+def policy_create(request: HttpRequest) -> HttpResponse:
+    return _policy_form(request, None)
+
+
+@admin_required
+def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
+    return _policy_form(request, get_object_or_404(SlaPolicy, pk=policy_id))

@@ -72,6 +72,9 @@ class Ticket(models.Model):
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     next_response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
+    # The earliest running SLA due time (next reply or resolution): what the inbox sorts
+    # and badges on. Written by the SLA clocks (sangdam.service.sla), never by hand.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -99,6 +102,8 @@ class Ticket(models.Model):
             models.Index(fields=["-last_activity_at", "-id"], name="ticket_activity"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
             models.Index(fields=["channel", "thread_key"], name="ticket_thread"),
+            # "Soonest due first" over open tickets; without it the due sort reads them all.
+            models.Index(fields=["sla_due_at", "id"], name="ticket_sla_due"),
         ]
 
     def __str__(self) -> str:

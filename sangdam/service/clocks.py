@@ -1,0 +1,360 @@
+"""The SLA clocks applied to tickets: per event (the listener) and set-wise (a recompute).
+
+Due times are derived data: they are written with ``UPDATE``s of those columns only,
+never by saving the ticket, so they cannot overwrite an agent's concurrent change, and
+they do not count as activity on the ticket (no ``updated_at`` bump, no audit row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from sangdam.service.hours import Timeline, WeeklyHours
+from sangdam.service.models import SlaBreach, SlaClock, SlaMetric, SlaPolicy
+from sangdam.service.selectors import ScheduleBook, schedule_book
+from sangdam.service.sla import (
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    ClockInput,
+    DueTimes,
+    PolicyRule,
+    Targets,
+    choose_policy,
+    due_times,
+)
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.dispatch import record
+from sangdam.tickets.events import (
+    AgentReplied,
+    CustomerReplied,
+    DomainEvent,
+    SlaBreached,
+    StatusChanged,
+)
+from sangdam.tickets.models import Message, Ticket
+
+log = logging.getLogger(__name__)
+
+ACTOR = Actor("system:sla")
+DUE_COLUMNS = ("first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at")
+PAUSING = ("pending", "solved", "closed")
+
+
+def load_rules() -> list[PolicyRule]:
+    """Active policies in order, as plain rules."""
+    rules = []
+    for policy in SlaPolicy.objects.filter(active=True).prefetch_related("topics", "channels"):
+        rules.append(
+            PolicyRule(
+                policy_id=policy.pk,
+                name=policy.name,
+                targets=Targets(
+                    first_response=policy.first_response_minutes,
+                    next_response=policy.next_response_minutes,
+                    resolution=policy.resolution_minutes,
+                ),
+                priorities=frozenset(policy.priorities or []),
+                tiers=frozenset(policy.tiers or []),
+                topic_ids=frozenset(t.pk for t in policy.topics.all()),
+                channel_ids=frozenset(c.pk for c in policy.channels.all()),
+            )
+        )
+    return rules
+
+
+class Context:
+    """Policies and schedules loaded once, with one timeline per schedule."""
+
+    def __init__(self, rules: list[PolicyRule] | None = None, book: ScheduleBook | None = None):
+        self.rules = load_rules() if rules is None else rules
+        self.book = schedule_book() if book is None else book
+        self._timelines: dict[int, Timeline] = {}
+
+    def timeline(
+        self, *, channel_id: int | None, team_id: int | None, start: dt.datetime
+    ) -> Timeline | None:
+        schedule = self.book.schedule_for(channel_id=channel_id, team_id=team_id)
+        if schedule is None:
+            return None
+        found = self._timelines.get(schedule.pk)
+        if found is None:
+            hours = self.book.hours_of(schedule)
+            assert hours is not None
+            found = self._timelines[schedule.pk] = Timeline(hours, start)
+        return found
+
+    def hours(self, *, channel_id: int | None, team_id: int | None) -> WeeklyHours | None:
+        return self.book.hours_for(channel_id=channel_id, team_id=team_id)
+
+    def rule_for(
+        self, *, priority: str, tier: str, topic_id: int | None, channel_id: int | None
+    ) -> PolicyRule | None:
+        return choose_policy(
+            self.rules, priority=priority, tier=tier, topic_id=topic_id, channel_id=channel_id
+        )
+
+
+# --- one ticket, from its events --------------------------------------------------------
+
+
+def apply_events(
+    ticket_id: int, events: Sequence[DomainEvent], *, context: Context | None = None
+) -> None:
+    """Move the ticket's clocks by its new events and write its due times (idempotent)."""
+    context = context or Context()
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .filter(pk=ticket_id)
+            .first()
+        )
+        if ticket is None:
+            return
+        clock, _created = SlaClock.objects.select_for_update().get_or_create(ticket=ticket)
+        timeline = context.timeline(
+            channel_id=ticket.channel_id, team_id=ticket.team_id, start=ticket.created_at
+        )
+        for event in sorted(events, key=lambda e: e.meta.event_id if e.meta else 0):
+            meta = event.meta
+            if meta is None or meta.event_id <= clock.last_event_id:
+                continue  # applied already (a retried listener)
+            _apply(clock, ticket, event, meta.occurred_at, timeline)
+            clock.last_event_id = meta.event_id
+        rule = context.rule_for(
+            priority=ticket.priority,
+            tier=ticket.customer.tier,
+            topic_id=ticket.topic_id,
+            channel_id=ticket.channel_id,
+        )
+        clock.policy_id = rule.policy_id if rule else None
+        clock.save()
+        due = _due(ticket, clock, rule, timeline)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            **dict(zip(DUE_COLUMNS, due.as_tuple(), strict=True))
+        )
+
+
+def _apply(
+    clock: SlaClock,
+    ticket: Ticket,
+    event: DomainEvent,
+    when: dt.datetime,
+    timeline: Timeline | None,
+) -> None:
+    if isinstance(event, CustomerReplied) and not event.automatic:
+        message = Message.objects.filter(pk=event.message_id).only("created_at").first()
+        at = message.created_at if message else when
+        answered = ticket.first_responded_at is not None and ticket.first_responded_at <= at
+        if answered and clock.waiting_since is None:
+            clock.waiting_since = at
+    elif isinstance(event, AgentReplied):
+        message = Message.objects.filter(pk=event.message_id).only("metadata", "created_at").first()
+        # The outside-hours answer is no agent's reply: the customer still waits.
+        if message is None or (message.metadata or {}).get("automatic"):
+            return
+        if clock.waiting_since is None or clock.waiting_since <= message.created_at:
+            clock.waiting_since = None
+    elif isinstance(event, StatusChanged):
+        if event.new in PAUSING and clock.paused_since is None:
+            clock.paused_since = when
+        elif event.new in RUNNING_STATUSES and clock.paused_since is not None:
+            clock.paused_seconds += _business_seconds(timeline, clock.paused_since, when)
+            clock.paused_since = None
+
+
+def _business_seconds(timeline: Timeline | None, start: dt.datetime, end: dt.datetime) -> float:
+    if timeline is None:
+        return max(0.0, (end - start).total_seconds())
+    return timeline.seconds_between(start, end)
+
+
+def _due(
+    ticket: Ticket, clock: SlaClock | None, rule: PolicyRule | None, timeline: Timeline | None
+) -> DueTimes:
+    if rule is None or ticket.merged_into_id:
+        return DueTimes()
+    return due_times(
+        ClockInput(
+            created_at=ticket.created_at,
+            status=ticket.status,
+            first_responded_at=ticket.first_responded_at,
+            waiting_since=clock.waiting_since if clock else None,
+            paused_seconds=clock.paused_seconds if clock else 0.0,
+        ),
+        rule.targets,
+        timeline,
+    )
+
+
+# --- every open ticket, after a schedule or policy change -------------------------------
+
+_FIELDS = (
+    "id",
+    "created_at",
+    "status",
+    "priority",
+    "topic_id",
+    "channel_id",
+    "team_id",
+    "customer__tier",
+    "first_responded_at",
+    "merged_into_id",
+    "sla_clock__waiting_since",
+    "sla_clock__paused_seconds",
+    *DUE_COLUMNS,
+)
+
+
+def recompute_open_tickets(*, batch_size: int = 2000) -> int:
+    """Recompute the due times of every open ticket; returns how many changed.
+
+    Keyset batches by id: each batch is one read (a join with the clocks and customers)
+    and one set-wise UPDATE of the tickets whose due times moved. The policies and
+    schedules are read once, and each schedule's timeline answers for all its tickets.
+    """
+    context = Context()
+    changed = 0
+    last_id = 0
+    while True:
+        rows = list(
+            Ticket.objects.filter(status__in=OPEN_STATUSES, id__gt=last_id)
+            .order_by("id")
+            .values_list(*_FIELDS)[:batch_size]
+        )
+        if not rows:
+            return changed
+        last_id = rows[-1][0]
+        updates: list[tuple[Any, ...]] = []
+        for row in rows:
+            (pk, created, status, priority, topic_id, channel_id, team_id, tier, responded,
+             merged, waiting, paused, *old) = row  # fmt: skip
+            rule = context.rule_for(
+                priority=priority, tier=tier, topic_id=topic_id, channel_id=channel_id
+            )
+            if rule is None or merged:
+                due = DueTimes()
+            else:
+                timeline = context.timeline(channel_id=channel_id, team_id=team_id, start=created)
+                due = due_times(
+                    ClockInput(
+                        created_at=created,
+                        status=status,
+                        first_responded_at=responded,
+                        waiting_since=waiting,
+                        paused_seconds=paused or 0.0,
+                    ),
+                    rule.targets,
+                    timeline,
+                )
+            new = due.as_tuple()
+            if tuple(old) != new:
+                updates.append((pk, *new))
+        if updates:
+            _write_due(updates)
+            changed += len(updates)
+
+
+def _write_due(rows: list[tuple[Any, ...]]) -> None:
+    """One UPDATE ... FROM (VALUES ...) for many tickets (PostgreSQL and SQLite >= 3.33)."""
+    table = Ticket._meta.db_table
+    adapt = connection.ops.adapt_datetimefield_value
+    cast = "::timestamptz" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        # SQLite allows 32766 parameters; 1000 rows of five stay far below.
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params: list[Any] = []
+            for pk, *dues in chunk:
+                params.append(pk)
+                params.extend(adapt(d) for d in dues)
+            sets = ", ".join(f"{col} = v.{col}{cast}" for col in DUE_COLUMNS)
+            cursor.execute(
+                f"WITH v(id, {', '.join(DUE_COLUMNS)}) AS (VALUES {values}) "  # noqa: S608
+                f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id",
+                params,
+            )
+
+
+# --- breaches ----------------------------------------------------------------------------
+
+_METRIC_COLUMNS = (
+    (SlaMetric.FIRST_RESPONSE, "first_response_due_at"),
+    (SlaMetric.NEXT_RESPONSE, "next_response_due_at"),
+    (SlaMetric.RESOLUTION, "resolution_due_at"),
+)
+
+
+def detect_breaches(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Write a breach row and raise :class:`SlaBreached` for each target newly missed."""
+    now = now or timezone.now()
+    context = Context()
+    found = 0
+    for metric, column in _METRIC_COLUMNS:
+        missed = Ticket.objects.filter(
+            status__in=RUNNING_STATUSES,
+            sla_due_at__lte=now,  # the indexed prefilter: some target has passed
+            **{f"{column}__lte": now},
+        ).exclude(
+            Exists(
+                SlaBreach.objects.filter(
+                    ticket=OuterRef("pk"), metric=metric, due_at=OuterRef(column)
+                )
+            )
+        )
+        if metric == SlaMetric.NEXT_RESPONSE:
+            # Before the first response the next reply owed *is* the first response.
+            missed = missed.filter(first_responded_at__isnull=False)
+        for ticket_id in list(missed.values_list("id", flat=True)[:limit]):
+            if _record_breach(ticket_id, metric, column, now, context):
+                found += 1
+    return found
+
+
+def _record_breach(
+    ticket_id: int, metric: str, column: str, now: dt.datetime, context: Context
+) -> bool:
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+        due = getattr(ticket, column) if ticket else None
+        if ticket is None or due is None or due > now or ticket.status not in RUNNING_STATUSES:
+            return False
+        clock = SlaClock.objects.filter(ticket=ticket).first()
+        if metric == SlaMetric.NEXT_RESPONSE and clock and clock.waiting_since:
+            started = clock.waiting_since
+            paused = 0.0
+        else:
+            started = ticket.created_at
+            paused = clock.paused_seconds if clock else 0.0
+        timeline = context.timeline(
+            channel_id=ticket.channel_id, team_id=ticket.team_id, start=started
+        )
+        business = max(0.0, _business_seconds(timeline, started, now) - paused)
+        _breach, created = SlaBreach.objects.get_or_create(
+            ticket=ticket,
+            metric=metric,
+            due_at=due,
+            defaults={
+                "policy_id": clock.policy_id if clock else None,
+                "started_at": started,
+                "breached_at": now,
+                "wall_seconds": (now - started).total_seconds(),
+                "business_seconds": business,
+                "team_id": ticket.team_id,
+                "assignee_id": ticket.assignee_id,
+            },
+        )
+        if created:
+            record(
+                [SlaBreached(ticket_id=ticket.pk, metric=metric, due_at=due.isoformat())],
+                actor=ACTOR,
+            )
+        return created

@@ -1,0 +1,182 @@
+"""SLA clocks with the real database: due times written by the listener from ticket events.
+
+Times are pinned by the inquiries' own arrival times (a Friday evening, the eve of
+Chuseok); the clocks count from those, not from the wall clock of the test run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+
+from sangdam.accounts.models import Team, User
+from sangdam.connectors.models import Channel
+from sangdam.customers.models import Tier
+from sangdam.service import clocks
+from sangdam.service.hours import add_business_minutes
+from sangdam.service.models import Schedule, SlaBreach, SlaPolicy
+from sangdam.tickets import actions
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.models import Event, Ticket
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SEOUL = ZoneInfo("Asia/Seoul")
+FRIDAY_5PM = dt.datetime(2026, 11, 27, 17, 0, tzinfo=SEOUL)
+MONDAY = dt.datetime(2026, 11, 30, 0, 0, tzinfo=SEOUL)
+
+
+def seoul(day: dt.datetime, hour: int, minute: int = 0) -> dt.datetime:
+    return day.replace(hour=hour, minute=minute)
+
+
+@pytest.fixture
+def office(db: None) -> Schedule:
+    return Schedule.objects.create(
+        name="Seoul office",
+        week={str(d): [["09:00", "18:00"]] for d in range(5)},
+        holiday_country="KR",
+    )
+
+
+@pytest.fixture
+def policy(office: Schedule) -> SlaPolicy:
+    return SlaPolicy.objects.create(
+        name="Standard",
+        position=10,
+        first_response_minutes=120,
+        next_response_minutes=240,
+        resolution_minutes=3 * 9 * 60,
+    )
+
+
+def write(
+    channel: Channel, when: dt.datetime, run_tasks: Callable[[], None], **kw: object
+) -> Ticket:
+    result = factories.customer_writes(channel, received_at=when, **kw)
+    run_tasks()
+    return Ticket.objects.get(pk=result.ticket.pk)
+
+
+def test_a_friday_evening_inquiry_is_due_monday_morning(
+    email_channel: Channel, policy: SlaPolicy, run_tasks: Callable[[], None]
+) -> None:
+    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
+    assert ticket.first_response_due_at == seoul(MONDAY, 10)
+    assert ticket.next_response_due_at == seoul(MONDAY, 10)
+    assert ticket.resolution_due_at == seoul(MONDAY + dt.timedelta(days=2), 17)
+    assert ticket.sla_due_at == seoul(MONDAY, 10)
+
+
+def test_an_inquiry_on_the_eve_of_chuseok_is_due_after_the_holidays(
+    email_channel: Channel, policy: SlaPolicy, run_tasks: Callable[[], None]
+) -> None:
+    ticket = write(email_channel, dt.datetime(2026, 9, 23, 17, 0, tzinfo=SEOUL), run_tasks)
+    assert ticket.first_response_due_at == dt.datetime(2026, 9, 28, 10, 0, tzinfo=SEOUL)
+
+
+def test_the_agents_reply_stops_the_first_response_clock_and_a_customer_reply_starts_the_next(
+    email_channel: Channel,
+    policy: SlaPolicy,
+    office: Schedule,
+    agent: User,
+    run_tasks: Callable[[], None],
+) -> None:
+    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
+    actions.do_reply(ticket=ticket, actor=Actor.agent(agent), text="확인해 보겠습니다.")
+    run_tasks()
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at is None
+    assert ticket.next_response_due_at is None
+    assert ticket.resolution_due_at is not None
+
+    # The agent answered just now (the real clock): the customer writes again after that.
+    result = factories.customer_writes(
+        email_channel, text="아직 환불이 안 됐어요.", ticket_reference=ticket.reference
+    )
+    run_tasks()
+    ticket.refresh_from_db()
+    expected = add_business_minutes(office.hours(), result.message.created_at, 240)
+    assert ticket.next_response_due_at == expected
+    assert ticket.first_response_due_at is None
+
+
+def test_pending_pauses_the_clocks_and_a_customer_reply_resumes_them(
+    email_channel: Channel, policy: SlaPolicy, agent: User, run_tasks: Callable[[], None]
+) -> None:
+    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
+    actions.do_change_status(ticket=ticket, actor=Actor.agent(agent), status="pending")
+    run_tasks()
+    ticket.refresh_from_db()
+    assert (ticket.next_response_due_at, ticket.resolution_due_at, ticket.sla_due_at) == (
+        None,
+        None,
+        None,
+    )
+    actions.do_change_status(ticket=ticket, actor=Actor.agent(agent), status="open")
+    run_tasks()
+    ticket.refresh_from_db()
+    assert ticket.resolution_due_at is not None and ticket.resolution_due_at >= seoul(
+        MONDAY + dt.timedelta(days=2), 17
+    )
+
+
+def test_the_first_matching_policy_wins_by_priority_and_tier(
+    email_channel: Channel, policy: SlaPolicy, run_tasks: Callable[[], None]
+) -> None:
+    SlaPolicy.objects.create(name="VIP", position=1, tiers=[Tier.VIP], first_response_minutes=30)
+    vip = write(email_channel, FRIDAY_5PM, run_tasks, sender=("email", "vip@example.com"))
+    vip.customer.tier = Tier.VIP
+    vip.customer.save(update_fields=["tier"])
+    regular = write(email_channel, FRIDAY_5PM, run_tasks, sender=("email", "someone@example.com"))
+    clocks.recompute_open_tickets()
+    vip.refresh_from_db()
+    regular.refresh_from_db()
+    assert vip.first_response_due_at == seoul(FRIDAY_5PM, 17, 30)
+    assert vip.resolution_due_at is None  # the VIP policy sets no resolution target
+    assert regular.first_response_due_at == seoul(MONDAY, 10)
+
+
+def test_a_schedule_change_moves_the_due_times_of_open_tickets(
+    email_channel: Channel, policy: SlaPolicy, office: Schedule, run_tasks: Callable[[], None]
+) -> None:
+    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
+    office.week = {**office.week, "5": [["09:00", "18:00"]]}  # open on Saturdays now
+    office.save()
+    assert clocks.recompute_open_tickets() == 1
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == seoul(FRIDAY_5PM + dt.timedelta(days=1), 10)
+
+
+def test_a_missed_target_is_a_breach_once_with_a_notice_to_assignee_and_lead(
+    email_channel: Channel, policy: SlaPolicy, agent: User, run_tasks: Callable[[], None]
+) -> None:
+    lead = factories.make_agent("Lead")
+    team = Team.objects.create(name="Payments", lead=lead)
+    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
+    actions.do_assign(ticket=ticket, actor=Actor("system"), assignee=agent, team=team)
+    run_tasks()
+    mail.outbox.clear()
+    later = seoul(MONDAY, 10, 1)
+    assert clocks.detect_breaches(now=later) == 1
+    assert clocks.detect_breaches(now=later) == 0
+    run_tasks()
+    breach = SlaBreach.objects.get()
+    assert breach.metric == "first_response"
+    assert breach.wall_seconds == (later - FRIDAY_5PM).total_seconds()
+    assert breach.business_seconds == pytest.approx(121 * 60)
+    assert Event.objects.filter(ticket=ticket, kind="sla_breached").count() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([agent.email, lead.email])
+    assert ticket.reference in mail.outbox[0].subject
+
+
+def test_without_a_policy_nothing_is_due(
+    email_channel: Channel, office: Schedule, run_tasks: Callable[[], None]
+) -> None:
+    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
+    assert ticket.sla_due_at is None

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_team_lead'),
+        ('accounts', '0003_team_lead'),
         ('connectors', '0002_webhook_door'),
         ('service', '0002_schedule_special_team_effective'),
         ('tickets', '0005_ticket_sla_due'),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sangdam.routing",
     "sangdam.portal",
     "sangdam.api",
+    "sangdam.search",
 ]
 
 MIDDLEWARE = [
@@ -390,3 +391,10 @@ PROVIDER_RETRY_BASE_SECONDS = float(env_int("PROVIDER_RETRY_BASE_SECONDS", 1))
 PROVIDER_MAX_RETRY_AFTER = float(env_int("PROVIDER_MAX_RETRY_AFTER", 10))  # longer: task retries
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)  # processing one event, then "failed"
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)
+# --- search (sangdam/search, docs/search.md) --------------------------------------------
+# Keep the search index up to date as tickets change (a task after each change). Off: no
+# index writes at all (search then finds only what `sangdam reindex_search` indexed).
+SEARCH_INDEX = env_bool("SEARCH_INDEX", default=True)
+# Which engine answers searches: "database" (SQLite FTS5 / PostgreSQL tsvector) or a
+# dotted path to a sangdam.search.backends.base.SearchBackend subclass (OpenSearch, ...).
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")

@@ -97,6 +97,11 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None = None
     created_at: dt.datetime
     last_activity_at: dt.datetime
+    snippet: str | None = Field(
+        None,
+        description="search results only: where the ticket matched `q`, as HTML "
+        "(text escaped, matches in <mark>)",
+    )
 
     @staticmethod
     def resolve_topic(obj: Ticket) -> str | None:
@@ -130,9 +135,19 @@ class TicketOut(Schema):
 class TicketPageOut(Schema):
     items: list[TicketOut]
     next_cursor: str | None
+    total: int | None = Field(
+        None, description="with `q`: how many tickets matched (counted up to 1000)"
+    )
 
 
 class TicketQuery(Schema):
+    q: str = Field(
+        "",
+        max_length=500,
+        description="search: references, subjects, messages, customer names, emails and "
+        'phone numbers; every word must match (Korean in any inflected form); "a phrase" in '
+        "quotes. Results are ranked best first; the other filters still apply.",
+    )
     view: Literal["mine", "unassigned", "open", "pending", "solved", "all"] = "all"
     status: Status | None = None
     channel: str = Field("", description="channel kind, e.g. email, app, kakao")

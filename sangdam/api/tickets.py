@@ -39,6 +39,7 @@ from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.core.html import sanitize_html
 from sangdam.core.sentinels import UNCHANGED
+from sangdam.search.selectors import filters_for_view, search_tickets
 from sangdam.tickets import actions, selectors
 from sangdam.tickets.models import Ticket, Topic
 
@@ -60,7 +61,12 @@ def _json(item: Schema) -> dict[str, Any]:
 
 @router.get("/tickets", response={200: TicketPageOut, **ERRORS})
 def list_tickets(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
-    """Tickets, newest activity first (or soonest due with `sort=due`); follow `next_cursor`."""
+    """Tickets, newest activity first (or soonest due with `sort=due`); follow `next_cursor`.
+
+    With `q`: the tickets that match, best first (each with a `snippet`).
+    """
+    if q.q.strip():
+        return _search(request, q)
     filters = selectors.TicketFilters(
         view=q.view,
         status=str(q.status or ""),
@@ -77,6 +83,39 @@ def list_tickets(request: HttpRequest, q: Query[TicketQuery]) -> dict[str, Any]:
         user=api_user(request), filters=filters, cursor=q.cursor, limit=q.limit
     )
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+def _search(request: HttpRequest, q: TicketQuery) -> dict[str, Any]:
+    offset = 0
+    if q.cursor:
+        kind, offset = selectors.decode_cursor(q.cursor)
+        if kind != "search" or not isinstance(offset, int) or offset < 0:
+            raise selectors.InvalidQuery("cursor is not valid")
+    user = api_user(request)
+    filters = filters_for_view(
+        view=q.view,
+        user_id=user.pk if user else None,
+        status=str(q.status or ""),
+        channel=q.channel,
+        assignee=q.assignee,
+        topic=q.topic,
+        priority=str(q.priority or ""),
+        team=q.team,
+        language=q.language,
+        customer=q.customer,
+    )
+    result = search_tickets(q=q.q, filters=filters, limit=q.limit, offset=offset)
+    items = []
+    for hit in result.hits:
+        hit.ticket.snippet = str(hit.snippet)  # type: ignore[attr-defined]
+        items.append(hit.ticket)
+    end = offset + len(items)
+    more = len(items) == q.limit and (end < result.total or result.more)
+    return {
+        "items": items,
+        "next_cursor": selectors.encode_cursor(["search", end]) if more else None,
+        "total": result.total,
+    }
 
 
 # --- creating an inquiry --------------------------------------------------------------

@@ -1,0 +1,168 @@
+"""Building search documents from tickets: the write side of the index.
+
+A ticket's document is its head (reference, subject, customer name and contacts) and
+its body (every message's terms, in order). A new message only appends its own terms
+(``last_message_id`` makes a repeat a no-op), so the cost of a message does not grow with
+the length of its ticket; a subject change, a customer merge or a ticket merge rebuilds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import phonenumbers
+from django.db import transaction
+from django.utils import timezone
+
+from sangdam.customers.models import Identity, IdentityKind
+from sangdam.search import analyzer
+from sangdam.search.backends import get_backend
+from sangdam.search.models import SearchDocument
+from sangdam.tickets.models import Message, Ticket
+
+# A body longer than this stops growing (PostgreSQL refuses tsvectors over 1 MB).
+MAX_BODY_CHARS = 400_000
+SHOWN_KINDS = (IdentityKind.EMAIL, IdentityKind.PHONE)
+
+
+def _phone_forms(value: str) -> list[str]:
+    """``+821012345678`` as typed in Korea too (``01012345678``)."""
+    forms = [value]
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return forms
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    forms.append("".join(ch for ch in national if ch.isdigit()))
+    return forms
+
+
+def head_text(ticket: Ticket, identities: Sequence[Identity]) -> str:
+    parts = [ticket.reference, ticket.subject]
+    customer = ticket.customer
+    if customer is not None:
+        # The name's words as written too: Kiwi may split a name it reads in context
+        # (김민지 -> 김 민 지), while a search for the name alone keeps it whole.
+        parts += [customer.name, *customer.name.split(), customer.contact]
+    for identity in identities:
+        if identity.kind == IdentityKind.PHONE:
+            parts += _phone_forms(identity.value)
+        elif identity.kind == IdentityKind.EMAIL:
+            parts.append(identity.value)
+    # Each part on its own: the analysis of one field never leans on its neighbour's words.
+    return " ".join(analyzer.index_text(p) for p in parts if p)
+
+
+def _identities(customer_ids: Iterable[int | None]) -> dict[int, list[Identity]]:
+    found: dict[int, list[Identity]] = {}
+    ids = {pk for pk in customer_ids if pk is not None}
+    if not ids:
+        return found
+    for identity in Identity.objects.filter(customer_id__in=ids, kind__in=SHOWN_KINDS).order_by(
+        "id"
+    ):
+        found.setdefault(identity.customer_id, []).append(identity)
+    return found
+
+
+def _append(body: str, more: str) -> str:
+    if not more or len(body) >= MAX_BODY_CHARS:
+        return body
+    joined = f"{body}\n{more}" if body else more
+    return joined[:MAX_BODY_CHARS]
+
+
+def index_tickets(ticket_ids: Iterable[int], *, rebuild: bool = False) -> int:
+    """Bring the documents of ``ticket_ids`` up to date; returns how many were written.
+
+    Without ``rebuild`` an existing document keeps its head and gets the messages that
+    arrived since it was written; with it, head and body are made anew. A merged-away
+    ticket loses its document (its messages live on in the ticket it was merged into).
+    """
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return 0
+    tickets = {
+        t.pk: t
+        for t in Ticket.objects.filter(pk__in=ids)
+        .select_related("customer")
+        .only("id", "reference", "subject", "merged_into_id", "customer__name", "customer__contact")
+    }
+    gone = [pk for pk in ids if pk not in tickets or tickets[pk].merged_into_id is not None]
+    live = [pk for pk in ids if pk not in gone]
+    existing = {d.ticket_id: d for d in SearchDocument.objects.filter(ticket_id__in=live)}
+    since = {
+        pk: (0 if rebuild or pk not in existing else existing[pk].last_message_id) for pk in live
+    }
+    low = min(since.values(), default=0)
+    messages: dict[int, list[tuple[int, str]]] = {}
+    rows = (
+        Message.objects.filter(ticket_id__in=live, id__gt=low)
+        .order_by("id")
+        .values_list("ticket_id", "id", "text")
+    )
+    for ticket_id, message_id, text in rows:
+        if message_id > since[ticket_id]:
+            messages.setdefault(ticket_id, []).append((message_id, text))
+    need_head = [pk for pk in live if rebuild or pk not in existing]
+    identities = _identities(tickets[pk].customer_id for pk in need_head)
+    now = timezone.now()
+    docs: list[SearchDocument] = []
+    for pk in live:
+        doc = existing.get(pk)
+        new = messages.get(pk, [])
+        if doc is not None and not rebuild and not new:
+            continue
+        ticket = tickets[pk]
+        if doc is None or rebuild:
+            head = head_text(ticket, identities.get(ticket.customer_id or 0, []))
+            body, last = "", 0
+        else:
+            head, body, last = doc.head, doc.body, doc.last_message_id
+        for message_id, text in new:
+            body = _append(body, analyzer.index_text(text))
+            last = message_id
+        docs.append(
+            SearchDocument(ticket_id=pk, head=head, body=body, last_message_id=last, indexed_at=now)
+        )
+    _save(docs, gone)
+    return len(docs)
+
+
+def refresh_heads(ticket_ids: Iterable[int]) -> int:
+    """Rewrite the heads (subject, customer) of existing documents; bodies stay."""
+    ids = sorted(set(ticket_ids))
+    existing = {d.ticket_id: d for d in SearchDocument.objects.filter(ticket_id__in=ids)}
+    missing = [pk for pk in ids if pk not in existing]
+    written = index_tickets(missing) if missing else 0
+    tickets = Ticket.objects.filter(pk__in=list(existing)).select_related("customer")
+    identities = _identities(t.customer_id for t in tickets)
+    docs = []
+    for ticket in tickets:
+        doc = existing[ticket.pk]
+        doc.head = head_text(ticket, identities.get(ticket.customer_id or 0, []))
+        doc.indexed_at = timezone.now()
+        docs.append(doc)
+    _save(docs, [])
+    return written + len(docs)
+
+
+def _save(docs: list[SearchDocument], gone: Sequence[int]) -> None:
+    with transaction.atomic():
+        if gone:
+            SearchDocument.objects.filter(ticket_id__in=gone).delete()
+        if docs:
+            SearchDocument.objects.bulk_create(
+                docs,
+                update_conflicts=True,
+                unique_fields=["ticket"],
+                update_fields=["head", "body", "last_message_id", "indexed_at"],
+            )
+    backend = get_backend()
+    backend.documents_changed(docs, gone)
+
+
+def unindexed_since(when: dt.datetime) -> list[int]:
+    """Tickets with activity after ``when`` (for a catch-up reindex)."""
+    return list(Ticket.objects.filter(last_activity_at__gte=when).values_list("id", flat=True))

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sangdam.core import live
 from sangdam.core.language import detect_language_soon
+from sangdam.search.analyzer import preload as preload_search
 from sangdam.core.runtime import BackgroundServices
 from sangdam.core.secret_file import require_real_secret
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 "`sangdam smtpd` (docs/operations.md)."
             )
         detect_language_soon()
+        preload_search()
         if settings.DEMO:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from sangdam.core.runtime import make_worker
 from sangdam.core.secret_file import require_real_secret
 from sangdam.core.workers import Heartbeat
+from sangdam.search.analyzer import preload as preload_search
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_real_secret()
+        preload_search()
         worker = make_worker(
             interval=options["interval"], batch=options["batch"], queues=options["queues"]
         )

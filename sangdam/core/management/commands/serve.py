@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sangdam.core import live
 from sangdam.core.language import detect_language_soon
-from sangdam.search.analyzer import preload as preload_search
 from sangdam.core.runtime import BackgroundServices
 from sangdam.core.secret_file import require_real_secret
+from sangdam.search.analyzer import preload as preload_search
 
 
 class Command(BaseCommand):

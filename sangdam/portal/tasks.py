@@ -20,6 +20,7 @@ from sangdam.connectors.selectors import default_sender_address
 from sangdam.core import backoff
 from sangdam.portal.forms import one_line
 from sangdam.portal.links import status_url
+from sangdam.service import promise
 from sangdam.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def send_portal_email(ticket_id: int, to: str, kind: str, language: str, attempt
             "url": status_url(ticket),
             "kind": kind,
             "max_age_days": settings.PORTAL_LINK_MAX_AGE // 86400,
+            "promise": promise.for_ticket(ticket) if kind == "received" else "",
         }
         # The subject carries only our own words and the reference: the customer's subject
         # could be anything, and one line is all a header may hold.

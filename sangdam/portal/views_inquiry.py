@@ -32,6 +32,7 @@ from sangdam.portal.forms import InquiryForm, check_files, one_line
 from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
 from sangdam.portal.models import TopicField
 from sangdam.portal.tasks import send_portal_email
+from sangdam.service import promise
 from sangdam.tickets import selectors
 from sangdam.tickets.models import Topic
 
@@ -211,5 +212,10 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     ticket = selectors.ticket_detail(ticket_id=ticket_id)
     if ticket is None or ticket.customer_id != customer_id:
         return redirect("portal:find")
-    context = {"ticket": ticket, "token": token, "embedded": _embedded(request)}
+    context = {
+        "ticket": ticket,
+        "token": token,
+        "embedded": _embedded(request),
+        "promise": promise.for_ticket(ticket),
+    }
     return framable(page(request, "portal/thanks.html", context))

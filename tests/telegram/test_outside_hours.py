@@ -59,3 +59,42 @@ def test_no_automatic_answer_while_open(telegram_channel, telegram: FakeTelegram
     run_tasks()
 
     assert telegram.sent("sendMessage") == []
+
+
+def test_in_hours_a_new_conversation_hears_when_to_expect_a_reply_once(
+    telegram_channel, telegram: FakeTelegram, run_tasks
+):
+    from sangdam.service.models import SlaPolicy
+
+    Schedule.objects.create(
+        name="always",
+        channel=telegram_channel,
+        week={str(d): [["00:00", "00:00"]] for d in range(7)},
+        holiday_country="",
+    )
+    SlaPolicy.objects.create(name="Messengers", first_response_minutes=120)
+
+    post_update(telegram_channel, fixture("text"))
+    run_tasks()
+    post_update(telegram_channel, fixture("location"))
+    run_tasks()
+
+    answers = telegram.sent("sendMessage")
+    assert len(answers) == 1
+    assert "2" in answers[0]["text"]
+    assert Ticket.objects.get().first_responded_at is None  # a promise is no answer
+
+
+def test_outside_hours_the_answer_also_says_how_soon_we_reply(
+    telegram_channel, telegram: FakeTelegram, run_tasks
+):
+    from sangdam.service.models import SlaPolicy
+
+    _closed_until_next_week(telegram_channel)
+    SlaPolicy.objects.create(name="Messengers", first_response_minutes=120)
+
+    post_update(telegram_channel, fixture("text"))
+    run_tasks()
+
+    (answer,) = telegram.sent("sendMessage")
+    assert "open again" in answer["text"] and "2 business hours" in answer["text"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from sangdam.connectors.intake import IntakeResult
+from sangdam.service import promise
 from sangdam.service.hours import is_open, next_opening
 from sangdam.service.selectors import hours_for_channel
 from sangdam.tickets import actions
@@ -22,6 +23,8 @@ from sangdam.tickets.actor import Actor
 from sangdam.tickets.models import Message, Ticket
 
 OUTSIDE_HOURS = "outside_hours_until"
+# Marks the in-hours answer that says when to expect a reply (once per ticket).
+EXPECTED_REPLY = "expected_reply"
 ACTOR = Actor("system:outside-hours")
 
 
@@ -35,7 +38,9 @@ def after_intake(result: IntakeResult) -> None:
 @task()
 def answer_outside_hours(message_id: int) -> None:
     """Outside the channel's hours, tell the customer when we open again: once per
-    conversation (ticket) per closed period."""
+    conversation (ticket) per closed period, with the reply time we promise. In hours,
+    when an SLA policy promises a first response, say so once per ticket ("We usually
+    reply within 2 business hours. Today we are open until 18:00.")."""
     message = Message.objects.select_related("ticket", "channel").filter(pk=message_id).first()
     if message is None or message.channel is None:
         return
@@ -44,6 +49,7 @@ def answer_outside_hours(message_id: int) -> None:
         return
     now = timezone.now()
     if is_open(hours, now):
+        _tell_expected_reply(message.ticket_id, now)
         return
     opening = next_opening(hours, now)
     period = opening.isoformat() if opening else "closed"
@@ -54,12 +60,31 @@ def answer_outside_hours(message_id: int) -> None:
             return
         with translation.override(ticket.language or settings.LANGUAGE_CODE):
             text = _text(opening, hours.zone)
+            expected = promise.for_ticket(ticket, now=now, with_hours=False)
+        if expected:
+            text = f"{text} {expected}"
         actions.do_reply(
             ticket=ticket,
             actor=ACTOR,
             text=text,
             automatic=True,
             metadata={OUTSIDE_HOURS: period},
+        )
+
+
+def _tell_expected_reply(ticket_id: int, now: dt.datetime) -> None:
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket_id)
+        if ticket.first_responded_at is not None:
+            return  # an agent already answered
+        if ticket.messages.filter(**{f"metadata__{EXPECTED_REPLY}": True}).exists():
+            return
+        with translation.override(ticket.language or settings.LANGUAGE_CODE):
+            if not promise.for_ticket(ticket, now=now, with_hours=False):
+                return  # no first-response target: nothing to promise
+            text = promise.for_ticket(ticket, now=now)
+        actions.do_reply(
+            ticket=ticket, actor=ACTOR, text=text, automatic=True, metadata={EXPECTED_REPLY: True}
         )
 
 

@@ -117,45 +117,79 @@ def _phones(text: str) -> tuple[str, list[str]]:
     return PHONE.sub(take, text), found
 
 
-def _korean(text: str) -> list[str]:
-    terms: list[str] = []
+# A unit is one word's place in the text: alternative spellings, each a phrase of terms.
+# Most units are one term (("환불",),); a compound noun is both itself and its parts
+# (("비밀번호",), ("비밀", "번호")): Kiwi splits 비밀번호 in one sentence and keeps it whole
+# in the next, so documents carry both and queries accept either.
+Unit = tuple[tuple[str, ...], ...]
+NOUNS = frozenset({"NNG", "NNP"})
+
+
+def _korean(text: str) -> list[Unit]:
+    units: list[Unit] = []
+    run: list[str] = []  # nouns written together (one compound)
+    run_end = -1
+
+    def close() -> None:
+        if len(run) > 1:
+            units.append((("".join(run),), tuple(run)))
+        elif run:
+            units.append(((run[0],),))
+        run.clear()
+
     for token in _load().tokenize(text):
         tag = token.tag.split("-", 1)[0]
+        if tag in NOUNS and HANGUL.search(token.form):
+            if token.start != run_end:
+                close()
+            run.append(token.form)
+            run_end = token.start + token.len
+            continue
+        close()
         if HANGUL.search(token.form):
             if tag in KEEP_TAGS:
-                terms.append(token.form)
+                units.append(((token.form,),))
         else:
             # Letters, digits and whatever Kiwi tags W_EMAIL, W_URL, SW...: plain words.
-            terms.extend(_latin(token.form))
-    return terms
+            units.extend(((term,),) for term in _latin(token.form))
+    close()
+    return units
 
 
-def _plain(text: str) -> list[str]:
-    """Terms of text by script: CJK runs as bigrams, Hangul through Kiwi, the rest words.
+def _units(text: str) -> list[Unit]:
+    """Units of text by script: CJK runs as bigrams, Hangul through Kiwi, the rest words.
 
     CJK runs are cut out before Kiwi sees the text, so a Japanese phrase yields the same
     terms inside a Korean message as on its own.
     """
-    terms: list[str] = []
+    units: list[Unit] = []
     for part in SPLIT.split(text):
         if not part:
             continue
         if CJK_RUN.fullmatch(part):
-            terms.extend(_bigrams(part))
+            units.extend(((term,),) for term in _bigrams(part))
         elif HANGUL.search(part):
-            terms.extend(_korean(part))
+            units.extend(_korean(part))
         else:
-            terms.extend(_latin(part))
-    return terms
+            units.extend(((term,),) for term in _latin(part))
+    return units
 
 
-def terms(text: str) -> list[str]:
-    """The index terms of ``text``, in order."""
+def _text_units(text: str) -> list[Unit]:
     if not text:
         return []
     text, phones = _phones(text[:MAX_CHARS])
-    found = _plain(text)
-    return phones + found if phones else found
+    return [((phone,),) for phone in phones] + _units(text)
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of ``text``, in order (a compound's parts, then the compound)."""
+    found: list[str] = []
+    for unit in _text_units(text):
+        if len(unit) > 1:
+            found.extend(unit[1])
+        found.extend(unit[0])
+    return found
 
 
 def index_text(text: str) -> str:
@@ -163,15 +197,21 @@ def index_text(text: str) -> str:
     return " ".join(terms(text))
 
 
+def _phrase_terms(text: str) -> tuple[str, ...]:
+    """Terms for a phrase query: compounds whole (the index has them whole right before
+    the next word, however Kiwi split them)."""
+    return tuple(term for unit in _text_units(text) for term in unit[0])
+
+
 # --- queries ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Query:
-    """What the database searches: every group must match (AND); a group of several terms
-    is a phrase (the terms next to each other, in order)."""
+    """What the database searches: every group must match (AND); a group is one or more
+    alternative phrases (OR); a phrase of several terms needs them next to each other."""
 
-    groups: tuple[tuple[str, ...], ...]
+    groups: tuple[Unit, ...]
     raw: str = ""
     # Words to mark in snippets: the query's own words and the stems it yields.
     marks: tuple[str, ...] = field(default=())
@@ -191,12 +231,12 @@ def parse_query(q: str) -> Query:
     matches its parts scattered over a ticket.
     """
     q = (q or "").strip()[:500]
-    groups: list[tuple[str, ...]] = []
+    groups: list[Unit] = []
     marks: list[str] = []
     for phrase in QUOTED.findall(q):
-        found = tuple(terms(phrase))
+        found = _phrase_terms(phrase)
         if found:
-            groups.append(found)
+            groups.append((found,))
             marks.extend(found)
             marks.append(phrase.strip())
     rest = QUOTED.sub(" ", q)
@@ -207,9 +247,9 @@ def parse_query(q: str) -> Query:
             marks.append(word)
             continue
         if korean:
-            stems = terms(" ".join(korean))
-            marks.extend(stems)
-            groups.extend((term,) for term in stems)
+            for unit in _text_units(" ".join(korean)):
+                groups.append(unit)
+                marks.extend(term for phrase in unit for term in phrase)
             korean = []
         found = tuple(terms(word))
         if not found:
@@ -218,8 +258,8 @@ def parse_query(q: str) -> Query:
         marks.extend(found)
         # One word's several terms (a CJK run's bigrams, SD-100042, kim@example.com)
         # belong together: a phrase, never its parts scattered over a ticket.
-        groups.append(found)
-    unique: list[tuple[str, ...]] = []
+        groups.append((found,))
+    unique: list[Unit] = []
     for group in groups:
         if group not in unique:
             unique.append(group)

@@ -162,3 +162,20 @@ def test_reindex_rebuilds_a_lost_index(
     assert refs("꺼졌어요") == []
     call_command("reindex_search", verbosity=0)
     assert refs("꺼졌어요") == [ticket.reference]
+
+
+def test_a_compound_noun_is_found_however_the_analyser_split_it(
+    email_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    # Kiwi keeps 비밀번호 whole before 재설정 but splits it before 를; 배송 조회 has a space.
+    whole = factories.customer_writes(email_channel, text="비밀번호 재설정 메일이 안 와요").ticket
+    split = factories.customer_writes(
+        email_channel, text="비밀번호를 잊었어요", sender=("email", "jun@example.com")
+    ).ticket
+    spaced = factories.customer_writes(
+        email_channel, text="배송 조회가 안 돼요", sender=("email", "ara@example.com")
+    ).ticket
+    run_tasks()
+    assert sorted(refs("비밀번호")) == sorted([whole.reference, split.reference])
+    assert refs("비밀번호를 재설정하고 싶어요") == [whole.reference]
+    assert refs("배송조회") == [spaced.reference]

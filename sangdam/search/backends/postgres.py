@@ -20,9 +20,12 @@ if TYPE_CHECKING:
 
 
 def tsquery(query: Query) -> str:
-    """to_tsquery syntax: phrases with ``<->``, groups with ``&``; terms quoted."""
+    """to_tsquery syntax: phrases with ``<->``, alternatives ``|``, groups ``&``; terms quoted."""
     return " & ".join(
-        "(" + " <-> ".join(f"'{term}'" for term in group) + ")" for group in query.groups
+        "("
+        + " | ".join("(" + " <-> ".join(f"'{term}'" for term in phrase) + ")" for phrase in group)
+        + ")"
+        for group in query.groups
     )
 
 

@@ -21,8 +21,12 @@ HEAD_WEIGHT = 4.0
 
 
 def match_expression(query: Query) -> str:
-    """FTS5 syntax: each group a quoted phrase, groups ANDed (terms hold no quotes)."""
-    return " AND ".join('"' + " ".join(group) + '"' for group in query.groups)
+    """FTS5 syntax: phrases quoted, alternatives ORed, groups ANDed (terms hold no quotes)."""
+    parts = []
+    for group in query.groups:
+        phrases = ['"' + " ".join(phrase) + '"' for phrase in group]
+        parts.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
+    return " AND ".join(parts)
 
 
 class SqliteBackend(SearchBackend):

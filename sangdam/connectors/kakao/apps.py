@@ -7,3 +7,6 @@ class KakaoChannelConfig(AppConfig):
     name = "sangdam.connectors.kakao"
     label = "kakao_channel"
     verbose_name = "KakaoTalk channel"
+
+    def ready(self) -> None:
+        from sangdam.connectors.kakao import listeners  # noqa: F401

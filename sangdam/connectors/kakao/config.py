@@ -29,7 +29,12 @@ class KakaoSkillConfig(BaseModel):
         description="상담톡: the dealer's API (happytalk, happytalk_v3). Empty: no 상담톡; "
         "agents' replies then reach the customer only on the status page.",
     )
-    sender_key: str = Field("", description="상담톡: the channel's 발신프로필 키 (sender key).")
+    sender_key: str = Field(
+        "", description="상담톡 and 알림톡: the channel's 발신프로필 키 (sender key)."
+    )
+    alimtalk_path: str = Field(
+        "/v2/send/kakao", description="알림톡: the dealer's send path (ask your dealer)."
+    )
 
     @model_validator(mode="after")
     def _something_to_do(self) -> KakaoSkillConfig:

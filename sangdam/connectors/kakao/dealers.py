@@ -47,6 +47,7 @@ class Dealer:
         self.client_secret = client_secret
         config = dict(config)
         config.setdefault("api_base", self.default_base)
+        self.alimtalk_path = str(config.get("alimtalk_path") or "/v2/send/kakao")
         self.client = ProviderClient("kakao", config=config)
 
     # --- the four calls -------------------------------------------------------------------
@@ -66,6 +67,31 @@ class Dealer:
 
     def end_session(self, user_key: str) -> None:
         raise NotImplementedError
+
+    def send_alimtalk(
+        self, *, phone: str, template_code: str, text: str, serial: str, fallback: str
+    ) -> None:
+        """Send an 알림톡 (``phone`` in the domestic format, ``text`` the filled template).
+
+        The body carries the fields of Kakao's 알림톡 API as Kakao i Connect Message
+        documents them (``cid``, ``message_type`` "AT", ``phone_number``,
+        ``template_code``, ``sender_key``, ``message``, ``fall_back_yn``,
+        ``fall_back_message_type`` SM/LM, ``fall_back_message``); the path is the
+        channel's ``alimtalk_path`` (dealers differ: confirm it with yours).
+        """
+        body: dict[str, Any] = {
+            "cid": serial,
+            "message_type": "AT",
+            "sender_key": self.sender_key,
+            "phone_number": phone,
+            "template_code": template_code,
+            "message": text,
+            "fall_back_yn": bool(fallback),
+        }
+        if fallback:
+            body["fall_back_message_type"] = fallback
+            body["fall_back_message"] = text
+        self.call(self.alimtalk_path, json=body)
 
     # --- shared -----------------------------------------------------------------------------
 

@@ -142,6 +142,8 @@ class FakeKakao(FakeProvider):
         self.client_secret = "ht-client-secret"  # noqa: S105 (the fake's own)
         self.ended: set[str] = set()  # user keys whose session the dealer ended
         self.uploads: dict[str, bytes] = {}  # Kakao-side path -> uploaded bytes
+        self.templates: dict[str, str] = {}  # approved 알림톡 templates: code -> text
+        self.accepted_alimtalks: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -260,6 +262,8 @@ class FakeKakao(FakeProvider):
         ]
 
     def _dealer(self, call: Call) -> tuple[int, str, bytes] | None:
+        if call.path == "/v2/send/kakao":
+            return self._alimtalk(call)
         path = call.path.removeprefix("/kakaoWebhook/v3/bzc").removeprefix("/v1")
         if path not in ("/chat/write", "/chat/send/plain", "/image/upload", "/file/upload", "/chat/end", "/chat/endWithBot"):  # fmt: skip
             return None
@@ -294,6 +298,31 @@ class FakeKakao(FakeProvider):
         if not body.get("serial_number"):
             return self.json_answer({"code": "-1003", "message": "InvalidParameterException"})
         return self.json_answer({"code": "0000", "message": ""})
+
+    def alimtalks(self) -> list[dict[str, Any]]:
+        """Every 알림톡 the dealer accepted."""
+        with self.lock:
+            return list(self.accepted_alimtalks)
+
+    def _alimtalk(self, call: Call) -> tuple[int, str, bytes]:
+        """Kakao refuses an 알림톡 whose text does not match its approved template."""
+        import re
+
+        if call.headers.get("ht-client-secret") != self.client_secret:
+            return self.json_answer({"code": "-401", "message": "InvalidClientException"}, 401)
+        body = call.json() or {}
+        approved = self.templates.get(str(body.get("template_code")))
+        if approved is None:
+            return self.json_answer({"code": "3016", "message": "NoMatchedTemplateException"})
+        pattern = re.escape(approved)
+        pattern = re.sub(r"\\#\\\{[^}]*\\\}", ".+", pattern)
+        if not re.fullmatch(pattern, str(body.get("message", "")), flags=re.S):
+            return self.json_answer({"code": "3018", "message": "NoMatchedTemplateException"})
+        if not re.fullmatch(r"01\d{8,9}", str(body.get("phone_number", ""))):
+            return self.json_answer({"code": "3008", "message": "InvalidPhoneNumberException"})
+        with self.lock:
+            self.accepted_alimtalks.append(body)
+        return self.json_answer({"code": "0000", "message": "", "cid": body.get("cid")})
 
     # --- the API ------------------------------------------------------------------------
 

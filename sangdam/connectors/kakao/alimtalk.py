@@ -1,0 +1,259 @@
+"""알림톡 (AlimTalk): template notices to a customer's Korean mobile number.
+
+Kakao delivers an 알림톡 only when its text matches a template it approved (through the
+dealer), so a template is stored as approved, with ``#{변수}`` placeholders, and a message
+is refused *before* it is sent when a variable has no value or the result is too long.
+Numbers go out in the domestic format dealers expect (``01012345678``); SMS/LMS fallback
+is the template's setting, passed through.
+
+The notification step: when an agent's reply cannot reach the customer on its channel
+(its delivery failed for good: a chatbot without 상담톡, a closed 상담톡 session, a web-form
+inquiry that left only a phone number), and the customer agreed to 알림톡 at a Korean
+mobile number, the channel's "answered" template goes out with the status link instead,
+and the ticket gets a note saying so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+
+import phonenumbers
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sangdam.connectors.http import ProviderError
+from sangdam.connectors.kakao.config import skill_config
+from sangdam.connectors.kakao.models import (
+    AlimTalkConsent,
+    AlimTalkNotice,
+    AlimTalkTemplate,
+    Purpose,
+)
+from sangdam.portal.links import status_url
+from sangdam.tickets import actions
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.models import Message, Ticket
+
+log = logging.getLogger(__name__)
+
+VARIABLE = re.compile(r"#\{([^{}]+)\}")
+MAX_LENGTH = 1000
+ACTOR = Actor("system:alimtalk")
+
+
+class TemplateMismatch(ValueError):
+    """The message does not fit its template; ``str()`` says why, for a person."""
+
+
+class NotKoreanMobile(ValueError):
+    pass
+
+
+class NoConsent(ValueError):
+    pass
+
+
+def variables(body: str) -> list[str]:
+    """The template's variables in order of first use."""
+    seen: list[str] = []
+    for name in VARIABLE.findall(body):
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def render(body: str, values: Mapping[str, str]) -> str:
+    """The template filled in; :class:`TemplateMismatch` when it cannot be sent as is."""
+    missing = [name for name in variables(body) if not str(values.get(name, "")).strip()]
+    if missing:
+        raise TemplateMismatch(
+            _("No value for %(names)s: the message would not match its approved template.")
+            % {"names": ", ".join(f"#{{{n}}}" for n in missing)}
+        )
+    text = VARIABLE.sub(lambda m: str(values[m[1]]), body)
+    if len(text) > MAX_LENGTH:
+        raise TemplateMismatch(
+            _("The filled-in message has %(count)d characters; 알림톡 allows %(limit)d.")
+            % {"count": len(text), "limit": MAX_LENGTH}
+        )
+    return text
+
+
+def domestic_mobile(number: str) -> str:
+    """``+821012345678`` (or ``010-1234-5678``) → ``01012345678``; Korean mobiles only."""
+    try:
+        parsed = phonenumbers.parse(number, "KR")
+    except phonenumbers.NumberParseException as exc:
+        raise NotKoreanMobile(str(exc)) from exc
+    if (
+        parsed.country_code != 82
+        or not phonenumbers.is_valid_number(parsed)
+        or phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        raise NotKoreanMobile(f"{number} is not a Korean mobile number")
+    return f"0{parsed.national_number}"
+
+
+def record_consent(*, customer_id: int, phone: str, source: str) -> AlimTalkConsent:
+    """The customer agreed to 알림톡 at ``phone`` (kept in E.164)."""
+    parsed = phonenumbers.parse(phone, "KR")
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return AlimTalkConsent.objects.create(customer_id=customer_id, phone=e164, source=source)
+
+
+def consented_mobile(customer_id: int) -> str:
+    """The newest Korean mobile number the customer agreed to 알림톡 at ("" when none)."""
+    for consent in AlimTalkConsent.objects.filter(
+        customer_id=customer_id, withdrawn_at__isnull=True
+    ).order_by("-given_at", "-id"):
+        try:
+            domestic_mobile(consent.phone)
+        except NotKoreanMobile:
+            continue
+        return consent.phone
+    return ""
+
+
+def template_for(purpose: str) -> AlimTalkTemplate | None:
+    """An active template for ``purpose`` on an enabled KakaoTalk channel with a dealer."""
+    for template in AlimTalkTemplate.objects.filter(
+        purpose=purpose, active=True, channel__enabled=True, channel__kind="kakao"
+    ).select_related("channel"):
+        if skill_config(template.channel).dealer:
+            return template
+    return None
+
+
+def send(
+    *,
+    template: AlimTalkTemplate,
+    phone: str,
+    values: Mapping[str, str],
+    ticket: Ticket | None = None,
+    source_message: Message | None = None,
+) -> AlimTalkNotice:
+    """Fill ``template`` and send it to ``phone``; the notice records what happened.
+
+    :class:`TemplateMismatch` / :class:`NotKoreanMobile` are raised before anything is
+    sent; a dealer's refusal is kept on the notice (``sent`` False, ``error``).
+    """
+    from sangdam.connectors.kakao.connector import KakaoSkillConnector
+
+    text = render(template.body, values)
+    number = domestic_mobile(phone)
+    dealer = KakaoSkillConnector().dealer(template.channel)
+    if dealer is None:
+        raise TemplateMismatch(_("The template's channel has no 상담톡/알림톡 dealer."))
+    try:
+        with transaction.atomic():
+            notice = AlimTalkNotice.objects.create(
+                ticket=ticket,
+                template=template,
+                source_message=source_message,
+                phone=phone,
+                text=text,
+            )
+    except IntegrityError:
+        # One notice per reply: a repeated event sends nothing twice.
+        return AlimTalkNotice.objects.get(source_message=source_message)
+    notice.serial = f"at{notice.pk}"
+    try:
+        dealer.send_alimtalk(
+            phone=number,
+            template_code=template.code,
+            text=text,
+            serial=notice.serial,
+            fallback=template.fallback,
+        )
+    except ProviderError as exc:
+        notice.error = str(exc)[:2000]
+    else:
+        notice.sent = True
+    notice.save(update_fields=["serial", "sent", "error"])
+    return notice
+
+
+def notify_answer(message: Message) -> AlimTalkNotice | None:
+    """The reply ``message`` could not be delivered: tell the customer by 알림톡 that
+    their inquiry was answered (when they agreed to it and a template is set up)."""
+    if (message.metadata or {}).get("automatic"):
+        return None
+    ticket = message.ticket
+    phone = consented_mobile(ticket.customer_id)
+    template = template_for(Purpose.ANSWERED)
+    if not phone or template is None:
+        return None
+    if AlimTalkNotice.objects.filter(source_message=message).exists():
+        return None  # the event came twice: one notice per reply
+    with translation.override(ticket.language or settings.LANGUAGE_CODE):
+        values = {
+            name: value
+            for names, value in (
+                (("reference", "접수번호", "문의번호"), ticket.reference),
+                (("name", "고객명", "이름"), ticket.customer.name or _("customer")),
+                (("link", "url", "링크", "주소"), status_url(ticket)),
+                (("subject", "제목"), ticket.subject[:60]),
+            )
+            for name in names
+        }
+        notice: AlimTalkNotice | None = None
+        try:
+            sent = send(
+                template=template,
+                phone=phone,
+                values=values,
+                ticket=ticket,
+                source_message=message,
+            )
+        except (TemplateMismatch, NotKoreanMobile) as exc:
+            note = _("알림톡 not sent: %(reason)s") % {"reason": exc}
+        else:
+            notice = sent
+            if sent.sent:
+                note = _("The reply could not be delivered on its channel; an 알림톡 (%(code)s) told the customer at %(phone)s that it was answered.") % {"code": template.code, "phone": phone}  # fmt: skip
+            else:
+                note = _("알림톡 not sent: %(reason)s") % {"reason": sent.error}
+        with transaction.atomic():
+            actions.do_reply(ticket=ticket, actor=ACTOR, text=note, note=True)
+    return notice
+
+
+def notify_callback(*, ticket: Ticket, when: str) -> AlimTalkNotice:
+    """Tell the customer by 알림톡 when we will call them back (the "callback" template).
+
+    Raises :class:`TemplateMismatch` (no template, a missing value) or
+    :class:`NotKoreanMobile` / :class:`NoConsent` before anything is sent.
+    """
+    phone = consented_mobile(ticket.customer_id)
+    if not phone:
+        raise NoConsent(_("The customer has not agreed to 알림톡 at a Korean mobile number."))
+    template = template_for(Purpose.CALLBACK)
+    if template is None:
+        raise TemplateMismatch(_("No active 알림톡 template is set up for call-backs."))
+    values = {
+        "reference": ticket.reference,
+        "접수번호": ticket.reference,
+        "name": ticket.customer.name or _("customer"),
+        "고객명": ticket.customer.name or _("customer"),
+        "time": when,
+        "시간": when,
+        "일시": when,
+    }
+    notice = send(template=template, phone=phone, values=values, ticket=ticket)
+    with transaction.atomic():
+        actions.do_reply(
+            ticket=ticket,
+            actor=ACTOR,
+            note=True,
+            text=(
+                _("알림톡 (%(code)s) sent to %(phone)s: %(text)s")
+                % {"code": template.code, "phone": phone, "text": notice.text}
+                if notice.sent
+                else _("알림톡 not sent: %(reason)s") % {"reason": notice.error}
+            ),
+        )
+    return notice

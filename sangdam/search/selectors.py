@@ -59,10 +59,11 @@ def search_tickets(
         .in_bulk()
     )
     texts: dict[int, list[str]] = {}
-    for ticket_id, text in (
-        Message.objects.filter(ticket_id__in=found.ids)
-        .order_by("id")
-        .values_list("ticket_id", "text")
+    # Ordered here, not in SQL: ORDER BY id can make SQLite walk every message in id order
+    # instead of using the ticket index.
+    rows = Message.objects.filter(ticket_id__in=found.ids).order_by()
+    for ticket_id, _id, text in sorted(
+        rows.values_list("ticket_id", "id", "text"), key=lambda row: row[1]
     ):
         texts.setdefault(ticket_id, []).append(text)
     pattern = mark_pattern(query)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import random
 import re
@@ -284,10 +285,15 @@ def measure_search(backend: str, writer: Writer, samples: int) -> bool:
             q = q.format(**writer.last_rare)
             result = search_tickets(q=q)
             parsed = parse_query(q)
-            whole = timed(lambda q=q: search_tickets(q=q), samples)
+            whole = timed(functools.partial(search_tickets, q=q), samples)
             alone = timed(
-                lambda p=parsed: engine.search(
-                    p, filters=SearchFilters(), limit=25, offset=0, count_limit=COUNT_LIMIT
+                functools.partial(
+                    engine.search,
+                    parsed,
+                    filters=SearchFilters(),
+                    limit=25,
+                    offset=0,
+                    count_limit=COUNT_LIMIT,
                 ),
                 samples,
             )

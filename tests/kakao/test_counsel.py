@@ -248,3 +248,15 @@ def test_the_admin_form_wants_the_sender_key_with_a_dealer(db):
     )
 
     assert not Channel.objects.filter(kind="kakao").exists()
+
+
+def test_with_a_dealer_the_chatbot_offers_an_agent_after_taking_the_inquiry(channel):
+    talk = Talk(channel)
+    for utterance in ("안녕하세요", "결제", "결제가 두 번 되었어요", "건너뛰기"):
+        talk(utterance)
+
+    done = talk("접수하기")
+
+    buttons = done.data["template"]["outputs"][0]["textCard"]["buttons"]
+    assert {"label": "상담원 연결", "action": "operator"} in buttons
+    assert "이 채팅" in done.text

@@ -52,6 +52,7 @@ START_OVER = gettext_lazy("Start over")
 SKIP = gettext_lazy("Skip")
 NEXT = gettext_lazy("Next")
 SUBMIT = gettext_lazy("Submit")
+TALK_TO_AGENT = gettext_lazy("Talk to an agent")
 
 
 def _words(*labels: Promise | str) -> set[str]:
@@ -329,10 +330,20 @@ def finish(conversation: SkillConversation) -> None:
 
 
 def submitted_answer(channel: Channel, ticket: Ticket, now: dt.datetime) -> Any:
-    description = _(
-        "We will answer as soon as we can. The chatbot cannot write to you first: "
-        "our answer appears on the status page and under “%(mine)s”."
-    ) % {"mine": MY_INQUIRIES}
+    buttons = [skill.Button(_("View status"), url=status_url(ticket))]
+    if skill_config(channel).dealer:
+        # 상담톡 is connected: the agent answers right here, and the user can ask for one
+        # now ("상담원 연결" hands the chat to 상담톡; the ticket carries over).
+        description = _(
+            "We will answer you in this chat as soon as we can. To talk to an agent now, "
+            "tap “%(agent)s”."
+        ) % {"agent": TALK_TO_AGENT}
+        buttons.append(skill.Button(str(TALK_TO_AGENT), operator=True))
+    else:
+        description = _(
+            "We will answer as soon as we can. The chatbot cannot write to you first: "
+            "our answer appears on the status page and under “%(mine)s”."
+        ) % {"mine": MY_INQUIRIES}
     notice = closed_notice(channel, now)
     if notice:
         description = f"{notice}\n{description}"
@@ -341,7 +352,7 @@ def submitted_answer(channel: Channel, ticket: Ticket, now: dt.datetime) -> Any:
             skill.card(
                 title=_("Inquiry %(reference)s received") % {"reference": ticket.reference},
                 description=description,
-                buttons=[skill.Button(_("View status"), url=status_url(ticket))],
+                buttons=buttons,
                 image_url=skill_config(channel).card_image_url,
             )
         ],

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sangdam.console",
     "sangdam.service",
     "sangdam.routing",
+    "sangdam.automations",
     "sangdam.portal",
     "sangdam.api",
     "sangdam.search",

@@ -348,3 +348,12 @@ class AgentOut(Schema):
 
 class PresenceIn(Schema):
     presence: Literal["online", "away", "offline"]
+
+
+class MacroOut(Schema):
+    id: int
+    name: str
+    texts: dict[str, str] = Field(description="the macro as written, by language (ko, en)")
+    text: str | None = Field(
+        None, description="filled in for the ticket named by `ticket`, in its language"
+    )

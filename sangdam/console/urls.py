@@ -8,6 +8,7 @@ from sangdam.connectors.webhooks import admin as messengers
 from sangdam.console.views import (
     account,
     admin,
+    automations,
     inbox,
     routing,
     search,
@@ -78,6 +79,29 @@ urlpatterns = [
     path("admin/sla/", service_levels.policies, name="admin_sla_policies"),
     path("admin/sla/new/", service_levels.policy_create, name="admin_sla_policy_create"),
     path("admin/sla/<int:policy_id>/", service_levels.policy_edit, name="admin_sla_policy_edit"),
+    path("admin/automations/", automations.triggers, name="admin_triggers"),
+    path("admin/automations/time-rules/", automations.time_rules, name="admin_time_rules"),
+    path("admin/automations/macros/", automations.macros, name="admin_macros"),
+    path(
+        "admin/automations/<slug:kind>/new/",
+        automations.edit,
+        name="admin_automation_create",
+    ),
+    path(
+        "admin/automations/<slug:kind>/<int:item_id>/",
+        automations.edit,
+        name="admin_automation_edit",
+    ),
+    path(
+        "admin/automations/<slug:kind>/<int:item_id>/delete/",
+        automations.delete,
+        name="admin_automation_delete",
+    ),
+    path(
+        "admin/automations/<slug:kind>/<int:item_id>/move/",
+        automations.move,
+        name="admin_automation_move",
+    ),
     path("admin/mailboxes/", mailboxes.mailboxes, name="admin_mailboxes"),
     path("admin/mailboxes/new/", mailboxes.mailbox_create, name="admin_mailbox_create"),
     path("admin/mailboxes/<int:mailbox_id>/", mailboxes.mailbox_edit, name="admin_mailbox_edit"),

@@ -44,6 +44,7 @@ JOBS: list[Job] = [
     Job("poll_mailboxes", "* * * * *", "sangdam.connectors.email.tasks.poll_mailboxes"),
     Job("sweep_routing", "* * * * *", "sangdam.routing.tasks.sweep_routing"),
     Job("detect_sla_breaches", "* * * * *", "sangdam.service.tasks.detect_sla_breaches"),
+    Job("run_time_rules", "*/5 * * * *", "sangdam.automations.tasks.run_time_rules"),
     Job("prune_app_keys", "41 3 * * *", "sangdam.connectors.app.tasks.prune_idempotency_keys"),
 ]
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from sangdam.automations.events import TimeRuleFired, TriggerFired
 from sangdam.customers.actions import do_merge_customers
 from sangdam.routing.events import OfferAnswered, OfferMade, Routed
 from sangdam.tickets import actions, dispatch
@@ -116,6 +117,8 @@ def test_each_kind_reads_back_as_the_event_that_wrote_it():
         OfferMade(ticket_id=1, agent=3, expires_at="2026-12-02T01:00:00+00:00"),
         OfferAnswered(ticket_id=1, agent=3, state="expired"),
         SlaBreached(ticket_id=1, metric="first_response", due_at="2026-11-30T10:00:00+09:00"),
+        TriggerFired(ticket_id=1, trigger=4, name="refunds", actions=("tags+=refund",)),
+        TimeRuleFired(ticket_id=1, rule=5, name="remind", actions=("auto_reply=reminder",)),
     ]
     assert {type(s) for s in samples} >= set(KINDS.values())
 

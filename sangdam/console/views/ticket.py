@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sangdam.automations.macros import active_macros, render_macro
 from sangdam.connectors.reply_window import window_for_ticket
 from sangdam.console.activity import ticket_activity
 from sangdam.console.forms import (
@@ -62,7 +63,17 @@ def _shown_images(request: HttpRequest) -> set[int]:
     return {int(value)} if value.isdigit() else set()
 
 
+def _macros(request: HttpRequest, ticket: Ticket) -> tuple[list[tuple[Any, str]], str]:
+    """Active macros filled in for this ticket, and the text of ``?macro=<id>`` if asked."""
+    agent = agent_of(request)
+    filled = [(m, render_macro(m, ticket=ticket, agent=agent)) for m in active_macros()]
+    chosen = request.GET.get("macro", "")
+    text = next((t for m, t in filled if str(m.pk) == chosen), "")
+    return filled, text
+
+
 def _page(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
+    macros, macro_text = _macros(request, ticket)
     context: dict[str, Any] = {
         "ticket": ticket,
         "thread": ticket_messages(ticket=ticket),
@@ -71,7 +82,9 @@ def _page(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
         "identities": customer_identities(customer_id=ticket.customer_id),
         "other_tickets": customer_tickets(customer_id=ticket.customer_id, exclude=ticket.pk),
         "metadata": sorted(ticket.metadata.items()) if isinstance(ticket.metadata, dict) else [],
-        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "reply_form": forms.get("reply_form")
+        or ReplyForm(initial={"text": macro_text} if macro_text else None),
+        "macros": macros,
         "assign_form": AssignForm(initial={"assignee": ticket.assignee_id, "team": ticket.team_id}),
         "status_form": StatusForm(initial={"status": ticket.status}),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),

@@ -63,3 +63,27 @@
 
   connect();
 })();
+
+/*
+ * Macros on the ticket page: "Insert" puts the chosen macro (already filled in for this
+ * ticket by the server, in <option data-text>) into the reply box at the cursor. Without
+ * JavaScript the same button reloads the page with the macro in the reply box.
+ */
+(function () {
+  "use strict";
+  var picker = document.getElementById("macro-picker");
+  var box = document.getElementById("id_text");
+  if (!picker || !box) return;
+  picker.addEventListener("submit", function (event) {
+    var select = picker.querySelector("select");
+    var option = select && select.options[select.selectedIndex];
+    if (!option || !option.dataset.text) return;
+    event.preventDefault();
+    var start = box.selectionStart || 0;
+    var end = box.selectionEnd || 0;
+    box.value = box.value.slice(0, start) + option.dataset.text + box.value.slice(end);
+    box.focus();
+    var caret = start + option.dataset.text.length;
+    box.setSelectionRange(caret, caret);
+  });
+})();

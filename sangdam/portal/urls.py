@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("contact", views_contact.contact, name="contact"),
+    path("contact/wait-times.json", views_contact.wait_times, name="wait_times"),
     path("contact/new", views_inquiry.new, name="new"),
     path("contact/embed", views_embed.embed, name="embed"),
     path("contact/thanks/<str:token>/", views_inquiry.thanks, name="thanks"),

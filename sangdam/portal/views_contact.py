@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 import segno
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.connectors.registry import get_connector
 from sangdam.portal.common import page, use_language
+from sangdam.routing.waits import ChannelWait, channel_waits
 from sangdam.service.hours import WeeklyHours, closes_at, is_open, next_opening
 from sangdam.service.models import Schedule
 from sangdam.service.selectors import schedule_book
@@ -53,6 +54,7 @@ class ChannelCard:
     closed_for: str  # today's holiday or closure, when that is why it is closed
     app_links: list[tuple[str, str]]  # (label, url) for the app card
     qr_svg: str = ""  # a QR code of a messenger's chat link, for customers on a desktop
+    wait: ChannelWait | None = None  # the honest wait estimate (sangdam.routing.waits)
 
 
 def _phone(address: str) -> tuple[str, str]:
@@ -139,6 +141,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     lang = use_language(request)
     now = timezone.now()
     book = schedule_book()
+    waits = {item.channel.pk: item for item in channel_waits(now)}
     cards = []
     for channel in (
         Channel.objects.filter(enabled=True).exclude(kind=ChannelKind.API).defer("secrets")
@@ -162,8 +165,24 @@ def contact(request: HttpRequest) -> HttpResponse:
                 closed_for=_closed_for(hours, now, lang) if hours and not opened else "",
                 app_links=_app_links(channel),
                 qr_svg=_qr_svg(link) if channel.kind in MESSENGER_KINDS and link else "",
+                wait=waits.get(channel.pk),
             )
         )
     order = [k.value for k in ChannelKind]
     cards.sort(key=lambda c: (order.index(c.channel.kind), c.channel.name))
     return page(request, "portal/contact.html", {"cards": cards, "lang": lang, "now": now})
+
+
+@require_GET
+def wait_times(request: HttpRequest) -> JsonResponse:
+    """Public: the current wait to a first answer on each channel (docs/service-levels.md)."""
+    now = timezone.now()
+    response = JsonResponse(
+        {
+            "generated_at": now.isoformat(),
+            "channels": [item.as_json() for item in channel_waits(now)],
+        }
+    )
+    response["Cache-Control"] = "public, max-age=30"
+    response["Access-Control-Allow-Origin"] = "*"  # the company's site and app read it
+    return response

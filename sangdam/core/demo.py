@@ -247,7 +247,84 @@ def load_demo() -> int:
     _load_portal_setup(channels)
     count = _load_tickets(channels, agents)
     _load_meta_channels()
+    _load_service_setup(teams)
     return count
+
+
+def _load_service_setup(teams: dict[str, Team]) -> None:
+    """Routing, macros, a trigger and time rules, so the admin pages show working examples."""
+    from sangdam.automations.models import Macro, Since, TimeRule, Trigger, When
+    from sangdam.routing.models import RoutingRule, Strategy, TeamRouting
+
+    TeamRouting.objects.create(team=teams["care"], strategy=Strategy.LEAST_LOADED)
+    TeamRouting.objects.create(
+        team=teams["billing"], strategy=Strategy.ROUND_ROBIN, offer_timeout_minutes=10
+    )
+    RoutingRule.objects.create(
+        position=10, name="English → Customer Care", language="en", team=teams["care"]
+    )
+    Macro.objects.create(
+        name="인사 Greeting",
+        position=10,
+        texts={
+            "ko": "{{ customer_name }}님, 안녕하세요. 상담원 {{ agent_name }}입니다. "
+            "문의({{ reference }}) 확인했습니다.",
+            "en": "Hello {{ customer_name }}, this is {{ agent_name }}. "
+            "We have your inquiry {{ reference }}.",
+        },
+    )
+    reminder = Macro.objects.create(
+        name="답변 요청 Reminder",
+        position=20,
+        texts={
+            "ko": "{{ customer_name }}님, 문의 {{ reference }}에 대한 답변을 기다리고 있습니다.",
+            "en": "Dear {{ customer_name }}, we are waiting for your answer on {{ reference }}.",
+        },
+    )
+    Macro.objects.create(
+        name="운영 시간 Opening hours",
+        position=30,
+        texts={
+            "ko": "지금은 운영 시간이 아닙니다. {{ next_opening }}부터 답변드리겠습니다.",
+            "en": "We are closed now and will answer from {{ next_opening }}.",
+        },
+    )
+    Trigger.objects.create(
+        name="환불 요청 Refund requests",
+        position=10,
+        when=When.CREATED,
+        conditions=[{"field": "text", "op": "contains", "value": "환불"}],
+        actions=[
+            {"type": "add_tags", "value": ["refund"]},
+            {"type": "set_priority", "value": "high"},
+        ],
+    )
+    TimeRule.objects.create(
+        name="대기 3일 알림 Pending 3 days: reminder",
+        position=10,
+        since=Since.STATUS,
+        status="pending",
+        minutes=3 * 24 * 60,
+        actions=[{"type": "auto_reply", "value": reminder.pk}],
+    )
+    TimeRule.objects.create(
+        name="대기 7일 해결 Pending 7 days: solved",
+        position=20,
+        since=Since.STATUS,
+        status="pending",
+        minutes=7 * 24 * 60,
+        actions=[{"type": "set_status", "value": "solved"}],
+    )
+    TimeRule.objects.create(
+        name="미배정 30분 Unassigned 30 minutes: escalate",
+        position=30,
+        since=Since.UNASSIGNED,
+        minutes=30,
+        actions=[
+            {"type": "set_priority", "value": "urgent"},
+            {"type": "add_tags", "value": ["escalated"]},
+        ],
+    )
 
 
 # Demo credentials for Messenger and Instagram: `sangdam fake-providers` starts a local

@@ -147,3 +147,16 @@ def test_the_automation_pages_speak_korean(db):
 def test_agents_cannot_open_the_automation_pages(agent_client):
     assert agent_client.get("/admin/automations/").status_code == 403
     assert agent_client.post("/admin/automations/macros/new/", {"name": "x"}).status_code == 403
+
+
+def test_the_demo_shows_routing_and_automations_at_work(db, run_tasks):
+    from sangdam.core.demo import load_demo
+    from sangdam.tickets.models import Ticket
+
+    load_demo()
+    run_tasks()
+
+    assert Trigger.objects.count() == 1 and TimeRule.objects.count() == 3
+    assert Macro.objects.count() == 3
+    refunds = [t for t in Ticket.objects.all() if "refund" in (t.tags or [])]
+    assert refunds, "the refund trigger tagged the demo's refund requests"

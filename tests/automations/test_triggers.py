@@ -199,3 +199,20 @@ def test_a_trigger_notifies_the_team_by_email(email_channel, run_tasks, mailoutb
     mails = [m for m in mailoutbox if alex.email in m.to]
     assert len(mails) == 1
     assert ticket.reference in mails[0].subject
+
+
+def test_a_trigger_moving_a_ticket_to_a_team_lets_routing_assign_it(email_channel, run_tasks):
+    from sangdam.accounts.models import Presence
+    from sangdam.routing.models import Strategy, TeamRouting
+
+    billing = factories.make_team("Billing")
+    minho = factories.make_agent("Minho", presence=Presence.ONLINE)
+    billing.members.add(minho)
+    TeamRouting.objects.create(team=billing, strategy=Strategy.ROUND_ROBIN)
+    make_trigger("refunds", When.CREATED, [("text", "contains", "환불")], [("set_team", billing.name)])
+
+    ticket = new_ticket(email_channel)
+    run_tasks()
+    run_tasks()
+
+    assert (_fresh(ticket).team, _fresh(ticket).assignee) == (billing, minho)

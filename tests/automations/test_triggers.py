@@ -209,7 +209,9 @@ def test_a_trigger_moving_a_ticket_to_a_team_lets_routing_assign_it(email_channe
     minho = factories.make_agent("Minho", presence=Presence.ONLINE)
     billing.members.add(minho)
     TeamRouting.objects.create(team=billing, strategy=Strategy.ROUND_ROBIN)
-    make_trigger("refunds", When.CREATED, [("text", "contains", "환불")], [("set_team", billing.name)])
+    make_trigger(
+        "refunds", When.CREATED, [("text", "contains", "환불")], [("set_team", billing.name)]
+    )
 
     ticket = new_ticket(email_channel)
     run_tasks()

@@ -155,19 +155,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``sangdam run`` on a free port; yields (process, base URL) and stops it afterwards."""
-    proc, base = start_server(env, log)
+def server(
+    env: dict[str, str], log: Path, command: str = "run"
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``sangdam run`` (or ``web``: no worker) on a free port; yields (process, base URL)
+    and stops it afterwards."""
+    proc, base = start_server(env, log, command)
     try:
         yield proc, base
     finally:
         stop(proc)
 
 
-def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    env: dict[str, str], log: Path, command: str = "run"
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [SANGDAM, "run", "--port", str(port)],
+        [SANGDAM, command, "--port", str(port)],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,

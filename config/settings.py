@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Webhook calls (/hooks/…) go straight to their view from here: nothing below is for them.
+    "sangdam.connectors.webhooks.middleware.WebhooksBypassBrowserMiddleware",
     # Outside the session and CSRF middleware, so it sees the cookies they set.
     "sangdam.core.https.SecureCookiesOverHttps",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -176,6 +178,9 @@ TASKS = {
         "QUEUES": ["default", "delivery", "webhooks"],
     }
 }
+# How long an idle worker waits before it looks for tasks again: a webhook's message shows in
+# the inbox up to this much later. One query per look (bench/webhooks.py, "paced").
+TASK_POLL_SECONDS = float(env_str("TASK_POLL_SECONDS", "0.1"))
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

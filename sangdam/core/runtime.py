@@ -6,6 +6,7 @@ import logging
 import threading
 import uuid
 
+from django.conf import settings
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -16,11 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def make_worker(
-    *, interval: float = 0.5, batch: bool = False, queues: list[str] | None = None
+    *, interval: float | None = None, batch: bool = False, queues: list[str] | None = None
 ) -> Worker:
     return Worker(
         queue_names=queues or ["*"],
-        interval=interval,
+        interval=settings.TASK_POLL_SECONDS if interval is None else interval,
         batch=batch,
         backend_name="default",
         startup_delay=False,

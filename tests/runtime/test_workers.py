@@ -84,3 +84,12 @@ def test_a_worker_whose_own_lease_lapsed_keeps_its_running_task(agent):
 
     task.refresh_from_db()
     assert task.status == TaskResultStatus.RUNNING
+
+
+def test_an_idle_worker_looks_for_tasks_every_task_poll_seconds(settings):
+    from sangdam.core.runtime import make_worker
+
+    settings.TASK_POLL_SECONDS = 0.05
+
+    assert make_worker().interval == 0.05
+    assert make_worker(interval=2).interval == 2  # `sangdam worker --interval 2`

@@ -203,3 +203,58 @@ def test_a_late_delivered_receipt_never_undoes_read(hook_channel, agent, run_tas
 
     reply.refresh_from_db()
     assert reply.delivery_state == DeliveryState.READ
+
+
+def test_a_channel_disabled_after_calls_were_answered_takes_nothing_more(hook_channel):
+    assert _post(hook_channel, _message(1)).status_code == 200
+
+    hook_channel.enabled = False
+    hook_channel.save(update_fields=["enabled"])
+
+    assert _post(hook_channel, _message(2)).status_code == 404
+    assert InboundEvent.objects.count() == 1
+
+
+def test_a_rotated_webhook_key_shuts_the_old_url_at_once(hook_channel):
+    old = Channel(kind=hook_channel.kind, key=hook_channel.key)
+    assert _post(old, _message(1)).status_code == 200
+
+    hook_channel.key = "rotated-" + hook_channel.key
+    hook_channel.save(update_fields=["key"])
+
+    assert _post(old, _message(2)).status_code == 404
+    assert _post(hook_channel, _message(3)).status_code == 200
+
+
+def test_a_channel_another_process_just_created_is_answered_at_once(hook_channel):
+    assert _post(hook_channel, _message(1)).status_code == 200  # channels now remembered
+    # bulk_create sends no post_save: this process learns of it as of another process's.
+    (new,) = Channel.objects.bulk_create(
+        [Channel(kind=hook_channel.kind, name="new", secrets=hook_channel.secrets)]
+    )
+
+    assert _post(new, _message(2)).status_code == 200
+    assert InboundEvent.objects.filter(channel=new).count() == 1
+
+
+def test_a_provider_call_gets_no_browser_cookies_or_page_headers(hook_channel, client):
+    client.cookies["django_language"] = "ko"
+    client.cookies["sessionid"] = "not-a-session"
+
+    response = client.post(
+        f"/hooks/{hook_channel.kind}/{hook_channel.key}",
+        json.dumps(_message(1)).encode(),
+        content_type="application/json",
+        headers={"X-Test-Signature": sign(json.dumps(_message(1)).encode())},
+    )
+
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "Content-Security-Policy" not in response.headers
+    assert "Content-Language" not in response.headers
+    # The browser's pages keep their headers.
+    assert "Content-Security-Policy" in client.get("/login/").headers
+
+
+def test_an_unknown_path_under_hooks_is_an_ordinary_404(client):
+    assert client.post("/hooks/only-a-kind").status_code == 404

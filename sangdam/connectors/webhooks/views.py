@@ -17,8 +17,12 @@ from sangdam.connectors.base import WebhookAnswer, WebhookConnector, WebhookReje
 from sangdam.connectors.models import Channel
 from sangdam.connectors.registry import get_connector
 from sangdam.connectors.webhooks.store import store_event
+from sangdam.core.memo import Memo
 
 log = logging.getLogger(__name__)
+# Every call names its channel: kept per process for a few seconds (core/memo.py), so the
+# acknowledgement reads no channel row and decrypts no secrets.
+_channels = Memo(Channel)
 
 # Kept with the event for parsing and for the admin's eye; cookies and credentials are not.
 _DROPPED_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
@@ -32,6 +36,22 @@ def _plain(status: int, text: str) -> HttpResponse:
     return HttpResponse(text.encode(), status=status, content_type="text/plain")
 
 
+def _channel(kind: str, key: str) -> Channel | None:
+    """The enabled channel of that kind and webhook key.
+
+    Enabled channels are remembered all together (a handful of rows), so the memory stays
+    bounded whatever keys callers try; a key not among them is looked up in the database
+    (a channel another process created a moment ago is found at once).
+    """
+    enabled = _channels.get(
+        "enabled", lambda: {(c.kind, c.key): c for c in Channel.objects.filter(enabled=True)}
+    )
+    found = enabled.get((kind, key))
+    if found is not None:
+        return found
+    return Channel.objects.filter(kind=kind, key=key, enabled=True).first()
+
+
 @csrf_exempt
 def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpResponse:
     if request.method not in ("GET", "POST"):
@@ -41,7 +61,7 @@ def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpRe
         return _plain(404, "unknown channel")
     if subpath and not connector.accepts_subpaths:
         return _plain(404, "unknown channel")
-    channel = Channel.objects.filter(kind=kind, key=key, enabled=True).first()
+    channel = _channel(kind, key)
     if channel is None:
         return _plain(404, "unknown channel")
     length = int(request.META.get("CONTENT_LENGTH") or 0)

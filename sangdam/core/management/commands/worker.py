@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--queue", action="append", dest="queues", help="queue(s); default all")
-        parser.add_argument("--interval", type=float, default=0.5)
+        parser.add_argument(
+            "--interval", type=float, default=None, help="idle poll, s (TASK_POLL_SECONDS)"
+        )
         parser.add_argument("--batch", action="store_true", help="exit when the queue is empty")
 
     def handle(self, *args: Any, **options: Any) -> None:

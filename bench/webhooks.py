@@ -450,8 +450,11 @@ def bench_backend(be: Backend, provider: Provider, api_base: str, args: argparse
         # 2. at a rate the worker keeps up with
         rate = args.rate or processed_per_s / 2
         paced_sent = Sent({}, sent.acked)
+        # Senders enough to keep the pace, few enough that none idles past the server's
+        # keep-alive timeout (5 s), when the server may close a connection being reused.
+        senders = max(2, min(concurrency, int(rate)))
         with Poller(db, channel_id) as paced_poller:
-            paced = send(provider, base + path, 200_000, args.paced, concurrency, paced_sent, rate)  # fmt: skip
+            paced = send(provider, base + path, 200_000, args.paced, senders, paced_sent, rate)
             drain_tasks(db, timeout=DRAIN_SECONDS)
         # 3. repeats
         stormed = storm(provider, base + path, 1_000_000, 100, sent)

@@ -107,7 +107,8 @@ def seed(count: int) -> Any:
 
     def customers() -> Iterator[tuple[Any, ...]]:
         for i in range(1, n_customers + 1):
-            yield (i, f"고객 {i}", f"customer{i}@example.com", "ko", "", "standard", NOW, NOW)
+            tier = "vip" if i % 20 == 0 else "standard"
+            yield (i, f"고객 {i}", f"customer{i}@example.com", "ko", "", tier, NOW, NOW)
 
     def identities() -> Iterator[tuple[Any, ...]]:
         for i in range(1, n_customers + 1):
@@ -141,7 +142,8 @@ def seed(count: int) -> Any:
                 )  # fmt: skip
 
     tables = [
-        ("customers_customer", "id, name, contact, language, notes, tier, created_at, updated_at", customers()),
+        ("customers_customer",
+         "id, name, contact, language, notes, tier, created_at, updated_at", customers()),
         ("customers_identity", "id, customer_id, kind, value, created_at", identities()),
         ("tickets_ticket",
          "id, reference, subject, status, priority, language, tags, thread_key, metadata,"

@@ -177,15 +177,16 @@ class Timeline:
     def _reset(self, first_day: dt.date) -> None:
         self._first_day = first_day
         self._next_day = first_day
+        self._origin = self._midnight(first_day)
+        self._covered = self._origin
         self._starts: list[float] = []
         self._ends: list[float] = []
         # _done[i]: business seconds from the timeline's start to the end of span i.
         self._done: list[float] = []
         self._extend(_CHUNK_DAYS)
 
-    @property
-    def _origin(self) -> float:
-        return dt.datetime.combine(self._first_day, dt.time(0), self.hours.zone).timestamp()
+    def _midnight(self, day: dt.date) -> float:
+        return dt.datetime.combine(day, dt.time(0), self.hours.zone).timestamp()
 
     def _extend(self, days: int) -> None:
         for offset in range(days):
@@ -203,15 +204,16 @@ class Timeline:
                 self._ends.append(e)
                 self._done.append(before + (e - s))
         self._next_day += dt.timedelta(days=days)
+        self._covered = self._midnight(self._next_day)
 
     def _covered_until(self) -> float:
-        return dt.datetime.combine(self._next_day, dt.time(0), self.hours.zone).timestamp()
+        return self._covered
 
     def _cover(self, ts: float) -> None:
         if ts < self._origin:
             day = dt.datetime.fromtimestamp(ts, self.hours.zone).date() - dt.timedelta(days=1)
             self._reset(day)
-        while self._covered_until() <= ts + 86400:
+        while self._covered <= ts + 86400:
             self._extend(_CHUNK_DAYS)
 
     def _elapsed(self, ts: float) -> float:

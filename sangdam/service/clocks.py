@@ -309,7 +309,7 @@ def _write_due(rows: list[tuple[Any, ...]]) -> None:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE sla_due_new (id bigint, {columns}) ON COMMIT DROP"
             )
-            with cursor.cursor.copy(  # type: ignore[attr-defined]
+            with cursor.cursor.copy(
                 f"COPY sla_due_new (id, {', '.join(DUE_COLUMNS)}) FROM STDIN"
             ) as copy:
                 for row in rows:

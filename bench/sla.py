@@ -122,9 +122,12 @@ def main() -> None:
 
         schedule.week = {**schedule.week, "5": [["09:00", "13:00"]]}
         schedule.save()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         changed = recompute_open_tickets()
-        took = time.perf_counter() - start
+        took, cpu = time.perf_counter() - start, time.process_time() - cpu
+        # On a shared machine the wall time says little; this process's CPU time (the
+        # Python half: reading, computing, sending) does not depend on the others.
+        print(f"                  {cpu:6.2f} s of this process's CPU")
         print(f"schedule change   {took:6.2f} s   {changed} tickets' due times moved"
               f"   ({took / max(1, changed) * 1e6:.0f} µs a ticket)")  # fmt: skip
         running = Ticket.objects.filter(sla_due_at__isnull=False).count()

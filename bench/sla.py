@@ -28,10 +28,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import inbox  # the script's folder is first on sys.path
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import inbox  # noqa: E402 (after the path; it seeds the tickets)
 
 RECOMPUTE = """
 import time, django

@@ -264,6 +264,12 @@ class WebhookConnector(Connector):
     # False: the door answers them 404.
     accepts_subpaths: ClassVar[bool] = False
 
+    def answers_in_door(self, request: WebhookRequest) -> bool:
+        """True: :meth:`acknowledge` does all the work (a Kakao skill turn) and there is
+        nothing for a task to do; the door stores the event without a processing task and
+        marks it processed, or failed with the error when ``acknowledge`` raises."""
+        return False
+
     def handshake(self, channel: Channel, request: WebhookRequest) -> WebhookAnswer | None:
         """Answer a provider's set-up challenge (Meta's GET hub.challenge); None: not one."""
         return None

@@ -150,10 +150,13 @@ def test_a_long_answer_is_split_within_kakaos_limits(talk, agent):
     assert description.endswith("…")
 
 
-def test_a_turn_is_stored_as_a_processed_event(talk):
+def test_a_turn_is_stored_as_a_processed_event_with_nothing_left_to_do(talk):
+    from django_tasks_db.models import DBTaskResult
+
     talk("안녕하세요")
 
     assert InboundEvent.objects.get().status == EventStatus.PROCESSED
+    assert not DBTaskResult.objects.exists()
 
 
 def test_a_conversation_left_for_hours_starts_over(talk):

@@ -258,3 +258,27 @@ def test_a_provider_call_gets_no_browser_cookies_or_page_headers(hook_channel, c
 
 def test_an_unknown_path_under_hooks_is_an_ordinary_404(client):
     assert client.post("/hooks/only-a-kind").status_code == 404
+
+
+def test_an_answer_computed_in_the_door_that_fails_marks_the_event_failed(
+    hook_channel, test_connector, monkeypatch
+):
+    def broken(channel: Channel, request: Any, event: InboundEvent) -> Any:
+        raise RuntimeError("the answer could not be computed")
+
+    monkeypatch.setattr(test_connector, "answers_in_door", lambda request: True)
+    monkeypatch.setattr(test_connector, "acknowledge", broken)
+    client = Client(raise_request_exception=False)
+    body = json.dumps(_message(1)).encode()
+
+    response = client.post(
+        f"/hooks/{hook_channel.kind}/{hook_channel.key}",
+        body,
+        content_type="application/json",
+        headers={"X-Test-Signature": sign(body)},
+    )
+
+    assert response.status_code == 500
+    event = InboundEvent.objects.get()
+    assert event.status == EventStatus.FAILED
+    assert "could not be computed" in event.last_error

@@ -24,9 +24,6 @@ import logging
 import uuid
 from typing import ClassVar
 
-from django.db import transaction
-from django.utils import timezone
-
 from sangdam.connectors.base import (
     Capabilities,
     DeliveryError,
@@ -44,7 +41,7 @@ from sangdam.connectors.kakao import counsel, desk, skill
 from sangdam.connectors.kakao.config import KakaoSkillConfig, skill_config
 from sangdam.connectors.kakao.dealers import DEALERS, Dealer, DealerSecrets
 from sangdam.connectors.kakao.request import BadSkillRequest, parse_skill_request
-from sangdam.connectors.models import Channel, EventStatus, InboundEvent
+from sangdam.connectors.models import Channel, InboundEvent
 from sangdam.connectors.registry import register
 
 log = logging.getLogger(__name__)
@@ -113,19 +110,19 @@ class KakaoSkillConnector(WebhookConnector):
             # Never send Kakao an answer it would refuse: say something plain instead.
             log.error("kakao skill answer out of limits: %s", problems)
             answer = skill.response([skill.simple_text(str(answer)[:200])])
-        with transaction.atomic():
-            InboundEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).update(
-                status=EventStatus.PROCESSED, processed_at=timezone.now()
-            )
         return _json(answer)
+
+    def answers_in_door(self, request: WebhookRequest) -> bool:
+        # A skill turn is answered (and done) in the door; 상담톡 events go to the task.
+        return not self._counsel(request)
 
     def parse(self, channel: Channel, event: InboundEvent) -> list[Parsed]:
         subpath = str((event.headers or {}).get(WebhookRequest.SUBPATH_HEADER, ""))
         if subpath.startswith("counsel/"):
             return counsel.parse(channel, counsel.read_event(subpath, json_body(event)))
-        # Only reached when the synchronous answer failed: Kakao showed the user an error
-        # and will not call again, so there is nothing to replay.
-        return [Ignored("a chatbot turn is answered synchronously; this one failed")]
+        # A chatbot turn is answered in the door; only a replay from the admin gets here,
+        # and Kakao will not show a late answer.
+        return [Ignored("a chatbot turn is answered in the door, not replayed")]
 
     # --- 상담톡 out ------------------------------------------------------------------------
 

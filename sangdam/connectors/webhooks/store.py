@@ -10,9 +10,16 @@ from sangdam.connectors.models import Channel, EventStatus, InboundEvent
 
 
 def store_event(
-    *, channel: Channel, event_id: str, body: bytes, headers: dict[str, str]
+    *,
+    channel: Channel,
+    event_id: str,
+    body: bytes,
+    headers: dict[str, str],
+    process: bool = True,
 ) -> tuple[InboundEvent, bool]:
     """Store a provider's event and enqueue its processing, in one transaction.
+
+    ``process`` False: no processing task (the connector answered it in the door).
 
     Returns (event, created). A repeat of a stored event (a provider's retry, a storm of
     the same update) stores nothing and returns the first one: the unique index on
@@ -29,7 +36,8 @@ def store_event(
                 channel=channel, event_id=event_id, body=body, headers=headers
             )
             # The task row is inserted in the same transaction: no event without its task.
-            process_inbound_event.enqueue(event.pk)
+            if process:
+                process_inbound_event.enqueue(event.pk)
     except IntegrityError:
         existing = InboundEvent.objects.filter(channel=channel, event_id=event_id).first()
         if existing is None:

@@ -11,10 +11,11 @@ import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from sangdam.connectors.base import WebhookAnswer, WebhookConnector, WebhookRejected, WebhookRequest
-from sangdam.connectors.models import Channel
+from sangdam.connectors.models import Channel, EventStatus, InboundEvent
 from sangdam.connectors.registry import get_connector
 from sangdam.connectors.webhooks.store import store_event
 from sangdam.core.memo import Memo
@@ -104,5 +105,22 @@ def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpRe
     }
     if subpath:
         headers[WebhookRequest.SUBPATH_HEADER] = subpath
-    event, _created = store_event(channel=channel, event_id=event_id, body=body, headers=headers)
-    return _answer(connector.acknowledge(channel, webhook_request, event))
+    in_door = connector.answers_in_door(webhook_request)
+    event, _created = store_event(
+        channel=channel, event_id=event_id, body=body, headers=headers, process=not in_door
+    )
+    if not in_door:
+        return _answer(connector.acknowledge(channel, webhook_request, event))
+    try:
+        answer = connector.acknowledge(channel, webhook_request, event)
+    except Exception as exc:
+        InboundEvent.objects.filter(pk=event.pk).update(
+            status=EventStatus.FAILED,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            processed_at=timezone.now(),
+        )
+        raise
+    InboundEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).update(
+        status=EventStatus.PROCESSED, processed_at=timezone.now()
+    )
+    return _answer(answer)

@@ -9,8 +9,8 @@ through the intake) → "내 문의" (lists it). Measured: turns per second and 
 split by kind of turn (the submit does the most work), and the answers are checked
 against Kakao's limits. Afterwards every user must have exactly one ticket.
 
-A separate script because the skill is not a fire-and-forget webhook (the answer is the
-work) and ``bench/webhooks.py`` is being reworked into a provider table elsewhere.
+Its own script because the skill is not a fire-and-forget webhook (the answer is the
+work); ``bench/webhooks.py --provider kakao`` (and ``all``) runs it as its Kakao phase.
 
     .venv/bin/python bench/kakao_skill.py --backend both --users 300 --concurrency 16
 """
@@ -63,7 +63,8 @@ def setup(env: dict[str, str]) -> tuple[int, str]:
     return int(pk), key
 
 
-def bench_backend(backend: str, users: int, concurrency: int) -> None:
+def bench_backend(backend: str, users: int, concurrency: int) -> bool:
+    """Run the desk under load on one backend, print the figures; True when the check passed."""
     with backend_env(backend) as be:
         channel_id, key = setup(be.env)
         with server(be.env, be.tmp / "server.log") as (proc, base):
@@ -140,6 +141,7 @@ def bench_backend(backend: str, users: int, concurrency: int) -> None:
         p99 = pct(lat, 0.99)
         verdict(f"p99 answer {p99:.1f} ms", "< 100 ms", p99 < P99_TARGET_MS)
         verdict(f"max answer {max(lat, default=0) * 1000:.0f} ms", "< 5000 ms", max(lat, default=0) < 5)  # fmt: skip
+        return tickets == expected and not run.errors and not bad
 
 
 def main() -> None:

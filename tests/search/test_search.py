@@ -179,3 +179,26 @@ def test_a_compound_noun_is_found_however_the_analyser_split_it(
     assert sorted(refs("비밀번호")) == sorted([whole.reference, split.reference])
     assert refs("비밀번호를 재설정하고 싶어요") == [whole.reference]
     assert refs("배송조회") == [spaced.reference]
+
+
+def test_a_word_in_very_many_tickets_ranks_the_newest_of_them(
+    email_channel: Channel, run_tasks: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sangdam.search.backends import postgres, sqlite
+
+    monkeypatch.setattr(sqlite, "RANK_WINDOW", 2)
+    monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
+    oldest = factories.customer_writes(email_channel, subject="배송", text="배송 배송 배송").ticket
+    newer = [
+        factories.customer_writes(
+            email_channel, subject="문의", text="배송", sender=("email", f"c{i}@example.com")
+        ).ticket.reference
+        for i in range(2)
+    ]
+    run_tasks()
+    result = search_tickets(q="배송", limit=1)
+    assert result.total == 3
+    result = search_tickets(q="배송")
+    assert result.total == 3
+    assert [h.ticket.reference for h in result.hits] == newer[::-1]
+    assert oldest.reference not in refs("배송")

@@ -8,11 +8,11 @@ stems by Kiwi, CJK bigrams), and no English stemmer should touch them again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
-from sangdam.search.backends.base import Hits, SearchBackend, SearchFilters
+from sangdam.search.backends.base import RANK_WINDOW, Hits, SearchBackend, SearchFilters
 from sangdam.search.backends.sql import TICKETS, filter_sql
 
 if TYPE_CHECKING:
@@ -43,20 +43,34 @@ class PostgresBackend(SearchBackend):
         )
         text = tsquery(query)
         with connection.cursor() as cursor:
+            # Only the newest RANK_WINDOW matches are ranked: for a word most tickets hold,
+            # PostgreSQL walks the primary key backwards testing each row, instead of
+            # ranking every match; for a rare word it uses the GIN index.
+            newest = f"SELECT d.ticket_id, d.tsv, q {base} ORDER BY d.ticket_id DESC LIMIT %s"
             cursor.execute(
-                f"SELECT d.ticket_id {base} ORDER BY ts_rank(d.tsv, q) DESC, d.ticket_id DESC"
-                " LIMIT %s OFFSET %s",
-                [text, *params, limit, offset],
+                f"SELECT m.ticket_id, count(*) OVER () FROM ({newest}) m"  # noqa: S608 (values are parameters)
+                " ORDER BY ts_rank(m.tsv, m.q) DESC, m.ticket_id DESC LIMIT %s OFFSET %s",
+                [text, *params, RANK_WINDOW, limit, offset],
             )
-            ids = [row[0] for row in cursor.fetchall()]
-            if offset == 0 and len(ids) < limit:
-                return Hits(ids=ids, total=len(ids))
+            rows = cursor.fetchall()
+        # The window holds min(matches, RANK_WINDOW) rows: the count, unless the window is
+        # full and the caller counts further (RANK_WINDOW > COUNT_LIMIT: not the console).
+        matched = rows[0][1] if rows else 0
+        if (not rows and offset) or (matched >= RANK_WINDOW and count_limit >= RANK_WINDOW):
+            matched = self._count(base, text, params, limit=count_limit + 1)
+        return Hits(
+            ids=[row[0] for row in rows],
+            total=min(matched, count_limit),
+            more=matched > count_limit,
+        )
+
+    def _count(self, base: str, text: str, params: list[Any], *, limit: int) -> int:
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) c",  # noqa: S608 (table names; values are parameters)
-                [text, *params, count_limit + 1],
+                f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) c",  # noqa: S608 (values are parameters)
+                [text, *params, limit],
             )
-            total = cursor.fetchone()[0]
-        return Hits(ids=ids, total=min(total, count_limit), more=total > count_limit)
+            return int(cursor.fetchone()[0])
 
     def size_bytes(self) -> int | None:
         with connection.cursor() as cursor:

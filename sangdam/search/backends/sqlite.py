@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from sangdam.search.backends.base import Hits, SearchBackend, SearchFilters
+from sangdam.search.backends.base import RANK_WINDOW, Hits, SearchBackend, SearchFilters
 from sangdam.search.backends.sql import TICKETS, filter_sql
 
 if TYPE_CHECKING:
@@ -41,13 +41,22 @@ class SqliteBackend(SearchBackend):
         match = match_expression(query)
         base = f"FROM search_fts f{join} WHERE search_fts MATCH %s{cond}"
         with connection.cursor() as cursor:
+            # The newest RANK_WINDOW matches are found in rowid (= ticket id) order, which
+            # FTS5 walks without ranking; only they are ranked.
             cursor.execute(
-                f"SELECT f.rowid {base} ORDER BY bm25(search_fts, {HEAD_WEIGHT}, 1.0), f.rowid DESC"
-                " LIMIT %s OFFSET %s",
-                [match, *params, limit, offset],
+                f"SELECT f.rowid {base} ORDER BY f.rowid DESC LIMIT 1 OFFSET %s",
+                [match, *params, RANK_WINDOW - 1],
+            )
+            oldest = cursor.fetchone()
+            window = " AND f.rowid >= %s" if oldest else ""
+            window_params = [oldest[0]] if oldest else []
+            cursor.execute(
+                f"SELECT f.rowid {base}{window}"
+                f" ORDER BY bm25(search_fts, {HEAD_WEIGHT}, 1.0), f.rowid DESC LIMIT %s OFFSET %s",
+                [match, *params, *window_params, limit, offset],
             )
             ids = [row[0] for row in cursor.fetchall()]
-            if offset == 0 and len(ids) < limit:
+            if offset == 0 and len(ids) < limit and oldest is None:
                 return Hits(ids=ids, total=len(ids))
             cursor.execute(
                 f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s)",  # noqa: S608 (table names; values are parameters)

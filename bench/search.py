@@ -42,8 +42,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import inbox  # noqa: E402 (after the path)
-from bench.common import load_average, pct, verdict  # noqa: E402
+import inbox  # noqa: E402 (after the path)
+from common import load_average, pct, verdict  # noqa: E402
 
 TARGET_P95_MS = {"sqlite": 300.0, "postgres": 150.0}
 TARGET_INTAKE_COST = 0.15

@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import inbox  # noqa: E402 (after the path; it seeds the tickets)
+import inbox  # noqa: E402 (after the path; it seeds the tickets)
 
 RECOMPUTE = """
 import time, django

@@ -23,7 +23,7 @@ def basic(email: str, password: str) -> str:
 def test_agent_with_a_token_reads_tickets(api: ApiClient) -> None:
     response = api.get("/tickets")
     assert response.status_code == 200
-    assert response.json() == {"items": [], "next_cursor": None}
+    assert response.json() == {"items": [], "next_cursor": None, "total": None}
 
 
 def test_it_refuses_a_wrong_token_with_a_problem_document() -> None:

@@ -78,6 +78,22 @@ def setup_env(backend: str) -> tuple[Path, str]:
     return tmp, dbname
 
 
+def teardown_env(backend: str, tmp: Path, dbname: str) -> None:
+    """Close connections, drop the PostgreSQL database, remove the temp folder."""
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:  # noqa: S110 (Django may not have loaded)
+        pass
+    if backend == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def seed(count: int) -> Any:
     """Seed everything; return the agent whose "mine" view is measured."""
     from django.core.management.color import no_style
@@ -263,18 +279,7 @@ def main() -> None:
         agent = seed(args.count)
         measure(agent, args.samples)
     finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: S110 (Django may not have loaded)
-            pass
-        if args.backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
+        teardown_env(args.backend, tmp, dbname)
 
 
 if __name__ == "__main__":

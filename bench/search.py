@@ -32,7 +32,6 @@ import functools
 import os
 import random
 import re
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -404,18 +403,7 @@ def main() -> None:
             measure_intake(args.intake, writer)
         print(load_average())
     finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: S110 (Django may not have loaded)
-            pass
-        if args.backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(inbox.PG_ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
+        inbox.teardown_env(args.backend, tmp, dbname)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -168,18 +167,7 @@ def main() -> None:
         print(f"    recompute {'met' if took < TARGET_SECONDS else 'MISSED'} target < {TARGET_SECONDS:.0f} s;"
               f" pages during it {'met' if p(busy, .95) < PAGE_P95_MS else 'MISSED'} p95 < {PAGE_P95_MS:.0f} ms")  # fmt: skip
     finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: S110 (Django may not have loaded)
-            pass
-        if args.backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(inbox.PG_ADMIN_URL, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
+        inbox.teardown_env(args.backend, tmp, dbname)
 
 
 if __name__ == "__main__":

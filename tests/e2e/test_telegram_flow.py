@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ def test_a_telegram_message_is_answered_from_the_inbox(browser: Any, server: str
     update = json.loads((FIXTURES / "text.json").read_text())
     update["update_id"] = telegram.next_update_id()
     update["message"]["text"] = text
+    update["message"]["date"] = int(time.time())  # sent just now, as a real message is
     answer = telegram.deliver(webhook["url"], webhook["secret_token"], update)
     assert answer.status_code == 200
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -127,6 +128,11 @@ def test_the_async_client_is_guarded_too() -> None:
         async with netguard.guarded_async_client() as client:
             await client.get(url)
 
-    with recording_server() as inside, pytest.raises(httpx.ConnectError):
-        asyncio.run(fetch(inside.base_url))
+    # Its own thread: the browser tests' Playwright leaves an event loop in the main one.
+    with (
+        recording_server() as inside,
+        ThreadPoolExecutor(1) as pool,
+        pytest.raises(httpx.ConnectError),
+    ):
+        pool.submit(asyncio.run, fetch(inside.base_url)).result()
     assert inside.paths == []

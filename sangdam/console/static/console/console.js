@@ -7,7 +7,8 @@
  *   data-live-target  CSS selector of the element the partial replaces
  *   data-live-ticket  (ticket page) only events for this ticket trigger a refresh
  *   data-live-keep-query  (inbox) re-fetch with the page's current filters
- * On any matching event the partial is re-fetched with htmx and swapped in place.
+ * On any matching event, and whenever the socket (re)opens, the partial is re-fetched
+ * with htmx and swapped in place.
  * The socket reconnects with backoff; body[data-live-state] says "open" or "closed"
  * (end-to-end tests wait for "open").
  */
@@ -43,6 +44,9 @@
     socket.onopen = function () {
       delay = 1000;
       body.dataset.liveState = "open";
+      // Events published between the page's render and this moment (or while the socket
+      // was down) were missed: fetch the partial once now.
+      refresh();
     };
     socket.onmessage = function (event) {
       var data;

@@ -264,6 +264,11 @@ class WebhookConnector(Connector):
     # False: the door answers them 404.
     accepts_subpaths: ClassVar[bool] = False
 
+    # The provider needs content back *and* the event processed (a voice call's TwiML):
+    # the door asks :meth:`answer` before storing, keeps that answer with the event, and a
+    # retry of the same event gets the kept answer, byte for byte, storing nothing again.
+    keeps_answer: ClassVar[bool] = False
+
     def answers_in_door(self, request: WebhookRequest) -> bool:
         """True: :meth:`acknowledge` does all the work (a Kakao skill turn) and there is
         nothing for a task to do; the door stores the event without a processing task and
@@ -290,6 +295,15 @@ class WebhookConnector(Connector):
     ) -> WebhookAnswer:
         """The answer the provider gets (after the event is stored)."""
         return WebhookAnswer()
+
+    def answer(self, channel: Channel, request: WebhookRequest) -> WebhookAnswer:
+        """The content the provider needs back, for connectors that set ``keeps_answer``.
+
+        Computed before the event is stored and only read (customers, schedules): it may
+        run again for a retry whose kept answer is then sent instead, so it changes
+        nothing; what the event means is done later by :meth:`parse`.
+        """
+        raise NotImplementedError
 
     def parse(self, channel: Channel, event: InboundEvent) -> list[Parsed]:
         """Turn a stored event (``event.body`` is the raw bytes) into messages and receipts.

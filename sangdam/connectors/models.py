@@ -78,6 +78,9 @@ class InboundEvent(models.Model):
     last_error = models.TextField(blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The answer the provider got, for connectors that keep it (a call's TwiML):
+    # {"status", "content_type", "body"} (text); a retry is given it again.
+    answer = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -16,6 +16,7 @@ from sangdam.connectors.base import (
     InboundMessage,
     Parsed,
     SenderIdentity,
+    WebhookAnswer,
     WebhookConnector,
     WebhookRejected,
     WebhookRequest,
@@ -74,3 +75,17 @@ class SignedHookConnector(WebhookConnector):
                 )
             ]
         return [Ignored(f"unknown event type {data.get('type')!r}")]
+
+
+class AnsweringHookConnector(SignedHookConnector):
+    """Answers every call with content of its own (as TwiML is) and numbers its answers,
+    so a retry answered by a new computation would be told apart from the kept one."""
+
+    kind = "testvoice"
+    keeps_answer = True
+    computed = 0
+
+    def answer(self, channel: Channel, request: WebhookRequest) -> WebhookAnswer:
+        type(self).computed += 1
+        body = f"<Response><Say>answer {type(self).computed}</Say></Response>".encode()
+        return WebhookAnswer(content_type="text/xml", body=body)

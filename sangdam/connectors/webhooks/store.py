@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
+from sangdam.connectors.base import WebhookAnswer
 from sangdam.connectors.models import Channel, EventStatus, InboundEvent
 
 
@@ -16,10 +17,12 @@ def store_event(
     body: bytes,
     headers: dict[str, str],
     process: bool = True,
+    answer: WebhookAnswer | None = None,
 ) -> tuple[InboundEvent, bool]:
     """Store a provider's event and enqueue its processing, in one transaction.
 
     ``process`` False: no processing task (the connector answered it in the door).
+    ``answer``: kept with the event (:func:`kept_answer` gives it to a retry).
 
     Returns (event, created). A repeat of a stored event (a provider's retry, a storm of
     the same update) stores nothing and returns the first one: the unique index on
@@ -33,7 +36,11 @@ def store_event(
         # No savepoint: a duplicate rolls the whole (two-insert) transaction back.
         with transaction.atomic():
             event = InboundEvent.objects.create(
-                channel=channel, event_id=event_id, body=body, headers=headers
+                channel=channel,
+                event_id=event_id,
+                body=body,
+                headers=headers,
+                answer=_as_json(answer),
             )
             # The task row is inserted in the same transaction: no event without its task.
             if process:
@@ -44,6 +51,28 @@ def store_event(
             raise
         return existing, False
     return event, True
+
+
+def _as_json(answer: WebhookAnswer | None) -> dict[str, object] | None:
+    if answer is None:
+        return None
+    return {
+        "status": answer.status,
+        "content_type": answer.content_type,
+        "body": answer.body.decode("utf-8"),
+    }
+
+
+def kept_answer(event: InboundEvent) -> WebhookAnswer | None:
+    """The answer stored with ``event`` (None when it kept none)."""
+    kept = event.answer
+    if not isinstance(kept, dict):
+        return None
+    return WebhookAnswer(
+        status=int(kept.get("status", 200)),
+        content_type=str(kept.get("content_type", "text/plain")),
+        body=str(kept.get("body", "")).encode("utf-8"),
+    )
 
 
 def replay_events(events: Iterable[InboundEvent]) -> int:

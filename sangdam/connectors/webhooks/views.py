@@ -2,7 +2,8 @@
 
 The answer comes only after the event row (and its processing task) is committed, so an
 acknowledged event is never lost; a provider's retry finds the row and gets the same
-answer without a second one being stored. Forged or unsigned calls store nothing.
+answer without a second one being stored (connectors that compute content for the
+provider, such as a call's TwiML, keep it with the event and a retry gets it again). Forged or unsigned calls store nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from sangdam.connectors.base import WebhookAnswer, WebhookConnector, WebhookRejected, WebhookRequest
 from sangdam.connectors.models import Channel, EventStatus, InboundEvent
 from sangdam.connectors.registry import get_connector
-from sangdam.connectors.webhooks.store import store_event
+from sangdam.connectors.webhooks.store import kept_answer, store_event
 from sangdam.core.memo import Memo
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,14 @@ def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpRe
     }
     if subpath:
         headers[WebhookRequest.SUBPATH_HEADER] = subpath
+    if connector.keeps_answer:
+        # Computed before the insert (only reads), so the write transaction stays short;
+        # a retry is answered with what the first call got, not with a new computation.
+        answer = connector.answer(channel, webhook_request)
+        event, created = store_event(
+            channel=channel, event_id=event_id, body=body, headers=headers, answer=answer
+        )
+        return _answer(answer if created else (kept_answer(event) or answer))
     in_door = connector.answers_in_door(webhook_request)
     event, _created = store_event(
         channel=channel, event_id=event_id, body=body, headers=headers, process=not in_door

@@ -22,6 +22,7 @@ from django.core.wsgi import get_wsgi_application
 
 get_asgi_application()  # django.setup() as Channels expects before the routing import
 
+from sangdam.connectors.livechat.routing import websocket_urlpatterns as chat_sockets  # noqa: E402
 from sangdam.console.routing import websocket_urlpatterns  # noqa: E402
 from sangdam.core import live  # noqa: E402
 
@@ -41,7 +42,7 @@ application = ProtocolTypeRouter(
     {
         "http": http,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *chat_sockets]))
         ),
     }
 )

@@ -331,6 +331,12 @@ PORTAL_HIDDEN_FIELDS = env_list(
     "PORTAL_HIDDEN_FIELDS", ["user_id", "app_version", "platform", "device", "order_id", "source"]
 )
 
+# --- live chat (sangdam/connectors/livechat) -------------------------------------------
+# Messages a minute from one visitor and from one IP address (an office behind one NAT
+# address chats with several people at once); over it the widget is told to wait.
+LIVECHAT_RATE_PER_VISITOR = env_int("LIVECHAT_RATE_PER_VISITOR", 30)
+LIVECHAT_RATE_PER_IP = env_int("LIVECHAT_RATE_PER_IP", 300)
+
 SESSION_COOKIE_HTTPONLY = True
 # Cookies are Secure on every HTTPS request anyway (sangdam/core/https.py); SECURE_COOKIES=1
 # makes them Secure on plain HTTP too (a proxy that does not say it terminated TLS).

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/app/v1/", app_api.urls),
     path("hooks/", include("sangdam.connectors.webhooks.urls")),
+    path("chat/", include("sangdam.connectors.livechat.urls")),
     path("django-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sangdam.portal.urls")),

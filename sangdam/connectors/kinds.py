@@ -9,6 +9,7 @@ from sangdam.connectors.kakao import connector as kakao_connector
 from sangdam.connectors.kakao import fake as kakao_fake
 from sangdam.connectors.line import connector as line_connector
 from sangdam.connectors.line import fake as line_fake
+from sangdam.connectors.livechat import connector as livechat_connector
 from sangdam.connectors.telegram import connector as telegram_connector
 from sangdam.connectors.telegram.fake import FakeTelegram
 
@@ -24,6 +25,7 @@ __all__ = [
     "connector",
     "kakao_connector",
     "line_connector",
+    "livechat_connector",
     "meta_connector",
     "telegram_connector",
 ]

@@ -81,6 +81,11 @@ def _how(channel: Channel, lang: str) -> tuple[str, str]:
 
         suffix = f"?lang={lang}" if lang else ""
         return "", reverse("portal:new") + suffix
+    if channel.kind == ChannelKind.LIVECHAT:
+        from django.urls import reverse
+
+        suffix = f"?lang={lang}" if lang else ""
+        return "", reverse("livechat:chat", args=[channel.key]) + suffix
     connector = get_connector(channel.kind)
     chat_link = connector.chat_link(channel) if connector is not None else ""
     if chat_link:

@@ -1,0 +1,70 @@
+"""A live chat channel's settings and its visitors' signed tokens."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core import signing
+from pydantic import BaseModel, Field
+
+from sangdam.connectors.models import Channel
+
+TOKEN_SALT = "sangdam.livechat.visitor"  # noqa: S105 (a salt, not a secret)
+# A visitor who comes back within this time finds their conversation again; every visit
+# gets a fresh token, so only a browser silent for this long starts over.
+TOKEN_MAX_AGE = 180 * 24 * 3600
+# Client message ids: what the widget makes (crypto.randomUUID or a random base-36 string).
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+MAX_TEXT = 5000
+
+
+class LivechatConfig(BaseModel):
+    color: str = Field(
+        "#1a56db", pattern=r"^#[0-9A-Fa-f]{6}$", description="The launcher and header colour."
+    )
+    position: str = Field(
+        "right", pattern=r"^(left|right)$", description="Where the launcher sits: left or right."
+    )
+    greeting: str = Field(
+        "", max_length=500, description="The first line a visitor reads (empty: a default)."
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Sites that may embed the widget (https://shop.example.com); empty: any.",
+    )
+
+
+def channel_config(channel: Channel) -> LivechatConfig:
+    raw = channel.config if isinstance(channel.config, dict) else {}
+    return LivechatConfig.model_validate(
+        {k: v for k, v in raw.items() if k in LivechatConfig.model_fields}
+    )
+
+
+class BadToken(Exception):
+    """A visitor token that is forged, expired or made for another channel."""
+
+
+def new_visitor() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def visitor_token(channel: Channel, visitor: str) -> str:
+    """Signed (SECRET_KEY, salted) and timestamped: the browser keeps it in localStorage."""
+    return signing.dumps({"c": channel.pk, "v": visitor}, salt=TOKEN_SALT, compress=False)
+
+
+def visitor_from_token(channel: Channel, token: str) -> str:
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature as exc:  # SignatureExpired is one
+        raise BadToken(str(exc)) from exc
+    if not isinstance(data, dict) or data.get("c") != channel.pk or not data.get("v"):
+        raise BadToken("the token belongs to another channel")
+    return str(data["v"])
+
+
+def visitor_group(channel: Channel | int, visitor: str) -> str:
+    """The channel-layer group of one visitor's sockets (every tab of that browser)."""
+    pk = channel if isinstance(channel, int) else channel.pk
+    return f"livechat.{pk}.{visitor}"

@@ -1,0 +1,254 @@
+"""The visitor's websocket (``/ws/chat/<channel key>/``): the live chat channel's door.
+
+Protocol (JSON frames; docs/channels/live-chat.md lists them):
+
+- ``hello`` {token?, after?, visit?} → ``welcome`` {token, messages, availability}: the
+  signed visitor token is checked (a forged, expired or foreign one closes the socket
+  with 4403), a visitor without one gets a new one, and the messages after ``after``
+  (the catch-up) come back.
+- ``message`` {client_id, text, contact?, offline?} → ``ack`` {client_id, message} once
+  the intake has committed it; a repeated client id gets the same ack and nothing new is
+  stored. ``contact`` (name, email, topic: the pre-chat form) goes with the first one;
+  ``offline`` (nobody available: the answer goes by email) requires an email.
+- ``typing`` {on} → the agent's ticket page hears it; ``receipt`` {state, ids} marks
+  agent messages delivered or read; ``ping`` → ``pong``.
+
+The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
+and ``typing`` (the agent). Errors are ``error`` {code, detail}; the socket stays open.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from sangdam.connectors.livechat import conversation
+from sangdam.connectors.livechat.config import (
+    CLIENT_ID_PATTERN,
+    MAX_TEXT,
+    BadToken,
+    new_visitor,
+    visitor_from_token,
+    visitor_group,
+    visitor_token,
+)
+from sangdam.connectors.models import Channel
+from sangdam.core import ratelimit
+from sangdam.core.live import ticket_group
+
+CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
+CLOSE_FORBIDDEN = 4403
+CLOSE_UNKNOWN_CHANNEL = 4404
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
+def _valid_email(address: str) -> bool:
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def _text(value: object, limit: int) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    channel: Channel | None = None
+    visitor: str = ""
+    visit: conversation.Visit = conversation.Visit()
+    ticket_id: int | None = None
+
+    async def connect(self) -> None:
+        key = self.scope["url_route"]["kwargs"]["key"]
+        self.channel = await database_sync_to_async(conversation.find_channel)(key)
+        if self.channel is None:
+            await self.close(code=CLOSE_UNKNOWN_CHANNEL)
+            return
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.channel is not None and self.visitor:
+            await self.channel_layer.group_discard(
+                visitor_group(self.channel, self.visitor), self.channel_name
+            )
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            await self._error("bad_frame", "a frame is a JSON object")
+            return
+        kind = content.get("type")
+        if kind == "hello":
+            await self._hello(content)
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif not self.visitor:
+            await self._error("no_hello", "say hello first")
+        elif kind == "message":
+            await self._message(content)
+        elif kind == "typing":
+            await self._typing(bool(content.get("on")))
+        elif kind == "receipt":
+            await self._receipt(content)
+        else:
+            await self._error("unknown_type", f"unknown frame type: {kind!r}")
+
+    async def _error(self, code: str, detail: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, "detail": detail, **extra})
+
+    async def _hello(self, content: dict[str, Any]) -> None:
+        assert self.channel is not None
+        token = content.get("token")
+        if token:
+            try:
+                visitor = visitor_from_token(self.channel, str(token))
+            except BadToken:
+                await self._error("bad_token", "the visitor token is not valid")
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
+        else:
+            visitor = new_visitor()
+        if self.visitor and visitor != self.visitor:
+            await self._error("bad_hello", "one visitor per socket")
+            return
+        visit = content.get("visit")
+        raw: dict[str, Any] = visit if isinstance(visit, dict) else {}
+        self.visit = conversation.Visit(
+            page_url=_text(raw.get("page_url"), 500),
+            browser=_header(self.scope, b"user-agent")[:300],
+            language=_text(raw.get("language"), 16),
+            name=_text(raw.get("name"), 120),
+            email=_text(raw.get("email"), 254),
+            topic=_text(raw.get("topic"), 60),
+        )
+        if not self.visitor:
+            self.visitor = visitor
+            await self.channel_layer.group_add(
+                visitor_group(self.channel, visitor), self.channel_name
+            )
+        after = content.get("after")
+        welcome = await database_sync_to_async(self._welcome)(
+            after if isinstance(after, int) else 0
+        )
+        await self.send_json(welcome)
+
+    def _welcome(self, after: int) -> dict[str, Any]:
+        assert self.channel is not None
+        self.ticket_id = conversation.open_ticket_id(channel=self.channel, visitor=self.visitor)
+        return {
+            "type": "welcome",
+            # A fresh token at each visit: the expiry counts from the last visit.
+            "token": visitor_token(self.channel, self.visitor),
+            "messages": conversation.history(
+                channel=self.channel, visitor=self.visitor, after=after
+            ),
+            "availability": conversation.availability(self.channel).as_json(),
+        }
+
+    async def _message(self, content: dict[str, Any]) -> None:
+        client_id = content.get("client_id")
+        if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+            await self._error("bad_client_id", "client_id: 8-64 letters, digits, - or _")
+            return
+        text = content.get("text")
+        if not isinstance(text, str) or not text.strip():
+            await self._error("empty", "a message needs text", client_id=client_id)
+            return
+        if len(text) > MAX_TEXT:
+            await self._error("too_long", f"at most {MAX_TEXT} characters", client_id=client_id)
+            return
+        contact = content.get("contact")
+        if isinstance(contact, dict):
+            address = _text(contact.get("email"), 254)
+            if address and not _valid_email(address):
+                await self._error("email_needed", "not an email address", client_id=client_id)
+                return
+            self.visit = replace(
+                self.visit,
+                name=_text(contact.get("name"), 120) or self.visit.name,
+                email=address or self.visit.email,
+                topic=_text(contact.get("topic"), 60) or self.visit.topic,
+            )
+        offline = content.get("offline") is True
+        if offline and not self.visit.email:
+            # Nobody is online: the answer goes by email, so an address is required.
+            await self._error("email_needed", "an offline message needs an email address")
+            return
+        answer = await database_sync_to_async(self._take)(client_id, text, offline)
+        await self.send_json(answer)
+        if answer["type"] == "ack":
+            assert self.channel is not None
+            # The visitor's other tabs show it too (this one ignores its own echo).
+            await self.channel_layer.group_send(
+                visitor_group(self.channel, self.visitor),
+                {"type": "live.event", "payload": {"type": "message", **answer}},
+            )
+
+    def _take(self, client_id: str, text: str, offline: bool) -> dict[str, Any]:
+        assert self.channel is not None
+        ip = str((self.scope.get("client") or ("",))[0])
+        for scope, key, limit in (
+            ("livechat-visitor", self.visitor, settings.LIVECHAT_RATE_PER_VISITOR),
+            ("livechat-ip", ip, settings.LIVECHAT_RATE_PER_IP),
+        ):
+            verdict = ratelimit.hit(scope, key, limit=limit, window=60)
+            if not verdict:
+                return {
+                    "type": "error",
+                    "code": "rate_limited",
+                    "detail": "too many messages; wait a moment",
+                    "client_id": client_id,
+                    "retry_after": verdict.retry_after,
+                }
+        result = conversation.take_message(
+            channel=self.channel,
+            visitor=self.visitor,
+            client_id=client_id,
+            text=text,
+            visit=self.visit,
+            offline=offline,
+        )
+        self.ticket_id = result.ticket.pk
+        return {
+            "type": "ack",
+            "client_id": client_id,
+            "message": conversation.message_json(result.message),
+            "offline": offline,
+        }
+
+    async def _typing(self, on: bool) -> None:
+        if self.ticket_id is None:
+            return
+        await self.channel_layer.group_send(
+            ticket_group(self.ticket_id),
+            {
+                "type": "live.event",
+                "payload": {"event": "typing", "ticket_id": self.ticket_id, "on": on},
+            },
+        )
+
+    async def _receipt(self, content: dict[str, Any]) -> None:
+        ids = [i for i in content.get("ids") or [] if isinstance(i, int)]
+        state = content.get("state")
+        if ids and state in ("delivered", "read"):
+            assert self.channel is not None
+            await database_sync_to_async(conversation.record_seen)(
+                channel=self.channel, visitor=self.visitor, ids=ids, state=str(state)
+            )
+
+    async def live_event(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["payload"])

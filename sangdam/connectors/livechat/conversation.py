@@ -1,0 +1,199 @@
+"""What the chat socket and page do with the database, synchronous and in one place.
+
+A visitor's messages enter only through :func:`sangdam.connectors.intake.receive`; their
+external id is ``<visitor>:<client id>``, so a message the widget sends again after a
+dropped connection hits the intake's unique (channel, external id) index and is answered
+with the stored message instead of being stored twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from sangdam.accounts.models import Presence, Role, User
+from sangdam.connectors.base import InboundAttachment, InboundMessage, SenderIdentity
+from sangdam.connectors.intake import IntakeResult, receive
+from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.service.hours import is_open, next_opening
+from sangdam.service.selectors import schedule_book
+from sangdam.tickets import actions
+from sangdam.tickets.models import DeliveryState, Direction, Message, MessageKind
+
+HISTORY_LIMIT = 200
+# Outbound messages a visitor may see: everything that is or was on its way to them.
+VISIBLE_OUT = (
+    DeliveryState.QUEUED,
+    DeliveryState.SENT,
+    DeliveryState.DELIVERED,
+    DeliveryState.READ,
+)
+
+
+def find_channel(key: str) -> Channel | None:
+    return Channel.objects.filter(key=key, kind=ChannelKind.LIVECHAT, enabled=True).first()
+
+
+def thread_key(visitor: str) -> str:
+    return f"livechat:{visitor}"
+
+
+def external_id(visitor: str, client_id: str) -> str:
+    return f"{visitor}:{client_id}"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What the widget tells about where the visitor is (shown to the agent)."""
+
+    page_url: str = ""
+    browser: str = ""
+    language: str = ""
+    name: str = ""
+    email: str = ""
+    topic: str = ""
+
+    def ticket_metadata(self) -> dict[str, str]:
+        found = {
+            "page_url": self.page_url[:500],
+            "browser": self.browser[:300],
+            "widget_language": self.language[:16],
+        }
+        return {k: v for k, v in found.items() if v}
+
+
+def take_message(
+    *,
+    channel: Channel,
+    visitor: str,
+    client_id: str,
+    text: str,
+    visit: Visit,
+    attachments: tuple[InboundAttachment, ...] = (),
+    offline: bool = False,
+) -> IntakeResult:
+    """Hand one visitor message to the intake (a repeat returns the stored one)."""
+    identities = [SenderIdentity("livechat", visitor)]
+    if visit.email:
+        identities.append(SenderIdentity("email", visit.email))
+    return receive(
+        InboundMessage(
+            channel_id=channel.pk,
+            external_id=external_id(visitor, client_id),
+            identities=tuple(identities),
+            text=text,
+            sender_name=visit.name,
+            attachments=attachments,
+            thread_key=thread_key(visitor),
+            topic_slug=visit.topic,
+            metadata=visit.ticket_metadata(),
+            # The connector answers an offline message by email (the ticket goes on there).
+            message_metadata={"offline_email": visit.email} if offline and visit.email else {},
+        )
+    )
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    mine = message.direction == Direction.IN
+    data: dict[str, Any] = {
+        "id": message.pk,
+        "from": "visitor" if mine else "agent",
+        "text": message.text,
+        "at": message.created_at.isoformat(),
+    }
+    if mine and message.external_id and ":" in message.external_id:
+        data["client_id"] = message.external_id.split(":", 1)[1]
+    if not mine:
+        author = message.author_user
+        # Only the display name: an agent's email address is not the visitor's business.
+        data["author"] = (author.display_name if author else "") or ""
+        data["state"] = message.delivery_state
+    return data
+
+
+def history(*, channel: Channel, visitor: str, after: int = 0) -> list[dict[str, Any]]:
+    """The visitor's public conversation after message ``after`` (oldest first)."""
+    messages = (
+        Message.objects.filter(
+            ticket__channel=channel,
+            ticket__thread_key=thread_key(visitor),
+            kind=MessageKind.PUBLIC,
+            pk__gt=after,
+        )
+        .exclude(direction=Direction.OUT, delivery_state__in=[DeliveryState.FAILED])
+        .select_related("author_user")
+        .order_by("-id")[:HISTORY_LIMIT]
+    )
+    return [message_json(m) for m in reversed(list(messages))]
+
+
+def outbound_for_visitor(message_id: int) -> Message | None:
+    return Message.objects.select_related("author_user").filter(pk=message_id).first()
+
+
+def record_seen(*, channel: Channel, visitor: str, ids: list[int], state: str) -> int:
+    """The widget showed (delivered) or the visitor saw (read) these agent messages."""
+    if state not in (DeliveryState.DELIVERED, DeliveryState.READ):
+        return 0
+    owned = Message.objects.filter(
+        pk__in=ids[:100],
+        channel=channel,
+        direction=Direction.OUT,
+        ticket__thread_key=thread_key(visitor),
+    ).values_list("external_id", flat=True)
+    changed = 0
+    for ext in owned:
+        if ext:
+            changed += len(actions.do_record_receipt(channel=channel, state=state, external_id=ext))
+    return changed
+
+
+def open_ticket_id(*, channel: Channel, visitor: str) -> int | None:
+    from sangdam.tickets.models import Ticket
+
+    return (
+        Ticket.objects.filter(channel=channel, thread_key=thread_key(visitor))
+        .order_by("-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Availability:
+    open_now: bool  # within the channel's schedule (True when it has none)
+    agents_online: bool
+    opens_at: dt.datetime | None
+
+    @property
+    def available(self) -> bool:
+        return self.open_now and self.agents_online
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "available": self.available,
+            "open": self.open_now,
+            "agents_online": self.agents_online,
+            "opens_at": self.opens_at.isoformat() if self.opens_at else None,
+        }
+
+
+def availability(channel: Channel, now: dt.datetime | None = None) -> Availability:
+    """Open by the channel's schedule and at least one agent online (routing's presence)."""
+    now = now or timezone.now()
+    book = schedule_book()
+    hours = book.hours_of(book.schedule_for(channel_id=channel.pk, team_id=None))
+    open_now = is_open(hours, now) if hours else True
+    agents = (
+        User.objects.filter(is_active=True, presence=Presence.ONLINE)
+        .exclude(role=Role.READONLY)
+        .exists()
+    )
+    return Availability(
+        open_now=open_now,
+        agents_online=agents,
+        opens_at=next_opening(hours, now) if hours and not open_now else None,
+    )

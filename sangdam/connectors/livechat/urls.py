@@ -1,0 +1,11 @@
+from django.urls import path
+
+from sangdam.connectors.livechat import views
+
+app_name = "livechat"
+
+urlpatterns = [
+    path("widget.js", views.widget_js, name="widget_js"),
+    path("<str:key>", views.chat_page, name="chat"),
+    path("<str:key>/widget.json", views.widget_settings, name="widget_settings"),
+]

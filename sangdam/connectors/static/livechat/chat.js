@@ -1,0 +1,281 @@
+/* Sangdam live chat: the visitor's side (hosted page /chat/<key> and the widget's frame).
+ *
+ * No lost or doubled message: each message gets a client id and waits in localStorage
+ * until the server acks it (after commit); after a reconnect every unacked message is
+ * sent again and the server answers a repeat with the stored message. The signed
+ * visitor token in localStorage brings the conversation back after a reload.
+ */
+(function () {
+  "use strict";
+  var root = document.getElementById("chat");
+  if (!root) return;
+  var T = JSON.parse(document.getElementById("chat-strings").textContent);
+  var key = root.dataset.key;
+  var storeKey = "sangdam.chat." + key;
+  var log = document.getElementById("log");
+  var statusEl = document.getElementById("status");
+  var typingEl = document.getElementById("typing");
+  var availEl = document.getElementById("availability");
+  var contact = document.getElementById("contact");
+  var composer = document.getElementById("composer");
+  var input = document.getElementById("message");
+  var email = document.getElementById("contact-email");
+  var nameEl = document.getElementById("contact-name");
+  var topicEl = document.getElementById("contact-topic");
+  document.documentElement.style.setProperty("--accent", root.dataset.color || "#1a56db");
+
+  var state = load();
+  var socket = null;
+  var attempt = 0;
+  var welcomed = false;
+  var offline = false;
+  var seen = {}; // server ids and client ids already shown
+  var typingTimer = null;
+  var typingSent = 0;
+
+  function load() {
+    try {
+      var s = JSON.parse(localStorage.getItem(storeKey) || "{}");
+      return { token: s.token || "", pending: s.pending || [], last: s.last || 0 };
+    } catch (e) {
+      return { token: "", pending: [], last: 0 };
+    }
+  }
+  function save() {
+    try {
+      localStorage.setItem(storeKey, JSON.stringify(state));
+    } catch (e) { /* private mode: the conversation lasts as long as the page */ }
+  }
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, k) { return values[k] || ""; });
+  }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function setStatus(text) { statusEl.textContent = text; }
+
+  // Customer text is only ever text: links are made from it by hand, never from HTML.
+  function linkify(p, text) {
+    var re = /https?:\/\/[^\s<>"']+/g, at = 0, m;
+    while ((m = re.exec(text))) {
+      p.appendChild(document.createTextNode(text.slice(at, m.index)));
+      var a = document.createElement("a");
+      a.href = m[0]; a.textContent = m[0]; a.rel = "noopener noreferrer nofollow"; a.target = "_blank";
+      p.appendChild(a);
+      at = m.index + m[0].length;
+    }
+    p.appendChild(document.createTextNode(text.slice(at)));
+  }
+
+  function render(m, pending) {
+    var known = (m.id && seen["s" + m.id]) || (m.client_id && seen["c" + m.client_id]);
+    if (known) {
+      if (m.id && !known.dataset.id) { known.dataset.id = m.id; seen["s" + m.id] = known; }
+      if (!pending) setMeta(known, m);
+      return known;
+    }
+    var li = document.createElement("li");
+    li.className = "msg " + (m.from === "agent" ? "agent" : "visitor");
+    if (m.id) { li.dataset.id = m.id; seen["s" + m.id] = li; }
+    if (m.client_id) seen["c" + m.client_id] = li;
+    var who = document.createElement("span");
+    who.className = "who";
+    who.textContent = m.from === "agent" ? (m.author || T.agent) : T.you;
+    li.appendChild(who);
+    var p = document.createElement("p");
+    linkify(p, m.text);
+    li.appendChild(p);
+    var meta = document.createElement("span");
+    meta.className = "meta";
+    li.appendChild(meta);
+    setMeta(li, m, pending);
+    log.appendChild(li);
+    li.scrollIntoView({ block: "end" });
+    return li;
+  }
+  function setMeta(li, m, pending) {
+    var meta = li.querySelector(".meta");
+    if (!meta) return;
+    if (m.from === "agent") {
+      meta.textContent = time(m.at);
+    } else {
+      meta.textContent = pending ? T.sending : time(m.at) + " · " + T.sent;
+      li.classList.toggle("pending", !!pending);
+    }
+  }
+  function time(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    return d.toLocaleTimeString(root.dataset.lang, { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function received(m) {
+    if (m.id > state.last) { state.last = m.id; save(); }
+    render(m, false);
+    if (m.from === "agent") {
+      typingEl.hidden = true;
+      send({ type: "receipt", state: document.hidden ? "delivered" : "read", ids: [m.id] });
+      if (document.hidden) unread.push(m.id);
+      notifyParent("message");
+    }
+  }
+  var unread = [];
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && unread.length) {
+      send({ type: "receipt", state: "read", ids: unread });
+      unread = [];
+    }
+  });
+
+  function send(frame) {
+    if (socket && socket.readyState === 1 && welcomed) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+  function flush() {
+    state.pending.forEach(function (p) { send(p); });
+  }
+
+  function connect() {
+    setStatus(attempt ? T.reconnecting : T.connecting);
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + root.dataset.socket);
+    welcomed = false;
+    socket.onopen = function () {
+      socket.send(JSON.stringify({
+        type: "hello",
+        token: state.token || null,
+        after: state.last,
+        visit: { page_url: root.dataset.page || location.href, language: navigator.language || "" },
+      }));
+    };
+    socket.onmessage = function (e) {
+      var f = JSON.parse(e.data);
+      if (f.type === "welcome") {
+        attempt = 0;
+        welcomed = true;
+        state.token = f.token;
+        save();
+        setStatus("");
+        f.messages.forEach(received);
+        availability(f.availability, f.messages.length > 0 || state.last > 0);
+        state.pending.forEach(function (p) { render(p, true); });
+        flush();
+      } else if (f.type === "ack") {
+        state.pending = state.pending.filter(function (p) { return p.client_id !== f.client_id; });
+        save();
+        received(f.message);
+        if (f.offline) offlineDone();
+      } else if (f.type === "message") {
+        received(f.message);
+      } else if (f.type === "typing") {
+        typingEl.textContent = fmt(T.typing, { name: f.author || T.agent });
+        typingEl.hidden = !f.on;
+      } else if (f.type === "error") {
+        error(f);
+      }
+    };
+    socket.onclose = function (e) {
+      welcomed = false;
+      if (e.code === 4403) {
+        // A token this server does not accept (another install, tampered storage):
+        // start over as a new visitor rather than never connecting again.
+        state.token = ""; state.last = 0; save();
+      }
+      if (e.code === 4404) { setStatus(""); return; }
+      attempt += 1;
+      setStatus(T.reconnecting);
+      // Exponential backoff with jitter, at most 15 s between tries.
+      var wait = Math.min(15000, 500 * Math.pow(2, attempt - 1)) * (0.75 + Math.random() / 2);
+      setTimeout(connect, wait);
+    };
+  }
+
+  function error(f) {
+    var text = T[f.code] || f.detail;
+    setStatus(text);
+    if (f.client_id && f.code !== "rate_limited") {
+      // Refused for good (too long, empty): it will never be acked; drop it.
+      state.pending = state.pending.filter(function (p) { return p.client_id !== f.client_id; });
+      save();
+      var li = seen["c" + f.client_id];
+      if (li) li.remove();
+    } else if (f.code === "rate_limited") {
+      setTimeout(flush, (f.retry_after || 5) * 1000);
+    }
+  }
+
+  function availability(a, started) {
+    offline = !a.available;
+    var text = a.available ? T.online : T.offline;
+    if (!a.available && a.opens_at) {
+      text += " " + fmt(T.opens, { time: new Date(a.opens_at).toLocaleString(root.dataset.lang, { weekday: "short", hour: "2-digit", minute: "2-digit" }) });
+    }
+    availEl.textContent = text;
+    root.classList.toggle("is-offline", offline);
+    if (!started) {
+      contact.hidden = false;
+      email.required = offline;
+      document.getElementById("contact-intro").textContent = offline ? T.offline : "";
+    }
+  }
+  function offlineDone() {
+    contact.hidden = true;
+  }
+
+  composer.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    var frame = { type: "message", client_id: newId(), text: text };
+    if (!contact.hidden) {
+      if (offline && !email.checkValidity() || offline && !email.value) {
+        setStatus(T.email_needed);
+        email.focus();
+        return;
+      }
+      frame.contact = { name: nameEl.value, email: email.value, topic: topicEl ? topicEl.value : "" };
+      if (offline) {
+        frame.offline = true;
+        setStatus(fmt(T.thanks_offline, { email: email.value }));
+      }
+      contact.hidden = true;
+    }
+    input.value = "";
+    state.pending.push(frame);
+    save();
+    render({ client_id: frame.client_id, text: text, from: "visitor" }, true);
+    send(frame);
+    stopTyping();
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+  input.addEventListener("input", function () {
+    var now = Date.now();
+    if (now - typingSent > 3000) { typingSent = now; send({ type: "typing", on: true }); }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(stopTyping, 4000);
+  });
+  function stopTyping() {
+    clearTimeout(typingTimer);
+    if (typingSent) { typingSent = 0; send({ type: "typing", on: false }); }
+  }
+
+  // In the widget's frame: the page around us closes the panel and counts new messages.
+  function notifyParent(what) {
+    if (window.parent !== window) window.parent.postMessage({ sangdamChat: what }, "*");
+  }
+  var close = document.getElementById("chat-close");
+  if (close) close.addEventListener("click", function () { notifyParent("close"); });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") notifyParent("close"); });
+
+  connect();
+})();

@@ -1,0 +1,102 @@
+"""An agent's answer reaches the visitor through the normal delivery pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.core import mail
+
+from sangdam.accounts.models import User
+from sangdam.connectors.models import Channel
+from sangdam.tickets import actions
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.models import DeliveryState, Message, Ticket
+from tests import factories
+from tests.livechat.conftest import Visitor
+
+
+def _reply(agent: User, text: str) -> Message:
+    ticket = Ticket.objects.get()
+    return actions.do_reply(ticket=ticket, actor=Actor.agent(agent), text=text)
+
+
+def test_an_agent_reply_is_pushed_to_the_visitor_and_marked_read(
+    chat_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    agent = factories.make_agent("Minji")
+
+    async def scenario() -> tuple[dict[str, Any], int]:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        await visitor.say("Is the store open on Sunday?", "client-id-0001")
+        reply = await sync_to_async(_reply)(agent, "Yes, from 10 to 18.")
+        await sync_to_async(run_tasks)()
+        pushed = await visitor.receive_type("message")
+        await visitor.send(type="receipt", state="read", ids=[pushed["message"]["id"]])
+        await visitor.send(type="ping")
+        await visitor.receive_type("pong")  # the receipt was handled before the pong
+        await visitor.close()
+        return pushed["message"], reply.pk
+
+    pushed, reply_id = async_to_sync(scenario)()
+    assert pushed["id"] == reply_id
+    assert pushed["text"] == "Yes, from 10 to 18."
+    assert pushed["author"] == "Minji"
+    assert Message.objects.get(pk=reply_id).delivery_state == DeliveryState.READ
+
+
+def test_a_reply_written_while_the_visitor_was_away_comes_with_the_catch_up(
+    chat_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    agent = factories.make_agent("Minji")
+
+    async def scenario() -> dict[str, Any]:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        asked = await visitor.say("Can I change my order?", "client-id-0001")
+        await visitor.close()
+        await sync_to_async(_reply)(agent, "Yes, until it ships.")
+        await sync_to_async(run_tasks)()
+        back = Visitor(chat_channel, token=visitor.token)
+        welcome = await back.connect(after=asked["message"]["id"])
+        await back.close()
+        return welcome
+
+    welcome = async_to_sync(scenario)()
+    assert [(m["from"], m["text"]) for m in welcome["messages"]] == [
+        ("agent", "Yes, until it ships.")
+    ]
+
+
+def test_an_offline_message_needs_an_email_and_is_answered_by_email(
+    chat_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    factories.make_channel("email")
+    agent = factories.make_agent("Minji")
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        await visitor.send(type="message", client_id="client-id-0001", text="Hi", offline=True)
+        refused = await visitor.receive_type("error")
+        ack = await visitor.say(
+            "My coupon does not work.",
+            "client-id-0002",
+            offline=True,
+            contact={"name": "Jisoo Park", "email": "jisoo@example.net"},
+        )
+        await visitor.close()
+        return refused, ack
+
+    refused, ack = async_to_sync(scenario)()
+    assert refused["code"] == "email_needed"
+    assert ack["offline"] is True
+    ticket = Ticket.objects.select_related("customer").get()
+    assert ticket.customer.name == "Jisoo Park"
+    assert ticket.customer.identities.filter(kind="email", value="jisoo@example.net").exists()
+    _reply(agent, "Here is a new coupon code.")
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["jisoo@example.net"]]
+    assert "Here is a new coupon code." in mail.outbox[0].body

@@ -16,6 +16,7 @@ from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 from sangdam.core.env import env_bool, env_int, env_list, env_str
+from sangdam.core.storage import default_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SANGDAM_VAR_DIR", str(BASE_DIR / "var")))
@@ -259,8 +260,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Attachments: the local media folder, or an S3-compatible bucket (SANGDAM_S3_BUCKET).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

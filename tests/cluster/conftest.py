@@ -1,4 +1,6 @@
-"""A local cluster in scaled mode: PostgreSQL + Redis, separate web, worker and scheduler processes.
+"""A local cluster in scaled mode: PostgreSQL + Redis + an S3-compatible store (moto), separate
+web, worker and scheduler processes. The processes share no folder: attachments live in the
+store, as they must when the web processes run on different machines.
 
 Collected only in the PostgreSQL pass of the suite (DATABASE_URL=postgres://…); it makes its
 own fresh database next to the test database and drops it afterwards.
@@ -19,6 +21,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import ROOT, SANGDAM, _drop_postgres, _free_port, _fresh_postgres
+from tests.s3 import S3Server, s3_server
 
 REDIS_URL = os.environ.get("SANGDAM_TEST_REDIS", "redis://127.0.0.1:6379")
 
@@ -47,6 +50,8 @@ class Cluster:
     webs: list[str]
     env: dict[str, str]
     var: Path
+    s3: S3Server
+    bucket: str
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def log(self, name: str) -> str:
@@ -55,8 +60,11 @@ class Cluster:
 
 def _start(cluster: Cluster, name: str, *args: str) -> None:
     log = (cluster.var / f"{name}.log").open("wb")
+    # A media folder of its own, as on a machine of its own: a file one process stored is
+    # found by another only through the object store.
+    env = {**cluster.env, "MEDIA_ROOT": str(cluster.var / name / "media")}
     cluster.procs[name] = subprocess.Popen(
-        [SANGDAM, *args], env=cluster.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        [SANGDAM, *args], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
     )
 
 
@@ -73,12 +81,19 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], deadline: float) -> None
 
 
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def s3() -> Iterator[S3Server]:
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[Cluster]:
     if not _redis_available():
         if os.environ.get("SANGDAM_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"the scaled-mode tests need Redis at {REDIS_URL}")
         pytest.skip(f"the scaled-mode tests need Redis at {REDIS_URL}")
     var = tmp_path_factory.mktemp("cluster")
+    bucket = s3.new_bucket()
     db_url, db_name = _fresh_postgres(os.environ["DATABASE_URL"])
     redis_db = 1 + uuid.uuid4().int % 14
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
@@ -89,11 +104,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         SANGDAM_DEMO="1",
         SECRET_KEY="cluster-test-secret-key-" + uuid.uuid4().hex,
         PYTHONUNBUFFERED="1",
+        **s3.env(bucket),
     )
     subprocess.run([SANGDAM, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
     subprocess.run([SANGDAM, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     ports = [_free_port(), _free_port()]
-    cluster = Cluster(webs=[f"http://127.0.0.1:{p}" for p in ports], env=env, var=var)
+    cluster = Cluster(
+        webs=[f"http://127.0.0.1:{p}" for p in ports], env=env, var=var, s3=s3, bucket=bucket
+    )
     try:
         for i, port in enumerate(ports):
             _start(cluster, f"web{i}", "web", "--port", str(port))
@@ -101,7 +119,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         _start(cluster, "worker1", "worker")
         _start(cluster, "scheduler0", "scheduler")
         _start(cluster, "scheduler1", "scheduler")
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 120  # six processes start at once on a small machine
         for i, base in enumerate(cluster.webs):
             _wait_http(f"{base}/login/", cluster.procs[f"web{i}"], deadline)
         yield cluster

@@ -266,3 +266,17 @@ def held_original(*, ticket: Ticket) -> Ticket | None:
         seen.add(original.pk)
         original = Ticket.objects.get(pk=original.merged_into_id)
     return original
+
+
+def messages_since(*, ticket: Ticket, after_id: int, excluding_author: int | None) -> list[Message]:
+    """Messages added to the ticket after ``after_id`` by anyone but ``excluding_author``:
+    what a colleague or the customer wrote while an agent was typing a reply."""
+    qs = (
+        ticket.messages.filter(pk__gt=after_id)
+        .exclude(kind="system")
+        .select_related("author_user", "author_customer", "channel")
+        .prefetch_related("attachments")
+    )
+    if excluding_author is not None:
+        qs = qs.exclude(author_user_id=excluding_author)
+    return list(qs.order_by("created_at", "id"))

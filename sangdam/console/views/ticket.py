@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from sangdam.automations.macros import active_macros, render_macro
 from sangdam.connectors.reply_window import window_for_ticket
-from sangdam.console.activity import ticket_activity
 from sangdam.console.forms import (
     AssignForm,
     MergeForm,
@@ -27,6 +26,8 @@ from sangdam.console.forms import (
     TopicForm,
 )
 from sangdam.console.permissions import agent_of, agent_required
+from sangdam.console.properties import panel_context
+from sangdam.console.timeline import last_message_id, ticket_timeline
 from sangdam.core.downloads import attachment_response
 from sangdam.customers.selectors import customer_identities
 from sangdam.routing.engine import pending_offer
@@ -40,13 +41,13 @@ from sangdam.tickets.selectors import (
     attachment_detail,
     customer_tickets,
     held_original,
+    messages_since,
     ticket_by_reference,
     ticket_detail,
-    ticket_messages,
 )
 
 
-def _ticket(ticket_id: int) -> Ticket:
+def ticket_or_404(ticket_id: int) -> Ticket:
     ticket = ticket_detail(ticket_id=ticket_id)
     if ticket is None:
         raise Http404
@@ -72,11 +73,12 @@ def _macros(request: HttpRequest, ticket: Ticket) -> tuple[list[tuple[Any, str]]
     return filled, text
 
 
-def _page(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
+def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **forms: Any) -> HttpResponse:
     macros, macro_text = _macros(request, ticket)
     context: dict[str, Any] = {
         "ticket": ticket,
-        "thread": ticket_messages(ticket=ticket),
+        **_timeline(ticket),
+        **panel_context(ticket),
         "show_images": _shown_images(request),
         "held_from": held_original(ticket=ticket),
         "identities": customer_identities(customer_id=ticket.customer_id),
@@ -85,17 +87,22 @@ def _page(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
         "reply_form": forms.get("reply_form")
         or ReplyForm(initial={"text": macro_text} if macro_text else None),
         "macros": macros,
-        "assign_form": AssignForm(initial={"assignee": ticket.assignee_id, "team": ticket.team_id}),
-        "status_form": StatusForm(initial={"status": ticket.status}),
-        "priority_form": PriorityForm(initial={"priority": ticket.priority}),
-        "topic_form": TopicForm(initial={"topic": ticket.topic_id}),
         "merge_form": MergeForm(),
         # Messengers with a reply window (Meta: 24 h) say so before the agent types.
         "reply_window": window_for_ticket(ticket),
         "offer": pending_offer(ticket_id=ticket.pk),
-        "activity": ticket_activity(ticket_id=ticket.pk),
+        "collision": forms.get("collision") or [],
     }
-    return render(request, "console/ticket.html", context)
+    return render(request, "console/ticket.html", context, status=status)
+
+
+def _timeline(ticket: Ticket) -> dict[str, Any]:
+    entries = ticket_timeline(ticket=ticket)
+    return {
+        "timeline": entries,
+        "thread": [e for e in entries if e.message is not None],
+        "last_seen": last_message_id(entries),
+    }
 
 
 def _done(ticket: Ticket) -> HttpResponse:
@@ -110,21 +117,17 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 @agent_required
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return _page(request, _ticket(ticket_id))
+    return _page(request, ticket_or_404(ticket_id))
 
 
 @agent_required
 def thread(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The conversation alone, for the live refresh (htmx swaps #thread)."""
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     return render(
         request,
         "console/partials/thread.html",
-        {
-            "ticket": ticket,
-            "thread": ticket_messages(ticket=ticket),
-            "show_images": _shown_images(request),
-        },
+        {"ticket": ticket, **_timeline(ticket), "show_images": _shown_images(request)},
     )
 
 
@@ -134,10 +137,18 @@ def _uploaded(request: HttpRequest) -> list[tuple[str, bytes]]:
     return [(f.name or "attachment", f.read(limit)) for f in request.FILES.getlist("attachments")]
 
 
+def _written_meanwhile(request: HttpRequest, ticket: Ticket) -> list[Any]:
+    """Messages newer than the form's ``last_seen`` that the agent did not write."""
+    seen = request.POST.get("last_seen", "")
+    if not seen.isdigit():
+        return []  # an old form without the field: nothing to compare with
+    return messages_since(ticket=ticket, after_id=int(seen), excluding_author=request.user.pk)
+
+
 @require_POST
 @agent_required
 def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, ticket, reply_form=form)
@@ -147,6 +158,11 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         form.add_error("attachments", exc.message)
         return _page(request, ticket, reply_form=form)
     note = form.cleaned_data["kind"] == "note"
+    collision = _written_meanwhile(request, ticket)
+    if collision:
+        # Someone answered (or the customer wrote) after this agent opened the page: show
+        # that first and let them send again, now knowing (the form keeps their text).
+        return _page(request, ticket, status=409, reply_form=form, collision=collision)
     try:
         actions.do_reply(
             ticket=ticket,
@@ -158,7 +174,7 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _page(request, _ticket(ticket_id), reply_form=form)
+        return _page(request, ticket_or_404(ticket_id), reply_form=form)
     messages.success(request, _("Note added.") if note else _("Reply queued for delivery."))
     return _done(ticket)
 
@@ -166,7 +182,7 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @agent_required
 def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     actor = Actor.agent(agent_of(request))
     try:
         if request.POST.get("to_me"):
@@ -190,7 +206,7 @@ def assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @agent_required
 def change_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -208,7 +224,7 @@ def change_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @agent_required
 def update_fields(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Priority and topic; only the fields present in the POST change."""
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     changes: dict[str, Any] = {}
     for name, form_class in (("priority", PriorityForm), ("topic", TopicForm)):
         if name in request.POST:
@@ -227,7 +243,7 @@ def update_fields(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @agent_required
 def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     form = MergeForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -255,7 +271,7 @@ def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def resolve_held(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """An agent's decision on a message held because its sender is not the customer of
     the ticket it refers to: append it to that ticket, or keep it separate."""
-    ticket = _ticket(ticket_id)
+    ticket = ticket_or_404(ticket_id)
     original = held_original(ticket=ticket)
     if original is None:
         messages.error(request, _("This ticket is not waiting for a decision."))

@@ -8,7 +8,11 @@
  *   data-live-ticket  (ticket page) only events for this ticket trigger a refresh
  *   data-live-keep-query  (inbox) re-fetch with the page's current filters
  * On any matching event, and whenever the socket (re)opens, the partial is re-fetched
- * with htmx and swapped in place.
+ * with htmx and swapped in place; on the ticket page the properties panel too, unless the
+ * agent is using one of its controls.
+ * Every message is also dispatched as a "sangdam:live" DOM event (detail: the payload), and
+ * window.sangdamLive.send(obj) sends to the socket (presence and typing, workspace.js).
+ * Presence messages never trigger a refresh.
  * The socket reconnects with backoff; body[data-live-state] says "open" or "closed"
  * (end-to-end tests wait for "open").
  */
@@ -35,15 +39,25 @@
       pending = null;
       if (!window.htmx || !document.querySelector(target)) return;
       window.htmx.ajax("GET", partialUrl(), { target: target, swap: "outerHTML" });
+      var props = document.getElementById("properties");
+      if (props && props.dataset.url && !props.contains(document.activeElement)) {
+        window.htmx.ajax("GET", props.dataset.url, { target: "#properties", swap: "outerHTML" });
+      }
     }, 250);
   }
 
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + socketPath);
+    window.sangdamLive = {
+      send: function (obj) {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(obj));
+      },
+    };
     socket.onopen = function () {
       delay = 1000;
       body.dataset.liveState = "open";
+      document.dispatchEvent(new CustomEvent("sangdam:open"));
       // Events published between the page's render and this moment (or while the socket
       // was down) were missed: fetch the partial once now.
       refresh();
@@ -55,6 +69,8 @@
       } catch (e) {
         return;
       }
+      document.dispatchEvent(new CustomEvent("sangdam:live", { detail: data }));
+      if (data.event === "presence" || data.event === "notification") return;
       if (ticketId && String(data.ticket_id) !== String(ticketId)) return;
       refresh();
     };

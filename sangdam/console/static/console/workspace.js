@@ -1,0 +1,133 @@
+/*
+ * The ticket page as a workspace: timeline filter, undo toast, reply drafts that survive
+ * a reload, a warning before leaving unsent text, and colleagues' presence and typing.
+ * Everything here is an enhancement: without JavaScript the page still works.
+ */
+(function () {
+  "use strict";
+  var body = document.body;
+  var ticketId = body.dataset.liveTicket;
+  if (!ticketId) return;
+
+  /* Timeline filter: everything, messages only, changes only (CSS hides the rest). */
+  var timeline = document.getElementById("timeline");
+  if (timeline) {
+    timeline.addEventListener("change", function (event) {
+      if (event.target.name === "timeline-filter") timeline.dataset.filter = event.target.value;
+    });
+  }
+
+  /* Undo toast: shown after each in-place change, gone after a while unless in use. */
+  var toastTimer = null;
+  function armToast() {
+    var toast = document.getElementById("toast");
+    if (!toast || toast.hidden) return;
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(function hide() {
+      var current = document.getElementById("toast");
+      if (!current) return;
+      if (current.contains(document.activeElement) || current.matches(":hover")) {
+        toastTimer = window.setTimeout(hide, 2000);
+        return;
+      }
+      current.hidden = true;
+    }, 10000);
+  }
+  document.addEventListener("htmx:afterSettle", armToast);
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest && event.target.closest(".toast-close");
+    if (close) close.closest(".toast").hidden = true;
+  });
+
+  /* Reply drafts per ticket in localStorage; cleared when the reply is sent. */
+  var form = document.getElementById("reply-form");
+  var box = document.getElementById("id_text");
+  var key = "sangdam.draft." + ticketId;
+  var submitting = false;
+  function store(value) {
+    try {
+      if (value.trim()) window.localStorage.setItem(key, value);
+      else window.localStorage.removeItem(key);
+    } catch (e) {
+      /* storage full or disabled: the draft just is not kept */
+    }
+  }
+  if (form && box) {
+    var saved = null;
+    try {
+      saved = window.localStorage.getItem(key);
+    } catch (e) {
+      saved = null;
+    }
+    if (saved && !box.value.trim()) {
+      box.value = saved;
+      body.dataset.draftRestored = "1";
+    }
+    box.addEventListener("input", function () {
+      store(box.value);
+      typing();
+    });
+    form.addEventListener("submit", function () {
+      submitting = true;
+      store("");
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (submitting || !box.value.trim()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
+  /* A reply refused because someone wrote meanwhile: show what they wrote first. */
+  var collision = document.getElementById("collision");
+  if (collision) {
+    collision.setAttribute("tabindex", "-1");
+    collision.scrollIntoView({ block: "center" });
+    collision.focus();
+  }
+
+  /* Presence: "still here" every 15 s, "typing" while keys are pressed. */
+  var typingSent = 0;
+  var typingIdle = null;
+  function report(isTyping) {
+    if (window.sangdamLive) window.sangdamLive.send({ type: "presence", typing: isTyping });
+  }
+  function typing() {
+    var now = Date.now();
+    if (now - typingSent > 3000) {
+      typingSent = now;
+      report(true);
+    }
+    window.clearTimeout(typingIdle);
+    typingIdle = window.setTimeout(function () {
+      typingSent = 0;
+      report(false);
+    }, 5000);
+  }
+  document.addEventListener("sangdam:open", function () {
+    report(false);
+  });
+  if (body.dataset.liveState === "open") report(false);
+  window.setInterval(function () {
+    report(Date.now() - typingSent < 5000);
+  }, 15000);
+
+  var bar = document.getElementById("presence");
+  document.addEventListener("sangdam:live", function (event) {
+    var data = event.detail;
+    if (!bar || data.event !== "presence" || String(data.ticket_id) !== String(ticketId)) return;
+    var others = (data.agents || []).filter(function (a) {
+      return String(a.id) !== String(body.dataset.me);
+    });
+    bar.textContent = "";
+    others.forEach(function (agent) {
+      var item = document.createElement("span");
+      item.className = agent.typing ? "presence-agent typing" : "presence-agent";
+      item.dataset.agent = agent.id;
+      var template = agent.typing ? bar.dataset.typing : bar.dataset.viewing;
+      item.textContent = template.replace("{name}", agent.name);
+      bar.appendChild(item);
+    });
+    bar.hidden = others.length === 0;
+  });
+})();

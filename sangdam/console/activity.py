@@ -10,11 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sangdam.accounts.models import Team, User
-from sangdam.service.models import SlaMetric
 from sangdam.tickets.models import Event, Priority, Status, Topic
 
 # Shown on the conversation itself.
@@ -152,20 +150,15 @@ def _describe(event: Event, names: _Names) -> str:
         return _("%(ref)s was merged into this ticket") % {"ref": data.get("source", "")}
     if kind == "ticket_linked":
         return _("Follows %(ref)s") % {"ref": data.get("follows", "")}
-    if kind == "sla_breached":
-        return _("SLA breached: %(metric)s") % {"metric": _label(SlaMetric, data.get("metric"))}
-    if kind == "delivery_failed":
-        return _("Delivery failed: %(error)s") % {"error": data.get("error") or "—"}
     return kind
 
 
-def ticket_activity(*, ticket_id: int, limit: int = 200) -> list[ActivityLine]:
-    """The newest changes first: messages are on the conversation, and of deliveries only
-    failures are told (sent and delivered show on the message itself)."""
+def ticket_activity(*, ticket_id: int, limit: int = 60) -> list[ActivityLine]:
+    """The newest changes first (messages and deliveries are on the conversation)."""
     events = list(
         Event.objects.filter(ticket_id=ticket_id)
         .exclude(kind__in=QUIET_KINDS)
-        .exclude(Q(kind__startswith="delivery_") & ~Q(kind="delivery_failed"))
+        .exclude(kind__startswith="delivery_")
         .select_related("actor_user")
         .order_by("-created_at", "-id")[:limit]
     )

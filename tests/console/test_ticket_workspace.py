@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.test import Client
 
 from sangdam.accounts.models import User
 from sangdam.connectors.models import Channel
 from sangdam.tickets import actions
-from sangdam.tickets.actor import Actor
+from sangdam.tickets.actor import SYSTEM, Actor
+from sangdam.tickets.dispatch import record
+from sangdam.tickets.events import SlaBreached
 from sangdam.tickets.models import Event, Message, Status, Ticket
 from tests import factories
 from tests.console.helpers import new_ticket
@@ -165,3 +168,14 @@ def test_my_own_earlier_reply_is_no_collision(
         f"/tickets/{ticket.pk}/reply/", {"kind": "public", "text": "다음 답변", "last_seen": seen}
     )
     assert response.status_code == 302
+
+
+def test_an_sla_breach_is_on_the_timeline(en_client: Client, email_channel: Channel) -> None:
+    ticket = new_ticket(email_channel)
+    with transaction.atomic():
+        record(
+            [SlaBreached(ticket_id=ticket.pk, metric="first_response", due_at="2026-01-01")],
+            actor=SYSTEM,
+        )
+    body = en_client.get(f"/tickets/{ticket.pk}/thread/").content.decode()
+    assert "change-sla_breached" in body and "SLA breached: First response" in body

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sangdam.connectors.app",
     "sangdam.connectors.line",
     "sangdam.connectors.kakao",
+    "sangdam.connectors.phone",
     "sangdam.console",
     "sangdam.service",
     "sangdam.routing",
@@ -396,6 +397,7 @@ PROVIDER_BASE_URLS = {
         "line_data": "https://api-data.line.me",
         "facebook": "https://graph.facebook.com",
         "instagram": "https://graph.facebook.com",
+        "phone": "https://api.twilio.com",
     }.items()
 }
 # Media URLs found in payloads go through the SSRF guard (NETGUARD_* above).

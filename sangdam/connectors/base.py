@@ -158,6 +158,9 @@ class Capabilities:
     # How long after the customer's last message a reply may still be sent (Meta: 24 h);
     # None: no window.
     reply_window: dt.timedelta | None = None
+    # False: agents cannot answer in writing on this channel (a phone line), so no
+    # automatic written answer (outside hours, expected reply) is sent there either.
+    replies: bool = True
 
 
 class Connector:

@@ -10,6 +10,8 @@ from sangdam.connectors.kakao import fake as kakao_fake
 from sangdam.connectors.line import connector as line_connector
 from sangdam.connectors.line import fake as line_fake
 from sangdam.connectors.livechat import connector as livechat_connector
+from sangdam.connectors.phone import connector as phone_connector
+from sangdam.connectors.phone import fake as phone_fake
 from sangdam.connectors.telegram import connector as telegram_connector
 from sangdam.connectors.telegram.fake import FakeTelegram
 
@@ -18,6 +20,7 @@ register_fake("facebook", meta_fake.for_channels("facebook"))
 register_fake("instagram", meta_fake.for_channels("instagram"))
 register_fake("line", line_fake.for_demo)
 register_fake("kakao", kakao_fake.for_demo)
+register_fake("phone", phone_fake.for_demo)
 
 __all__ = [
     "app_connector",
@@ -27,5 +30,6 @@ __all__ = [
     "line_connector",
     "livechat_connector",
     "meta_connector",
+    "phone_connector",
     "telegram_connector",
 ]

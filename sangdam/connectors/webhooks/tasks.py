@@ -49,7 +49,7 @@ def process_inbound_event(event_pk: int) -> None:
             if isinstance(item, InboundMessage):
                 result = intake.receive(item)
                 handled += 1
-                if not result.duplicate:
+                if not result.duplicate and connector.capabilities.replies:
                     _after_intake(result)
             elif isinstance(item, DeliveryReceipt):
                 actions.do_record_receipt(

@@ -1,0 +1,1 @@
+"""The phone channel: Twilio-compatible voice webhooks (TwiML), calls into timeline entries."""

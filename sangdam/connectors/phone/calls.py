@@ -1,0 +1,266 @@
+"""Turning a call's stored webhook events into timeline entries (run in the webhook task).
+
+A call's history is its stored events (``InboundEvent`` ids start with the CallSid), so
+no table of calls is needed: when the final status arrives, the menu key, the queue or
+dial result and any voicemail are read back from the events of that call.
+
+- answered by an agent → a call-log message (``phone:<number>`` conversation);
+- missed, abandoned in the queue, or a call back asked for while closed → the caller's
+  "call back" ticket (``callback:<number>``: a second missed call joins the open one);
+- voicemail → its own ticket with the recording attached (and the transcription).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sangdam.connectors.base import (
+    Ignored,
+    InboundAttachment,
+    InboundMessage,
+    Parsed,
+    SenderIdentity,
+)
+from sangdam.connectors.models import Channel, InboundEvent
+from sangdam.connectors.phone.config import PhoneConfig, phone_config
+
+FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})
+ANSWERED_QUEUE = frozenset({"bridged", "bridging-in-process"})
+
+
+def answered(rung: Mapping[str, str]) -> bool:
+    """Whether the queue or the agents' phones (Enqueue/Dial action parameters) connected
+    the caller to someone."""
+    return rung.get("DialCallStatus") == "completed" or rung.get("QueueResult") in ANSWERED_QUEUE
+
+
+def form_of(event: InboundEvent) -> dict[str, str]:
+    return dict(parse_qsl(bytes(event.body).decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def step_of(event_id: str) -> str:
+    """ "CA…:menu:1" → "menu"."""
+    parts = event_id.split(":")
+    return parts[1] if len(parts) > 1 else ""
+
+
+@dataclass(frozen=True)
+class CallHistory:
+    """What the stored events of one call say."""
+
+    sid: str
+    caller: str
+    called: str
+    caller_name: str
+    steps: dict[str, list[dict[str, str]]]
+
+    def last(self, step: str) -> dict[str, str]:
+        return (self.steps.get(step) or [{}])[-1]
+
+    @property
+    def answered(self) -> bool:
+        return answered(self.last("rung"))
+
+    @property
+    def topic(self) -> str:
+        return next(
+            (
+                form.get("Digits", "")
+                for form in reversed(self.steps.get("menu", []))
+                if form.get("Digits")
+            ),
+            "",
+        )
+
+    @property
+    def callback_asked(self) -> bool:
+        from sangdam.connectors.phone.twiml import CALLBACK_DIGIT
+
+        return any(form.get("Digits") == CALLBACK_DIGIT for form in self.steps.get("closed", []))
+
+    @property
+    def left_voicemail(self) -> bool:
+        return bool(self.steps.get("voicemail") or self.steps.get("recording"))
+
+
+def history(channel: Channel, sid: str) -> CallHistory:
+    steps: dict[str, list[dict[str, str]]] = {}
+    caller = called = name = ""
+    # The (channel, event id) unique index serves the prefix scan.
+    for event in InboundEvent.objects.filter(
+        channel=channel, event_id__startswith=f"{sid}:"
+    ).order_by("id"):
+        form = form_of(event)
+        steps.setdefault(step_of(event.event_id), []).append(form)
+        caller = caller or form.get("From", "")
+        called = called or form.get("To", "")
+        name = name or form.get("CallerName", "")
+    return CallHistory(sid=sid, caller=caller, called=called, caller_name=name, steps=steps)
+
+
+def _minutes(seconds: str | int) -> str:
+    total = int(seconds or 0)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _message(
+    channel: Channel,
+    call: CallHistory,
+    config: PhoneConfig,
+    *,
+    external_id: str,
+    thread_key: str,
+    subject: str,
+    text: str,
+    details: dict[str, object],
+    attachments: tuple[InboundAttachment, ...] = (),
+) -> InboundMessage:
+    item = config.menu_item(call.topic) if call.topic else None
+    return InboundMessage(
+        channel_id=channel.pk,
+        external_id=external_id,
+        identities=(SenderIdentity("phone", call.caller),),
+        sender_name=call.caller_name,
+        subject=subject,
+        text=text,
+        thread_key=thread_key,
+        topic_slug=item.topic if item else "",
+        language=config.language,
+        attachments=attachments,
+        message_metadata={"call": {"sid": call.sid, **details}},
+    )
+
+
+def after_status(channel: Channel, form: Mapping[str, str]) -> list[Parsed]:
+    """The call's status callback: the final one turns the call into a timeline entry."""
+    status = form.get("CallStatus", "")
+    if status not in FINAL_STATUSES:
+        return [Ignored(f"call {status or 'status'}: nothing to record yet")]
+    if form.get("Direction", "inbound") != "inbound":
+        return [Ignored("an outbound call (click-to-call) is logged by the agent")]
+    config = phone_config(channel)
+    call = history(channel, form.get("CallSid", ""))
+    if not call.caller:
+        return [Ignored("no caller number")]
+    if call.left_voicemail:
+        return [Ignored("voicemail: its recording makes the ticket")]
+    duration = form.get("CallDuration", "0")
+    language = config.language
+    with translation.override(language):
+        if call.answered:
+            rung = call.last("rung")
+            talked = rung.get("DialCallDuration") or duration
+            return [
+                _message(
+                    channel,
+                    call,
+                    config,
+                    external_id=f"{call.sid}:call",
+                    thread_key=f"phone:{call.caller}",
+                    subject=_("Phone call from %(number)s") % {"number": call.caller},
+                    text=_("Answered call from %(number)s, %(duration)s.")
+                    % {"number": call.caller, "duration": _minutes(talked)},
+                    details={"outcome": "answered", "duration": int(talked or 0), "status": status},
+                )
+            ]
+        waited = call.last("rung").get("QueueTime", "")
+        if call.callback_asked:
+            text = _("%(number)s called while we were closed and asked to be called back.") % {
+                "number": call.caller
+            }
+            outcome = "callback_requested"
+        elif waited:
+            text = _("Missed call from %(number)s: hung up or left the queue after %(waited)s.") % {
+                "number": call.caller,
+                "waited": _minutes(waited),
+            }
+            outcome = "abandoned"
+        else:
+            text = _("Missed call from %(number)s (%(status)s, %(duration)s).") % {
+                "number": call.caller,
+                "status": status,
+                "duration": _minutes(duration),
+            }
+            outcome = "missed"
+        return [
+            _message(
+                channel,
+                call,
+                config,
+                external_id=f"{call.sid}:missed",
+                thread_key=f"callback:{call.caller}",
+                subject=_("Call back %(number)s") % {"number": call.caller},
+                text=text,
+                details={"outcome": outcome, "duration": int(duration or 0), "status": status},
+            )
+        ]
+
+
+def after_recording(
+    channel: Channel, form: Mapping[str, str], download: Callable[[str], bytes]
+) -> list[Parsed]:
+    """A finished voicemail: downloaded from the provider into an attachment of its ticket."""
+    if form.get("RecordingStatus", "completed") != "completed":
+        return [Ignored(f"recording {form.get('RecordingStatus')}")]
+    recording = form.get("RecordingSid", "")
+    config = phone_config(channel)
+    call = history(channel, form.get("CallSid", ""))
+    if not call.caller:
+        return [Ignored("no caller number for this recording")]
+    content = download(recording)
+    duration = form.get("RecordingDuration", "0")
+    with translation.override(config.language):
+        return [
+            _message(
+                channel,
+                call,
+                config,
+                external_id=recording,
+                thread_key=f"voicemail:{call.sid}",
+                subject=_("Voicemail from %(number)s") % {"number": call.caller},
+                text=_("Voicemail from %(number)s, %(duration)s.")
+                % {"number": call.caller, "duration": _minutes(duration)},
+                details={
+                    "outcome": "voicemail",
+                    "duration": int(duration or 0),
+                    "recording": recording,
+                },
+                attachments=(
+                    InboundAttachment(
+                        filename=f"voicemail-{recording}.mp3",
+                        content_type="audio/mpeg",
+                        content=content,
+                    ),
+                ),
+            )
+        ]
+
+
+def after_transcription(channel: Channel, form: Mapping[str, str]) -> list[Parsed]:
+    """The provider's transcription of a voicemail joins the voicemail's ticket."""
+    text = form.get("TranscriptionText", "").strip()
+    if form.get("TranscriptionStatus", "completed") != "completed" or not text:
+        return [Ignored("no transcription text")]
+    config = phone_config(channel)
+    call = history(channel, form.get("CallSid", ""))
+    if not call.caller:
+        return [Ignored("no caller number for this transcription")]
+    recording = form.get("RecordingSid", "")
+    with translation.override(config.language):
+        return [
+            _message(
+                channel,
+                call,
+                config,
+                external_id=f"{recording}:transcription",
+                thread_key=f"voicemail:{call.sid}",
+                subject=_("Voicemail from %(number)s") % {"number": call.caller},
+                text=_("Transcription of the voicemail: %(text)s") % {"text": text},
+                details={"outcome": "transcription", "recording": recording},
+            )
+        ]

@@ -1,0 +1,74 @@
+"""A phone channel's settings (``Channel.config``) and secrets (``Channel.secrets``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from sangdam.connectors.models import Channel
+
+# Twilio's own hold music (what <Enqueue> plays when no waitUrl is given).
+DEFAULT_HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"
+
+
+class MenuItem(BaseModel):
+    digit: str = Field(..., pattern=r"^[0-9]$", description="The key the caller presses.")
+    topic: str = Field("", description="Topic slug the call's ticket gets.")
+    label_ko: str = Field(..., description="What the menu says in Korean (e.g. 결제 및 환불).")
+    label_en: str = Field(..., description="What the menu says in English (e.g. payment).")
+
+    def label(self, language: str) -> str:
+        return self.label_ko if language == "ko" else self.label_en
+
+
+class PhoneConfig(BaseModel):
+    language: Literal["ko", "en"] = Field(
+        "ko", description="Greeting language of this number (a known caller's own wins)."
+    )
+    greeting_ko: str = Field("", description="Korean greeting; empty: the standard one.")
+    greeting_en: str = Field("", description="English greeting; empty: the standard one.")
+    menu: list[MenuItem] = Field(
+        default_factory=list, description="IVR menu by topic; empty: straight to the agents."
+    )
+    ring: Literal["queue", "dial"] = Field(
+        "queue", description="queue: the provider's call queue; dial: ring the numbers below."
+    )
+    queue_name: str = Field("support", description="The provider queue's name.")
+    dial: list[str] = Field(
+        default_factory=list,
+        description="Agents' phone numbers (E.164) or SIP addresses (sip:...), rung together.",
+    )
+    max_wait_seconds: int = Field(
+        120, ge=10, le=600, description="After this long unanswered: voicemail or goodbye."
+    )
+    voicemail: bool = Field(True, description="Offer voicemail when closed or nobody answers.")
+    callback: bool = Field(True, description="Offer a call back at the next opening when closed.")
+    transcribe: bool = Field(False, description="Ask the provider to transcribe voicemail.")
+    hold_music_url: str = Field(DEFAULT_HOLD_MUSIC, description="Played while callers wait.")
+    voice_ko: str = Field("Polly.Seoyeon", description="Text-to-speech voice for Korean.")
+    voice_en: str = Field("Polly.Joanna", description="Text-to-speech voice for English.")
+    blocked_numbers: list[str] = Field(
+        default_factory=list, description="Callers (E.164) that are rejected without a word."
+    )
+
+    def menu_item(self, digit: str) -> MenuItem | None:
+        return next((item for item in self.menu if item.digit == digit), None)
+
+
+class PhoneSecrets(BaseModel):
+    account_sid: str = Field(..., description="Twilio Account SID (AC...).")
+    auth_token: str = Field(
+        ..., description="Twilio Auth Token: signs webhooks, authorises API calls."
+    )
+
+
+def phone_config(channel: Channel) -> PhoneConfig:
+    config = channel.config if isinstance(channel.config, dict) else {}
+    return PhoneConfig.model_validate(
+        {k: v for k, v in config.items() if k in PhoneConfig.model_fields}
+    )
+
+
+def phone_secrets(channel: Channel) -> PhoneSecrets:
+    return PhoneSecrets.model_validate(channel.secrets or {})

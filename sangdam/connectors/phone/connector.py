@@ -1,0 +1,216 @@
+"""The phone connector: Twilio's voice webhooks in, TwiML out (the twilio package).
+
+Twilio calls one URL per step of a call, all under the channel's hook URL:
+``/hooks/phone/<key>`` (a call comes in), ``/menu`` and ``/closed`` (the key pressed),
+``/wait`` (while queued), ``/rung`` (after the queue or the agents' phones), ``/voicemail``
+and ``/recording`` (a message left), ``/transcription``, ``/status`` (the call's status
+callback) and ``/connect`` (the customer's leg of a click-to-call). Every call is verified
+(X-Twilio-Signature), stored unique on ``<CallSid>:<step>[:<detail>]`` and answered with
+TwiML kept on the event (``keeps_answer``): a retry hears the same. The task then turns
+the final status, the recording and the transcription into timeline entries
+(:mod:`sangdam.connectors.phone.calls`).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from twilio.request_validator import RequestValidator
+
+from sangdam.connectors.base import (
+    Capabilities,
+    Ignored,
+    Parsed,
+    WebhookAnswer,
+    WebhookConnector,
+    WebhookRejected,
+    WebhookRequest,
+)
+from sangdam.connectors.models import Channel, InboundEvent
+from sangdam.connectors.phone import calls, rest, twiml
+from sangdam.connectors.phone.config import PhoneConfig, PhoneSecrets, phone_config, phone_secrets
+from sangdam.connectors.registry import register
+from sangdam.customers.actions import normalize_identity
+from sangdam.customers.models import Identity
+from sangdam.service.hours import next_opening
+from sangdam.service.selectors import hours_for_channel
+
+SIGNATURE = "X-Twilio-Signature"
+STEPS = frozenset(
+    {
+        "",
+        "menu",
+        "closed",
+        "wait",
+        "rung",
+        "voicemail",
+        "recording",
+        "transcription",
+        "status",
+        "connect",
+    }
+)
+# The detail that makes a repeated step of one call a different event.
+_DETAIL = {
+    "menu": "Digits",
+    "closed": "Digits",
+    "wait": "QueueTime",
+    "recording": "RecordingSid",
+    "transcription": "RecordingSid",
+    "status": "CallStatus",
+}
+
+
+def hook_url(channel: Channel, step: str = "", **query: str) -> str:
+    """The absolute URL Twilio is told to call for ``step`` (from ``SITE_URL``)."""
+    url = f"{settings.SITE_URL.rstrip('/')}/hooks/phone/{channel.key}"
+    if step:
+        url += f"/{step}"
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _twiml(body: str) -> WebhookAnswer:
+    return WebhookAnswer(content_type="text/xml; charset=utf-8", body=body.encode())
+
+
+def caller_language(config: PhoneConfig, caller: str) -> str:
+    """A known caller's own language (ko/en), else the number's."""
+    identity = (
+        Identity.objects.filter(kind="phone", value=normalize_identity("phone", caller))
+        .select_related("customer")
+        .first()
+        if caller
+        else None
+    )
+    known = identity.customer.language[:2] if identity and identity.customer.language else ""
+    return known if known in ("ko", "en") else config.language
+
+
+@register
+class PhoneConnector(WebhookConnector):
+    kind = "phone"
+    identity_kind = "phone"
+    config_class = PhoneConfig
+    secrets_class = PhoneSecrets
+    # A call cannot be answered in writing: agents call back (click-to-call) instead.
+    capabilities: ClassVar[Capabilities] = Capabilities(attachments=True, replies=False)
+    accepts_subpaths = True
+    keeps_answer = True
+
+    # --- in -----------------------------------------------------------------------------
+
+    def verify(self, channel: Channel, request: WebhookRequest) -> None:
+        given = request.headers.get(SIGNATURE, "")
+        if not given:
+            raise WebhookRejected("no X-Twilio-Signature", status=403)
+        validator = RequestValidator(phone_secrets(channel).auth_token)
+        # Twilio signs the URL it was given: what reached us, or the public SITE_URL one
+        # when a proxy in front changed the scheme or host.
+        parts = urlsplit(request.url)
+        public = (
+            settings.SITE_URL.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
+        )
+        params = dict(request.form)
+        # The package's validate() compares in constant time.
+        if not any(validator.validate(url, params, given) for url in {request.url, public}):
+            raise WebhookRejected("bad X-Twilio-Signature", status=403)
+        if request.subpath not in STEPS:
+            raise WebhookRejected(f"unknown step {request.subpath!r}", status=404)
+
+    def event_id(self, channel: Channel, request: WebhookRequest) -> str:
+        form = request.form
+        step = request.subpath or "call"
+        detail = form.get(_DETAIL.get(step, ""), "") if step in _DETAIL else ""
+        return f"{form['CallSid']}:{step}" + (f":{detail}" if detail else "")
+
+    def answer(self, channel: Channel, request: WebhookRequest) -> WebhookAnswer:
+        config = phone_config(channel)
+        form = request.form
+        step = request.subpath
+        if step in ("status", "recording", "transcription"):
+            return WebhookAnswer(content_type="text/xml; charset=utf-8", body=b"<Response/>")
+        caller = form.get("From", "")
+        if step == "":
+            if caller and normalize_identity("phone", caller) in {
+                normalize_identity("phone", n) for n in config.blocked_numbers
+            }:
+                return _twiml(twiml.reject())
+            language = caller_language(config, caller)
+        else:
+            language = request.query.get("lang") or config.language
+
+        def url(next_step: str) -> str:
+            return hook_url(channel, next_step, lang=language)
+
+        now = timezone.now()
+        if step == "":
+            hours = hours_for_channel(channel.pk)
+            return _twiml(
+                twiml.incoming(config=config, language=language, hours=hours, now=now, url=url)
+            )
+        if step == "menu":
+            return _twiml(
+                twiml.menu_choice(
+                    config=config, language=language, digits=form.get("Digits", ""), url=url
+                )
+            )
+        if step == "closed":
+            hours = hours_for_channel(channel.pk)
+            opening = next_opening(hours, now) if hours else None
+            return _twiml(
+                twiml.closed_choice(
+                    config=config,
+                    language=language,
+                    digits=form.get("Digits", ""),
+                    opening=opening,
+                    hours=hours,
+                    url=url,
+                )
+            )
+        if step == "wait":
+            return _twiml(
+                twiml.waiting(
+                    config=config,
+                    language=language,
+                    position=int(form.get("QueuePosition") or 0),
+                    waited_seconds=int(form.get("QueueTime") or 0),
+                )
+            )
+        if step == "rung":
+            # A caller who hung up in the queue hears nothing more.
+            done = calls.answered(form) or form.get("QueueResult") == "hangup"
+            return _twiml(
+                twiml.after_ring(config=config, language=language, answered=done, url=url)
+            )
+        if step == "voicemail":
+            return _twiml(twiml.after_voicemail(config=config, language=language))
+        # "connect": the agent took the first leg of a click-to-call.
+        return _twiml(
+            twiml.connect(
+                number=request.query.get("to", ""),
+                caller_id=channel.address,
+                language=language,
+                config=config,
+            )
+        )
+
+    def parse(self, channel: Channel, event: InboundEvent) -> list[Parsed]:
+        form = calls.form_of(event)
+        step = calls.step_of(event.event_id)
+        if step == "status":
+            return calls.after_status(channel, form)
+        if step == "recording":
+            return calls.after_recording(
+                channel, form, lambda sid: rest.download_recording(channel, sid)
+            )
+        if step == "transcription":
+            return calls.after_transcription(channel, form)
+        if step == "call":
+            from sangdam.connectors.phone.screenpop import pop_for_call
+
+            pop_for_call(channel, form)
+            return [Ignored("a call came in: agents were shown the caller")]
+        return [Ignored(f"call step {step}: answered in the door")]

@@ -4,6 +4,7 @@ from django.urls import path
 from sangdam.connectors.app import views as app_admin
 from sangdam.connectors.email import views as mailboxes
 from sangdam.connectors.email import views_held as held
+from sangdam.connectors.phone import views as phone
 from sangdam.connectors.webhooks import admin as messengers
 from sangdam.console.views import (
     account,
@@ -48,6 +49,10 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
     path("tickets/<int:ticket_id>/held/", ticket.resolve_held, name="resolve_held"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
+    path("calls/", phone.calls, name="calls"),
+    path("calls/pop/", phone.call_pop, name="call_pop"),
+    path("calls/log/", phone.log_call, name="call_log"),
+    path("calls/back/", phone.call_back, name="call_back"),
     path("held/", held.held_folder, name="held"),
     path("held/<int:held_id>/", held.held_detail, name="held_detail"),
     path("held/<int:held_id>/release/", held.held_release, name="held_release"),

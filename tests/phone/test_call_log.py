@@ -164,3 +164,24 @@ def test_a_phone_ticket_gets_no_written_outside_hours_answer(caller, closed_toda
 
     ticket = Ticket.objects.get()
     assert ticket.messages.count() == 1
+
+
+def test_the_voicemail_plays_in_the_agents_browser(
+    twilio, caller, closed_today, run_tasks, agent_client
+):
+    recording = new_sid("RE")
+    twilio.recordings[recording] = SILENT_MP3
+    caller.post()
+    caller.post("closed", query="lang=ko", Digits="1")
+    caller.post("recording", RecordingSid=recording, RecordingStatus="completed")
+    run_tasks()
+    ticket = Ticket.objects.get()
+
+    page = agent_client.get(f"/tickets/{ticket.pk}/").content.decode()
+
+    attachment = ticket.messages.get().attachments.get()
+    assert (
+        f'<audio class="attachment-audio" controls preload="none" src="/attachments/{attachment.pk}/"'
+        in page
+    )
+    assert agent_client.get(f"/attachments/{attachment.pk}/")["Content-Type"] == "audio/mpeg"

@@ -46,6 +46,28 @@
     }, 250);
   }
 
+  // Screen pop: an incoming call (phone channel) shows the caller's card, fetched from
+  // the console in this agent's language.
+  function showCall(data) {
+    var box = document.getElementById("screen-pop");
+    if (!box || !window.htmx) return;
+    window.htmx
+      .ajax("GET", box.dataset.url + "?number=" + encodeURIComponent(data.number || ""), {
+        target: "#screen-pop",
+        swap: "innerHTML",
+      })
+      .then(function () {
+        box.hidden = false;
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("[data-close-pop]")) return;
+    var box = document.getElementById("screen-pop");
+    box.hidden = true;
+    box.innerHTML = "";
+  });
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + socketPath);
@@ -71,6 +93,10 @@
       }
       document.dispatchEvent(new CustomEvent("sangdam:live", { detail: data }));
       if (data.event === "presence" || data.event === "notification") return;
+      if (data.event === "call_ringing") {
+        showCall(data);
+        return;
+      }
       if (ticketId && String(data.ticket_id) !== String(ticketId)) return;
       refresh();
     };

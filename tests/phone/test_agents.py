@@ -1,0 +1,166 @@
+"""For agents: the screen pop when a call comes in, calls logged by hand, call backs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from sangdam.connectors.models import InboundEvent
+from sangdam.core.live import INBOX_GROUP
+from sangdam.tickets.models import Message, Ticket
+from tests import factories
+from tests.phone.conftest import CALLER, Caller, parse_twiml
+
+pytestmark = pytest.mark.django_db
+
+
+def _inbox_pushes(run: Any) -> list[dict[str, Any]]:
+    layer = get_channel_layer()
+    assert layer is not None
+    async_to_sync(layer.flush)()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(INBOX_GROUP, channel)
+    run()
+
+    async def drain() -> list[dict[str, Any]]:
+        got: list[dict[str, Any]] = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), 0.05)
+            except TimeoutError:
+                return got
+            got.append(message["payload"])
+
+    return async_to_sync(drain)()
+
+
+def _ticket_of_known_caller(channel: Any, subject: str) -> Ticket:
+    return factories.customer_writes(
+        channel, sender=("phone", CALLER), sender_name="김민지", subject=subject
+    ).ticket
+
+
+def test_an_incoming_call_pops_up_on_the_agents_consoles(caller, open_now, run_tasks):
+    def call_in() -> None:
+        caller.post()
+        run_tasks()
+
+    pushes = _inbox_pushes(call_in)
+
+    assert {"event": "call_ringing", "number": CALLER, "call_sid": caller.sid}.items() <= pushes[
+        0
+    ].items()
+
+
+def test_the_screen_pop_shows_the_customer_and_their_open_tickets(phone_channel, agent_client):
+    ticket = _ticket_of_known_caller(phone_channel, "환불 요청")
+
+    page = agent_client.get("/calls/pop/", {"number": "010-1234-5678"}).content.decode()
+
+    assert "김민지" in page
+    assert ticket.reference in page and "환불 요청" in page
+    assert "/calls/?number=%2B821012345678" in page
+
+
+def test_an_unknown_caller_pops_up_as_unknown(phone_channel, agent_client):
+    page = agent_client.get("/calls/pop/", {"number": "+821099998888"}).content.decode()
+
+    assert "+821099998888" in page
+    assert "SD-" not in page
+
+
+def test_a_call_logged_on_a_ticket_is_an_internal_note(phone_channel, agent_client):
+    ticket = _ticket_of_known_caller(phone_channel, "배송 문의")
+
+    response = agent_client.post(
+        "/calls/log/",
+        {
+            "number": CALLER,
+            "direction": "out",
+            "minutes": "4",
+            "outcome": "answered",
+            "notes": "배송일 안내함",
+            "ticket": ticket.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    note = Message.objects.get(ticket=ticket, kind="note")
+    assert note.kind == "note"
+    assert "배송일 안내함" in note.text
+    assert note.metadata["call"] == {
+        "direction": "out",
+        "duration": 240,
+        "outcome": "answered",
+        "number": CALLER,
+        "manual": True,
+    }
+
+
+def test_a_call_logged_without_a_ticket_opens_one_for_the_caller(phone_channel, agent_client):
+    agent_client.post(
+        "/calls/log/",
+        {"number": "010-2222-3333", "direction": "in", "minutes": "2", "outcome": "answered"},
+    )
+
+    ticket = Ticket.objects.get()
+    assert ticket.customer.identities.get(kind="phone").value == "+821022223333"
+    assert ticket.messages.get().metadata["call"]["manual"] is True
+
+
+def test_a_call_back_rings_the_agent_first_then_connects_the_customer(
+    twilio, phone_channel, agent_client
+):
+    response = agent_client.post(
+        "/calls/back/", {"number": CALLER, "agent_number": "010-7777-8888"}
+    )
+
+    assert response.status_code == 302
+    placed = twilio.placed[0]
+    assert placed["To"] == "+821077778888"
+    assert placed["From"] == phone_channel.address
+    connect_url = placed["Url"]
+    assert "/connect?" in connect_url
+    # The provider fetches the connect step once the agent answers: it dials the customer.
+    leg = Caller(twilio, phone_channel, "+821077778888")
+    path = connect_url.split(f"/hooks/phone/{phone_channel.key}/", 1)[1]
+    root = parse_twiml(leg.post(path.split("?")[0], query=path.split("?")[1]).content)
+    dial = root.find("Dial")
+    assert dial is not None
+    assert [n.text for n in dial.iter("Number")] == [CALLER]
+    assert dial.get("callerId") == phone_channel.address
+
+
+def test_the_outbound_legs_status_makes_no_ticket(twilio, phone_channel, run_tasks):
+    leg = Caller(twilio, phone_channel, "+821077778888")
+    leg.post("status", CallStatus="completed", CallDuration="60", Direction="outbound-api")
+    run_tasks()
+
+    assert InboundEvent.objects.count() == 1
+    assert not Ticket.objects.exists()
+
+
+def test_a_read_only_user_cannot_log_calls(phone_channel, client):
+    viewer = factories.make_agent("Viewer", role="readonly")
+    client.force_login(viewer)
+
+    response = client.post(
+        "/calls/log/", {"number": CALLER, "direction": "in", "minutes": "1", "outcome": "busy"}
+    )
+
+    assert response.status_code == 403
+    assert not Ticket.objects.exists()
+
+
+def test_a_korean_agent_sees_the_screen_pop_in_korean(phone_channel, client):
+    agent = factories.make_agent("지훈", language="ko")
+    client.force_login(agent)
+
+    page = client.get("/calls/pop/", {"number": "+821099998888"}).content.decode()
+
+    assert "걸려 온 전화: +821099998888" in page
+    assert "이 통화 기록하기" in page

@@ -27,6 +27,7 @@ from django.utils import timezone
 from sangdam.automations.events import TimeRuleFired, TriggerFired
 from sangdam.automations.models import Since, TimeRule, TimeRuleRun, Trigger, TriggerRun, When
 from sangdam.automations.rules import Facts, all_hold, run_actions
+from sangdam.core.memo import Memo
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.dispatch import record
 from sangdam.tickets.events import (
@@ -91,14 +92,23 @@ def _message_text(ticket: Ticket, message_id: int | None) -> str:
     return text or ""
 
 
+# Read on every ticket event; kept per process for a few seconds (core/memo.py).
+_triggers = Memo(Trigger)
+
+
+def active_triggers() -> list[Trigger]:
+    return _triggers.get("active", lambda: list(Trigger.objects.filter(active=True)))
+
+
 def fire_triggers(events: Sequence[DomainEvent], now: dt.datetime | None = None) -> int:
     """One pass of the active triggers over each ticket the events touched."""
     now = now or timezone.now()
     fired = 0
-    triggers = list(Trigger.objects.filter(active=True))
-    if not triggers:
-        return 0
+    triggers = active_triggers()
+    moments_wanted = {trigger.when for trigger in triggers}
     for ticket_id, (whens, source, message_id) in moments(events).items():
+        if not whens & moments_wanted:
+            continue  # no trigger listens for what happened to this ticket
         with transaction.atomic():
             ticket = (
                 Ticket.objects.select_for_update(of=("self",))

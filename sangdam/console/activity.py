@@ -150,6 +150,8 @@ def _describe(event: Event, names: _Names) -> str:
         return _("%(ref)s was merged into this ticket") % {"ref": data.get("source", "")}
     if kind == "ticket_linked":
         return _("Follows %(ref)s") % {"ref": data.get("follows", "")}
+    if kind == "confirmation_requested":
+        return _("Confirmation with the status link mailed to %(to)s") % {"to": data.get("to", "")}
     return kind
 
 

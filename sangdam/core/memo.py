@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 T = TypeVar("T")
 
@@ -30,6 +30,8 @@ class Memo:
         for model in models:
             post_save.connect(self._forget, sender=model, weak=False)
             post_delete.connect(self._forget, sender=model, weak=False)
+            # A many-to-many through model: ``.add()``/``.remove()`` send only this one.
+            m2m_changed.connect(self._forget, sender=model, weak=False)
         _ALL.append(self)
 
     def get(self, key: Any, load: Callable[[], T]) -> T:

@@ -1,8 +1,10 @@
 """Emails to the customer from the portal: the confirmation and fresh status links.
 
-They are tasks enqueued in the same transaction as the inquiry (the database queue), so
-a mail server that is down delays the email instead of losing it: a failed send is
-retried with backoff like a reply's delivery.
+Both are enqueued in the same transaction as what causes them, so a mail server that is
+down delays the email instead of losing it: a failed send is retried with backoff like a
+reply's delivery. The confirmation of a new inquiry is a listener of
+:class:`~sangdam.portal.events.ConfirmationRequested` (it rides on the inquiry's one
+dispatch task); a fresh status link is a task of its own.
 """
 
 from __future__ import annotations
@@ -18,14 +20,22 @@ from django_tasks import task
 
 from sangdam.connectors.selectors import default_sender_address
 from sangdam.core import backoff
+from sangdam.portal.events import ConfirmationRequested
 from sangdam.portal.forms import one_line
 from sangdam.portal.links import status_url
 from sangdam.service import promise
+from sangdam.tickets.dispatch import listener
 from sangdam.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
 KINDS = ("received", "link")
+
+
+@listener(ConfirmationRequested, atomic=False)
+def confirm_inquiry(event: ConfirmationRequested) -> None:
+    if event.ticket_id is not None:
+        send_portal_email.call(event.ticket_id, event.to, "received", event.language)
 
 
 @task()

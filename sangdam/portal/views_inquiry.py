@@ -28,12 +28,14 @@ from sangdam.core.memo import Memo
 from sangdam.core.ratelimit import client_ip
 from sangdam.customers.models import Identity
 from sangdam.portal.common import page, refused, upload_view, use_language, within_limit
+from sangdam.portal.events import ConfirmationRequested
 from sangdam.portal.forms import InquiryForm, check_files, one_line
 from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
 from sangdam.portal.models import TopicField
-from sangdam.portal.tasks import send_portal_email
 from sangdam.service import promise
 from sangdam.tickets import selectors
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.dispatch import record
 from sangdam.tickets.models import Topic
 
 _fields = Memo(TopicField, Topic)
@@ -184,8 +186,11 @@ def _accept(
     )
     result = receive(
         to_inbound(submission, channel),
-        # The confirmation mail is enqueued in the intake's transaction: never lost.
-        then=lambda r: send_portal_email.enqueue(r.ticket.pk, email, "received", language),
+        # The confirmation mail is asked for in the intake's transaction: never lost.
+        then=lambda r: record(
+            [ConfirmationRequested(ticket_id=r.ticket.pk, to=email, language=language)],
+            actor=Actor(f"connector:{channel.kind}"),
+        ),
     )
     if (
         result.duplicate

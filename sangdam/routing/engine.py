@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from sangdam.accounts.models import Presence, Role, Team, User
+from sangdam.core.memo import Memo
 from sangdam.routing.events import OfferAnswered, OfferMade, Routed
 from sangdam.routing.models import CHAT_KINDS, Offer, RoutingRule, Strategy, TeamRouting
 from sangdam.tickets import actions
@@ -56,12 +57,22 @@ def agent_loads(agent_ids: Iterable[int]) -> dict[int, Load]:
     return {pk: Load(**value) for pk, value in counts.items()}
 
 
+# Read for every new ticket; kept per process for a few seconds (core/memo.py).
+_rules = Memo(RoutingRule, Team)
+
+
+def active_rules() -> list[RoutingRule]:
+    return _rules.get(
+        "active", lambda: list(RoutingRule.objects.filter(active=True).select_related("team"))
+    )
+
+
 def choose_team(ticket: Ticket) -> tuple[Team | None, str]:
     """The ticket's team (set by an agent or a trigger), else the first matching rule,
     else the topic's default team. Returns (team, the rule's name or "")."""
     if ticket.team_id is not None:
         return ticket.team, ""
-    for rule in RoutingRule.objects.filter(active=True).select_related("team"):
+    for rule in active_rules():
         if rule.topic_id is not None and rule.topic_id != ticket.topic_id:
             continue
         if rule.channel_id is not None and rule.channel_id != ticket.channel_id:

@@ -16,9 +16,10 @@ from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
+from sangdam.core.memo import Memo
 from sangdam.service.hours import Timeline, WeeklyHours
 from sangdam.service.models import SlaBreach, SlaClock, SlaMetric, SlaPolicy
-from sangdam.service.selectors import ScheduleBook, schedule_book
+from sangdam.service.selectors import ScheduleBook, load_schedule_book, schedule_book
 from sangdam.service.sla import (
     OPEN_STATUSES,
     RUNNING_STATUSES,
@@ -47,8 +48,16 @@ DUE_COLUMNS = ("first_response_due_at", "next_response_due_at", "resolution_due_
 PAUSING = ("pending", "solved", "closed")
 
 
+_rules = Memo(SlaPolicy, SlaPolicy.topics.through, SlaPolicy.channels.through)
+
+
+def active_rules() -> list[PolicyRule]:
+    """:func:`load_rules`, kept per process for a few seconds (core/memo.py)."""
+    return _rules.get("rules", load_rules)
+
+
 def load_rules() -> list[PolicyRule]:
-    """Active policies in order, as plain rules."""
+    """Active policies in order, as plain rules, read now."""
     rules = []
     for policy in SlaPolicy.objects.filter(active=True).prefetch_related("topics", "channels"):
         rules.append(
@@ -73,7 +82,7 @@ class Context:
     """Policies and schedules loaded once, with one timeline per schedule."""
 
     def __init__(self, rules: list[PolicyRule] | None = None, book: ScheduleBook | None = None):
-        self.rules = load_rules() if rules is None else rules
+        self.rules = active_rules() if rules is None else rules
         self.book = schedule_book() if book is None else book
         self._timelines: dict[int, Timeline] = {}
         # A recompute asks the same few questions 100,000 times: remember the answers.
@@ -134,7 +143,11 @@ class Context:
 def apply_events(
     ticket_id: int, events: Sequence[DomainEvent], *, context: Context | None = None
 ) -> None:
-    """Move the ticket's clocks by its new events and write its due times (idempotent)."""
+    """Move the ticket's clocks by its new events and write its due times (idempotent).
+
+    Writes only what changed: a new ticket under no policy costs two reads and no write
+    (its clock would hold the defaults, its due times are empty already).
+    """
     context = context or Context()
     with transaction.atomic():
         ticket = (
@@ -145,7 +158,9 @@ def apply_events(
         )
         if ticket is None:
             return
-        clock, _created = SlaClock.objects.select_for_update().get_or_create(ticket=ticket)
+        stored = SlaClock.objects.select_for_update().filter(ticket=ticket).first()
+        clock = stored or SlaClock(ticket=ticket)
+        before = _state(clock)
         timeline = context.timeline(
             channel_id=ticket.channel_id, team_id=ticket.team_id, start=ticket.created_at
         )
@@ -162,11 +177,16 @@ def apply_events(
             channel_id=ticket.channel_id,
         )
         clock.policy_id = rule.policy_id if rule else None
-        clock.save()
-        due = _due(ticket, clock, rule, timeline)
-        Ticket.objects.filter(pk=ticket.pk).update(
-            **dict(zip(DUE_COLUMNS, due.as_tuple(), strict=True))
-        )
+        if _state(clock) != before:
+            # An event that changed nothing may apply again: it changes nothing again.
+            clock.save(force_insert=stored is None)
+        due = _due(ticket, clock, rule, timeline).as_tuple()
+        if due != tuple(getattr(ticket, column) for column in DUE_COLUMNS):
+            Ticket.objects.filter(pk=ticket.pk).update(**dict(zip(DUE_COLUMNS, due, strict=True)))
+
+
+def _state(clock: SlaClock) -> tuple[object, ...]:
+    return (clock.policy_id, clock.waiting_since, clock.paused_since, clock.paused_seconds)
 
 
 def _apply(
@@ -177,6 +197,8 @@ def _apply(
     timeline: Timeline | None,
 ) -> None:
     if isinstance(event, CustomerReplied) and not event.automatic:
+        if ticket.first_responded_at is None or clock.waiting_since is not None:
+            return  # not answered yet, or waiting already: nothing moves
         message = Message.objects.filter(pk=event.message_id).only("created_at").first()
         at = message.created_at if message else when
         answered = ticket.first_responded_at is not None and ticket.first_responded_at <= at
@@ -247,7 +269,8 @@ def recompute_open_tickets(*, batch_size: int = 5000) -> int:
     and one set-wise UPDATE of the tickets whose due times moved. The policies and
     schedules are read once, and each schedule's timeline answers for all its tickets.
     """
-    context = Context()
+    # Read now, not from the memory: a recompute follows a change of policies or hours.
+    context = Context(rules=load_rules(), book=load_schedule_book())
     # Start every timeline at the oldest open ticket: built once, never rebuilt backwards.
     oldest = Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(first=Min("created_at"))
     if oldest["first"] is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sangdam.core.memo import Memo
 from sangdam.service.hours import WeeklyHours
 from sangdam.service.models import Schedule
 
@@ -46,7 +47,17 @@ class ScheduleBook:
         return self.hours_of(self.schedule_for(channel_id=channel_id, team_id=team_id))
 
 
+_books = Memo(Schedule)
+
+
 def schedule_book() -> ScheduleBook:
+    """Every schedule, kept per process for a few seconds (core/memo.py): every inquiry's
+    SLA clock, confirmation and outside-hours answer asks which hours apply."""
+    return _books.get("book", load_schedule_book)
+
+
+def load_schedule_book() -> ScheduleBook:
+    """Every schedule, read now (a recompute after a change must not see older rows)."""
     book = ScheduleBook()
     for schedule in Schedule.objects.order_by("id"):
         if schedule.team_id is not None:

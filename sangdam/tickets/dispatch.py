@@ -10,10 +10,13 @@ one bulk insert and arranges what follows:
   transaction enqueues *one* ``dispatch_events`` task in that transaction (so the work
   commits with the data, and is never lost) and gives the transaction a batch number that
   every event row of the transaction carries. The task reads the batch back and calls each
-  listener with the events it subscribed to, each in its own transaction: one listener
-  failing neither breaks the action (it committed long ago) nor the other listeners; it is
-  retried with backoff on its own (``run_listener``). Listeners must therefore be
-  idempotent: a retry, or a worker that dies half-way, runs them again.
+  listener with the events it subscribed to, all in one transaction, each listener in a
+  savepoint of its own: one listener failing neither breaks the action (it committed long
+  ago) nor the other listeners; it is retried with backoff on its own (``run_listener``).
+  (Should the shared commit itself fail, each listener runs again in a transaction of its
+  own.) Listeners must therefore be idempotent: a retry, or a worker that dies half-way,
+  runs them again. A listener that talks to the network (``atomic=False``: a mail to send)
+  runs after that commit, outside any transaction, so no lock waits on a slow server.
 
 No task row is written when no task listener wants any of the transaction's events, and
 never one per listener or per event: the intake's hot path pays one bulk insert of events
@@ -55,6 +58,8 @@ class Listener:
     # True: called once with the list of its events (of one action when on_commit, of one
     # transaction for tasks); False: called once per event.
     batch: bool
+    # False: runs outside any transaction (it waits on the network).
+    atomic: bool = True
 
     def wants(self, event: DomainEvent) -> bool:
         return isinstance(event, self.types)
@@ -71,19 +76,20 @@ _LISTENERS: dict[str, Listener] = {}
 
 
 def listener(
-    *types: type[DomainEvent], on_commit: bool = False, batch: bool = False
+    *types: type[DomainEvent], on_commit: bool = False, batch: bool = False, atomic: bool = True
 ) -> Callable[[F], F]:
     """Register a reaction to events of ``types`` (and their subclasses).
 
     ``@listener(TicketOpened)`` runs in the task worker after commit; ``on_commit=True``
-    runs it in the acting process right after commit (keep those fast and harmless).
+    runs it in the acting process right after commit (keep those fast and harmless);
+    ``atomic=False`` runs it in the worker outside any transaction (for network calls).
     """
     if not types:
         raise TypeError("a listener needs at least one event type")
 
     def register(func: F) -> F:
         name = f"{func.__module__}.{func.__qualname__}"
-        _LISTENERS[name] = Listener(name, func, tuple(types), on_commit, batch)
+        _LISTENERS[name] = Listener(name, func, tuple(types), on_commit, batch, atomic)
         return func
 
     return register
@@ -196,11 +202,35 @@ def dispatch_events(batch: int) -> None:
     if marker is not None:
         marker.dispatched = True
     events = _load(Event.objects.filter(batch=batch).order_by("id"))
+    due = []
     for item in _LISTENERS.values():
-        if item.on_commit:
-            continue
-        mine = [event for event in events if item.wants(event)]
+        mine = [event for event in events if item.wants(event)] if not item.on_commit else []
         if mine:
+            due.append((item, mine))
+    _run_together([(item, mine) for item, mine in due if item.atomic])
+    for item, mine in due:
+        if not item.atomic:
+            _run_listener(item, mine, attempt=1)
+
+
+def _run_together(due: list[tuple[Listener, list[DomainEvent]]]) -> None:
+    """One transaction for the listeners of a batch, a savepoint for each listener."""
+    if len(due) <= 1:
+        for item, mine in due:
+            _run_listener(item, mine, attempt=1)
+        return
+    try:
+        with transaction.atomic():
+            for item, mine in due:
+                try:
+                    with transaction.atomic():
+                        item.call(mine)
+                except Exception:
+                    # Its savepoint is rolled back; its retry commits with the others' work.
+                    _retry_later(item, mine, attempt=1)
+    except Exception:
+        log.warning("listeners of one batch failed to commit; each runs alone", exc_info=True)
+        for item, mine in due:
             _run_listener(item, mine, attempt=1)
 
 
@@ -216,18 +246,24 @@ def run_listener(name: str, event_ids: list[int], attempt: int) -> None:
 
 def _run_listener(item: Listener, events: list[DomainEvent], attempt: int) -> None:
     try:
-        with transaction.atomic():
+        if item.atomic:
+            with transaction.atomic():
+                item.call(events)
+        else:
             item.call(events)
     except Exception:
-        ids = [event.meta.event_id for event in events if event.meta is not None]
-        if backoff.gave_up(attempt, max_attempts=LISTENER_ATTEMPTS):
-            log.exception(
-                "listener %s gave up on events %s after %s tries", item.name, ids, attempt
-            )
-            return
-        retry_at = backoff.retry_at(attempt)
-        log.warning("listener %s failed on events %s; retrying", item.name, ids, exc_info=True)
-        run_listener.using(run_after=retry_at).enqueue(item.name, ids, attempt + 1)
+        _retry_later(item, events, attempt)
+
+
+def _retry_later(item: Listener, events: list[DomainEvent], attempt: int) -> None:
+    """Log the listener's failure (from inside ``except``) and enqueue its retry."""
+    ids = [event.meta.event_id for event in events if event.meta is not None]
+    if backoff.gave_up(attempt, max_attempts=LISTENER_ATTEMPTS):
+        log.exception("listener %s gave up on events %s after %s tries", item.name, ids, attempt)
+        return
+    retry_at = backoff.retry_at(attempt)
+    log.warning("listener %s failed on events %s; retrying", item.name, ids, exc_info=True)
+    run_listener.using(run_after=retry_at).enqueue(item.name, ids, attempt + 1)
 
 
 def describe() -> list[dict[str, Any]]:

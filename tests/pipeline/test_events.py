@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from sangdam.automations.events import TimeRuleFired, TriggerFired
 from sangdam.customers.actions import do_merge_customers
+from sangdam.portal.events import ConfirmationRequested
 from sangdam.routing.events import OfferAnswered, OfferMade, Routed
 from sangdam.tickets import actions, dispatch
 from sangdam.tickets.actor import SYSTEM, Actor
@@ -119,6 +120,7 @@ def test_each_kind_reads_back_as_the_event_that_wrote_it():
         SlaBreached(ticket_id=1, metric="first_response", due_at="2026-11-30T10:00:00+09:00"),
         TriggerFired(ticket_id=1, trigger=4, name="refunds", actions=("tags+=refund",)),
         TimeRuleFired(ticket_id=1, rule=5, name="remind", actions=("auto_reply=reminder",)),
+        ConfirmationRequested(ticket_id=1, to="minji@example.com", language="ko"),
     ]
     assert {type(s) for s in samples} >= set(KINDS.values())
 

@@ -44,3 +44,17 @@ def test_confirmation_is_sent_later_when_the_mail_server_was_down(
     (message,) = mail.outbox
     assert message.to == ["minji@example.com"]
     assert Ticket.objects.get().reference in message.subject
+
+
+def test_an_inquiry_and_its_confirmation_cost_one_background_task(
+    client: Client, webform: Any, refund: Topic, run_tasks: Any
+) -> None:
+    client.post("/contact/new", form_data(client))
+
+    # The confirmation rides on the inquiry's one dispatch task (SLA clock, routing,
+    # search index, mail): the worker claims one row per inquiry, not two.
+    assert DBTaskResult.objects.count() == 1
+    run_tasks()
+    (message,) = mail.outbox
+    assert Ticket.objects.get().reference in message.subject
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1

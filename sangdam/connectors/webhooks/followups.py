@@ -15,11 +15,9 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from sangdam.connectors.intake import IntakeResult
-from sangdam.core.memo import Memo
 from sangdam.service import promise
-from sangdam.service.clocks import load_rules
+from sangdam.service.clocks import active_rules
 from sangdam.service.hours import is_open, next_opening
-from sangdam.service.models import Schedule, SlaPolicy
 from sangdam.service.selectors import hours_for_channel, schedule_book
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
@@ -29,9 +27,6 @@ OUTSIDE_HOURS = "outside_hours_until"
 # Marks the in-hours answer that says when to expect a reply (once per ticket).
 EXPECTED_REPLY = "expected_reply"
 ACTOR = Actor("system:outside-hours")
-# Kept per process for a few seconds (core/memo.py): read for every messenger message.
-_schedules = Memo(Schedule)
-_policies = Memo(SlaPolicy)
 
 
 def _has_work(result: IntakeResult) -> bool:
@@ -40,14 +35,12 @@ def _has_work(result: IntakeResult) -> bool:
     Closed: it may. Open: only a ticket no agent answered yet, and only if some policy has
     a first-response target to promise. Most messages in opening hours thus cost no task.
     """
-    hours = _schedules.get("book", schedule_book).hours_for(channel_id=result.message.channel_id)
+    hours = schedule_book().hours_for(channel_id=result.message.channel_id)
     if hours is None:
         return False
     if not is_open(hours, timezone.now()):
         return True
-    promises = _policies.get(
-        "promises", lambda: any(r.targets.first_response for r in load_rules())
-    )
+    promises = any(r.targets.first_response for r in active_rules())
     return promises and result.ticket.first_responded_at is None
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sangdam.connectors.phone",
     "sangdam.console",
     "sangdam.service",
+    "sangdam.center",
     "sangdam.routing",
     "sangdam.automations",
     "sangdam.portal",

@@ -10,6 +10,7 @@ from sangdam.console.views import (
     account,
     admin,
     automations,
+    firstrun,
     inbox,
     properties,
     routing,
@@ -22,13 +23,8 @@ from sangdam.console.views import (
 app_name = "console"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="console/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", firstrun.LoginView.as_view(), name="login"),
+    path("setup/", firstrun.first_run, name="first_run"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/verify/", twofactor.verify, name="two_factor_verify"),
     path("account/two-factor/", twofactor.enrol, name="two_factor_enrol"),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from sangdam.accounts.models import Role, Team, User
+from sangdam.center.models import Company
+from sangdam.center.topics import DEFAULT_TOPICS
 from sangdam.connectors.base import InboundMessage, SenderIdentity
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel, ChannelKind
@@ -25,16 +27,6 @@ from sangdam.tickets.models import Priority, Status, Ticket, Topic
 DEMO_PASSWORD = "sangdam-demo"  # noqa: S105 (demo mode only; documented)
 ADMIN_EMAIL = "admin@example.com"
 
-TOPICS = [
-    ("product", "상품 문의", "Product"),
-    ("service", "서비스 이용", "Service"),
-    ("account", "계정", "Account"),
-    ("payment-refund", "결제 및 환불", "Payment & refund"),
-    ("subscription", "구독", "Subscription"),
-    ("bug-report", "버그 신고", "Bug report"),
-    ("abuse-report", "신고 (악용)", "Abuse report"),
-    ("other", "기타", "Other"),
-]
 
 CHANNELS = [
     (ChannelKind.EMAIL, "고객지원 메일", "support@example.com"),
@@ -233,7 +225,7 @@ def load_demo() -> int:
     ]
     teams["care"].members.add(admin, agents[1], agents[3])
     teams["billing"].members.add(agents[2], agents[1])
-    for position, (slug, ko, en) in enumerate(TOPICS):
+    for position, (slug, ko, en) in enumerate(DEFAULT_TOPICS):
         Topic.objects.create(
             slug=slug,
             names={"ko": ko, "en": en},
@@ -248,6 +240,13 @@ def load_demo() -> int:
     count = _load_tickets(channels, agents)
     _load_meta_channels()
     _load_service_setup(teams)
+    # The demo company is set up: its admin logs in to the inbox, not the first-run page.
+    Company.objects.create(
+        pk=1,
+        name="예시 주식회사 Example Inc.",
+        support_email=CHANNELS[0][2],
+        setup_done_at=timezone.now(),
+    )
     return count
 
 

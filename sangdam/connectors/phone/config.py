@@ -23,6 +23,10 @@ class MenuItem(BaseModel):
 
 
 class PhoneConfig(BaseModel):
+    number: str = Field(
+        "",
+        description="This channel's phone number (E.164, e.g. +8215881234): caller ID of call backs.",
+    )
     language: Literal["ko", "en"] = Field(
         "ko", description="Greeting language of this number (a known caller's own wins)."
     )

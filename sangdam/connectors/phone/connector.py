@@ -191,7 +191,7 @@ class PhoneConnector(WebhookConnector):
         return _twiml(
             twiml.connect(
                 number=request.query.get("to", ""),
-                caller_id=channel.address,
+                caller_id=config.number or channel.address,
                 language=language,
                 config=config,
             )

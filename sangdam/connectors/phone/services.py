@@ -67,7 +67,7 @@ def start_callback(*, channel: Channel, agent_number: str, customer_number: str)
     return rest.place_call(
         channel,
         to=agent,
-        caller_id=channel.address,
+        caller_id=phone_config(channel).number or channel.address,
         url=hook_url(channel, "connect", to=customer, lang=phone_config(channel).language),
         status_url=hook_url(channel, "status"),
     )

@@ -6,7 +6,7 @@ value stays (the page shows only that one is set and its last characters).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -32,6 +32,15 @@ def _field(info: FieldInfo, *, secret: bool, required: bool) -> forms.Field:
         return forms.BooleanField(required=False, help_text=help_text)
     if annotation is int:
         return forms.IntegerField(required=required, help_text=help_text)
+    if get_origin(annotation) is Literal:
+        choices = [(str(value), str(value)) for value in get_args(annotation)]
+        return forms.ChoiceField(required=required, help_text=help_text, choices=choices)
+    if get_origin(annotation) in (list, dict):
+        # Lists and tables (a phone menu, numbers to ring) are edited as JSON; the
+        # connector's pydantic class then checks their shape.
+        return forms.JSONField(
+            required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": 4})
+        )
     if secret:
         return forms.CharField(
             required=required,

@@ -1,0 +1,71 @@
+"""An admin connects a phone number from the console (Admin → Messengers)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from sangdam.connectors.models import Channel
+from tests import factories
+from tests.phone.conftest import MENU
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_adds_a_phone_number_with_its_menu_and_sees_the_hook_url_but_not_the_token():
+    client = Client()
+    client.force_login(factories.make_admin())
+
+    response = client.post(
+        "/admin/channels/new/phone/",
+        {
+            "name": "대표번호",
+            "enabled": "on",
+            "config__number": "+8215881234",
+            "config__language": "ko",
+            "config__menu": json.dumps(MENU),
+            "config__ring": "dial",
+            "config__dial": json.dumps(["+821011112222", "sip:desk@pbx.example.com"]),
+            "config__blocked_numbers": "[]",
+            "config__max_wait_seconds": "90",
+            "config__voicemail": "on",
+            "config__queue_name": "support",
+            "config__hold_music_url": "https://example.com/hold.mp3",
+            "config__voice_ko": "Polly.Seoyeon",
+            "config__voice_en": "Polly.Joanna",
+            "secret__account_sid": "AC" + "1" * 32,
+            "secret__auth_token": "twilio-auth-token-0123456789",
+        },
+        follow=True,
+    )
+
+    channel = Channel.objects.get(kind="phone")
+    assert channel.config["menu"][0]["label_ko"] == "결제 및 환불"
+    assert channel.config["dial"] == ["+821011112222", "sip:desk@pbx.example.com"]
+    assert channel.config["max_wait_seconds"] == 90
+    page = response.content.decode()
+    assert f"/hooks/phone/{channel.key}" in page
+    assert "twilio-auth-token-0123456789" not in page
+
+
+def test_a_menu_that_is_not_a_list_of_choices_is_refused():
+    client = Client()
+    client.force_login(factories.make_admin())
+
+    response = client.post(
+        "/admin/channels/new/phone/",
+        {
+            "name": "대표번호",
+            "config__language": "ko",
+            "config__ring": "queue",
+            "config__menu": json.dumps([{"digit": "12"}]),
+            "config__max_wait_seconds": "90",
+            "secret__account_sid": "AC" + "1" * 32,
+            "secret__auth_token": "twilio-auth-token-0123456789",
+        },
+    )
+
+    assert response.status_code == 200
+    assert not Channel.objects.filter(kind="phone").exists()

@@ -49,6 +49,7 @@ def _strings() -> dict[str, str]:
         "rate_limited": _("You are sending messages too fast. Please wait a moment."),
         "too_long": _("This message is too long."),
         "email_needed": _("Please give your email address so that we can answer."),
+        "email_required": _("Email (required: we answer there)"),
         "new_messages": _("New message"),
     }
 

@@ -30,15 +30,16 @@
   var welcomed = false;
   var offline = false;
   var seen = {}; // server ids and client ids already shown
+  var last = 0; // newest server id on this page: a reconnect asks only for what came after
   var typingTimer = null;
   var typingSent = 0;
 
   function load() {
     try {
       var s = JSON.parse(localStorage.getItem(storeKey) || "{}");
-      return { token: s.token || "", pending: s.pending || [], last: s.last || 0 };
+      return { token: s.token || "", pending: s.pending || [] };
     } catch (e) {
-      return { token: "", pending: [], last: 0 };
+      return { token: "", pending: [] };
     }
   }
   function save() {
@@ -112,7 +113,7 @@
   }
 
   function received(m) {
-    if (m.id > state.last) { state.last = m.id; save(); }
+    if (m.id > last) last = m.id;
     render(m, false);
     if (m.from === "agent") {
       typingEl.hidden = true;
@@ -140,7 +141,23 @@
     state.pending.forEach(function (p) { send(p); });
   }
 
+  // A socket can die silently (a phone changing networks): a ping every 25 s that gets
+  // no pong within 10 s closes it, and the reconnect below takes over. The browser's own
+  // "offline" closes it at once; "online" reconnects without waiting for the backoff.
+  var retryTimer = null;
+  var pongTimer = null;
+  setInterval(function () {
+    if (send({ type: "ping" }) && !pongTimer) {
+      pongTimer = setTimeout(function () { pongTimer = null; if (socket) socket.close(); }, 10000);
+    }
+  }, 25000);
+  window.addEventListener("offline", function () { if (socket) socket.close(); });
+  window.addEventListener("online", function () {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; connect(); }
+  });
+
   function connect() {
+    retryTimer = null;
     setStatus(attempt ? T.reconnecting : T.connecting);
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + root.dataset.socket);
@@ -149,7 +166,7 @@
       socket.send(JSON.stringify({
         type: "hello",
         token: state.token || null,
-        after: state.last,
+        after: last,
         visit: { page_url: root.dataset.page || location.href, language: navigator.language || "" },
       }));
     };
@@ -162,7 +179,7 @@
         save();
         setStatus("");
         f.messages.forEach(received);
-        availability(f.availability, f.messages.length > 0 || state.last > 0);
+        availability(f.availability, last > 0);
         state.pending.forEach(function (p) { render(p, true); });
         flush();
       } else if (f.type === "ack") {
@@ -177,21 +194,27 @@
         typingEl.hidden = !f.on;
       } else if (f.type === "error") {
         error(f);
+      } else if (f.type === "pong") {
+        clearTimeout(pongTimer);
+        pongTimer = null;
       }
     };
     socket.onclose = function (e) {
+      if (this !== socket) return; // an old socket closing late
       welcomed = false;
+      clearTimeout(pongTimer);
+      pongTimer = null;
       if (e.code === 4403) {
         // A token this server does not accept (another install, tampered storage):
         // start over as a new visitor rather than never connecting again.
-        state.token = ""; state.last = 0; save();
+        state.token = ""; last = 0; save();
       }
       if (e.code === 4404) { setStatus(""); return; }
       attempt += 1;
       setStatus(T.reconnecting);
       // Exponential backoff with jitter, at most 15 s between tries.
       var wait = Math.min(15000, 500 * Math.pow(2, attempt - 1)) * (0.75 + Math.random() / 2);
-      setTimeout(connect, wait);
+      retryTimer = setTimeout(connect, wait);
     };
   }
 
@@ -220,6 +243,7 @@
     if (!started) {
       contact.hidden = false;
       email.required = offline;
+      if (offline) document.getElementById("contact-email-label").textContent = T.email_required;
       document.getElementById("contact-intro").textContent = offline ? T.offline : "";
     }
   }

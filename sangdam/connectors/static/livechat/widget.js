@@ -22,7 +22,7 @@
     var host = document.createElement("div");
     host.setAttribute("data-sangdam-chat", "");
     // Shadow DOM keeps the page's CSS off the launcher (the panel is a frame anyway).
-    var root = host.attachShadow ? host.attachShadow({ mode: "closed" }) : host;
+    var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
     var style = document.createElement("style");
     style.textContent =
       ":host{all:initial}" +
@@ -33,7 +33,8 @@
       ".b{position:absolute;top:-2px;right:-2px;min-width:18px;height:18px;border-radius:9px;background:#d1242f;color:#fff;font:600 11px/18px system-ui,sans-serif;text-align:center}" +
       ".p{position:fixed;bottom:88px;" + side + ":20px;z-index:2147483000;width:380px;height:600px;max-height:calc(100vh - 108px);" +
       "border:0;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.3);background:#fff}" +
-      "@media (max-width:480px){.p{inset:0;width:100%;height:100%;max-height:none;border-radius:0}}" +
+      // On a phone the panel fills the screen and closes with its own × (the frame's).
+      "@media (max-width:480px){.p{inset:0;width:100%;height:100%;max-height:none;border-radius:0}.l[aria-expanded=true]{display:none}}" +
       "[hidden]{display:none!important}";
     root.appendChild(style);
     var button = document.createElement("button");

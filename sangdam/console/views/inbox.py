@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sangdam.connectors.models import ChannelKind
+from sangdam.console.bulk import operations
 from sangdam.console.forms import InboxFilterForm
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.service.sla import sla_state
@@ -29,6 +30,16 @@ TABS = [
 ]
 
 
+# The inbox's channel icons (symbols in partials/icons.html); messengers share "chat".
+CHANNEL_ICONS = {
+    "email": "mail",
+    "webform": "globe",
+    "app": "device",
+    "phone": "phone",
+    "api": "code",
+}
+
+
 @dataclass(frozen=True)
 class Row:
     """One inbox line, prepared in Python: per-row template tags ({% url %}, |date,
@@ -37,6 +48,7 @@ class Row:
     ticket: Ticket
     url: str
     channel: str
+    icon: str
     topic: str
     status: str
     priority: str
@@ -74,6 +86,7 @@ def _rows(tickets: list[Ticket]) -> list[Row]:
                 ticket=ticket,
                 url=url.format(ticket.pk),
                 channel=channels.get(ticket.channel.kind, ticket.channel.kind),
+                icon=CHANNEL_ICONS.get(ticket.channel.kind, "chat"),
                 topic=ticket.topic.name() if ticket.topic else "",
                 status=labels.get(ticket.status, ticket.status),
                 priority=labels.get(ticket.priority, ticket.priority),
@@ -134,7 +147,9 @@ def _context(request: HttpRequest) -> dict[str, object]:
 
 @agent_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/inbox.html", _context(request))
+    context = _context(request)
+    context["bulk_ops"] = operations(me=agent_of(request))
+    return render(request, "console/inbox.html", context)
 
 
 @agent_required

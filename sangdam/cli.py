@@ -7,6 +7,7 @@ sangdam scheduler   periodic-job scheduler (lease-protected; one is active)
 sangdam smtpd       SMTP receiver for the email channels (scaled mode; `run` embeds one)
 sangdam fake-providers  local fake Telegram/LINE/Meta APIs; points the demo channels at them
 sangdam kakao-chat  talk to the KakaoTalk chatbot desk as Kakao's chatbot would (demo, testing)
+sangdam phone-call  call the phone channel as Twilio would: menu, queue, voicemail (demo, testing)
 sangdam <command>   any Django management command (migrate, createsuperuser, ...)
 """
 
@@ -22,6 +23,7 @@ ALIASES = {
     "scheduler": "scheduler",
     "fake-providers": "fake_providers",
     "kakao-chat": "kakao_chat",
+    "phone-call": "phone_call",
 }
 
 

@@ -402,6 +402,37 @@ def _load_messenger_setup(channels: list[Channel]) -> None:
             }
             channel.save(update_fields=["config", "secrets"])
 
+        if channel.kind == ChannelKind.PHONE:
+            # `sangdam phone-call` plays Twilio calling; `sangdam fake-providers` serves
+            # the recordings and takes the call backs.
+            channel.config = {
+                "number": "+8215880000",
+                "language": "ko",
+                "menu": [
+                    {
+                        "digit": "1",
+                        "topic": "payment-refund",
+                        "label_ko": "결제 및 환불",
+                        "label_en": "payment and refunds",
+                    },
+                    {
+                        "digit": "2",
+                        "topic": "account",
+                        "label_ko": "계정",
+                        "label_en": "your account",
+                    },
+                    {
+                        "digit": "3",
+                        "topic": "other",
+                        "label_ko": "기타 문의",
+                        "label_en": "anything else",
+                    },
+                ],
+                "max_wait_seconds": 120,
+            }
+            channel.secrets = {"account_sid": "AC" + "0" * 32, "auth_token": secrets.token_hex(16)}
+            channel.save(update_fields=["config", "secrets"])
+
 
 def _load_portal_setup(channels: list[Channel]) -> None:
     """Opening hours for the contact page and a per-topic question on the inquiry form."""

@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from pydantic import ValidationError
 from twilio.request_validator import RequestValidator
 
 from sangdam.connectors.base import (
@@ -106,7 +107,11 @@ class PhoneConnector(WebhookConnector):
         given = request.headers.get(SIGNATURE, "")
         if not given:
             raise WebhookRejected("no X-Twilio-Signature", status=403)
-        validator = RequestValidator(phone_secrets(channel).auth_token)
+        try:
+            token = phone_secrets(channel).auth_token
+        except ValidationError as exc:
+            raise WebhookRejected("the channel has no auth token yet", status=403) from exc
+        validator = RequestValidator(token)
         # Twilio signs the URL it was given: what reached us, or the public SITE_URL one
         # when a proxy in front changed the scheme or host.
         parts = urlsplit(request.url)

@@ -1,0 +1,117 @@
+"""``sangdam phone-call``: call the phone channel as Twilio would, step by step.
+
+Posts the incoming-call webhook (signed with the channel's auth token), prints what the
+caller hears, presses the menu key, then follows the TwiML: the queue answered or hung
+up on, a voicemail left (the recording is served by ``sangdam fake-providers``), a call
+back asked for while closed; ends with the status callback. Needs the server running
+(``sangdam run``); the worker then turns the call into timeline entries.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sangdam.connectors.models import Channel
+from sangdam.connectors.phone.config import phone_config, phone_secrets
+from sangdam.connectors.phone.fake import new_sid, signature
+
+OUTCOMES = ("answered", "hangup", "voicemail", "callback")
+
+
+class Command(BaseCommand):
+    help = "Call the phone channel as Twilio would (menu, queue, voicemail, call back)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--channel", type=int, help="channel id (default: the first)")
+        parser.add_argument("--caller", default="+821012345678", help="the caller's number")
+        parser.add_argument("--press", default="1", help="the menu key ('' presses nothing)")
+        parser.add_argument("--then", choices=OUTCOMES, default="voicemail")
+        parser.add_argument("--url", default="", help="server root (default: SITE_URL)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        channels = Channel.objects.filter(kind="phone", enabled=True).order_by("pk")
+        if options["channel"]:
+            channels = channels.filter(pk=options["channel"])
+        channel = channels.first()
+        if channel is None:
+            raise CommandError("no enabled phone channel (add one under Admin > Messengers)")
+        self.token = phone_secrets(channel).auth_token
+        self.root = (options["url"] or settings.SITE_URL).rstrip("/")
+        self.hook = f"{self.root}/hooks/phone/{channel.key}"
+        self.call = {
+            "CallSid": new_sid("CA"),
+            "AccountSid": phone_secrets(channel).account_sid,
+            "From": options["caller"],
+            "To": phone_config(channel).number or channel.address,
+            "Direction": "inbound",
+        }
+        then = options["then"]
+        self.stdout.write(f"{options['caller']} calls {channel.name} ({self.hook})")
+        root = self._post(self.hook, {"CallStatus": "ringing"})
+        for _ in range(10):  # a call is a handful of steps; never loop forever
+            if root.find("Reject") is not None or root.find("Hangup") is not None:
+                break
+            if (gather := root.find("Gather")) is not None:
+                closed = gather.get("action", "").split("?")[0].endswith("/closed")
+                digit = (
+                    {"voicemail": "1", "callback": "2"}.get(then, "")
+                    if closed
+                    else options["press"]
+                )
+                self.stdout.write(f"  [presses {digit or 'nothing'}]")
+                root = self._post(gather.get("action", ""), {"Digits": digit} if digit else {})
+            elif (queue := root.find("Enqueue")) is not None or (
+                queue := root.find("Dial")
+            ) is not None:
+                result = {
+                    "answered": {
+                        "QueueResult": "bridged",
+                        "QueueTime": "15",
+                        "DialCallStatus": "completed",
+                        "DialCallDuration": "95",
+                    },
+                    "hangup": {"QueueResult": "hangup", "QueueTime": "40"},
+                }.get(
+                    then,
+                    {"QueueResult": "leave", "QueueTime": "120", "DialCallStatus": "no-answer"},
+                )
+                self.stdout.write(
+                    f"  [{'answered by an agent' if then == 'answered' else 'no agent'}]"
+                )
+                root = self._post(queue.get("action", ""), result)
+            elif (record := root.find("Record")) is not None:
+                recording = {"RecordingSid": new_sid("RE"), "RecordingDuration": "12"}
+                self.stdout.write("  [leaves a 12-second message]")
+                root = self._post(record.get("action", ""), recording)
+                self._post(
+                    record.get("recordingStatusCallback", ""),
+                    {**recording, "RecordingStatus": "completed"},
+                )
+            elif (redirect := root.find("Redirect")) is not None:
+                root = self._post(redirect.text or "", {})
+            else:
+                break
+        self._post(f"{self.hook}/status", {"CallStatus": "completed", "CallDuration": "130"})
+        self.stdout.write("call ended; the worker turns it into timeline entries")
+
+    def _post(self, url: str, extra: dict[str, str]) -> ET.Element:
+        if not url:
+            raise CommandError("the TwiML named no URL to call")
+        params = {**self.call, **extra}
+        response = httpx.post(
+            url,
+            data=params,
+            headers={"X-Twilio-Signature": signature(self.token, url, params)},
+            timeout=10,
+        )
+        if response.status_code != 200:
+            raise CommandError(f"{url}: HTTP {response.status_code}")
+        root = ET.fromstring(response.content)  # noqa: S314 (our own server's TwiML)
+        for say in root.iter("Say"):
+            self.stdout.write(f"  ♪ {say.text}")
+        return root

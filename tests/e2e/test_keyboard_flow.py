@@ -1,0 +1,60 @@
+"""Triage with the keyboard only, in a real browser against the real embedded server."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_agent_flow import log_in
+from tests.e2e.test_inbox_flow import create
+
+
+def test_keyboard_only_triage_of_three_tickets(browser: Any, server: str) -> None:
+    tag = uuid.uuid4().hex[:6]
+    references = [create(server, f"키보드 분류 {tag} {i}") for i in range(3)]
+    page = log_in(browser, server, "emma@example.com", viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/?view=unassigned&channel=api")
+    expect(page.locator("tr.ticket-row").first).to_have_attribute("data-reference", references[2])
+
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts-help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcuts-help")).to_be_hidden()
+
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    for reference in reversed(references):
+        expect(page.locator(".crumbs .ref")).to_have_text(reference)
+        expect(page.locator("body")).to_have_attribute("data-live-state", "open")
+        page.keyboard.press("a")
+        expect(page.locator("#ticket-summary")).to_contain_text("Emma Wilson")
+        page.keyboard.press("s")
+        expect(page.locator("#ticket-status")).to_have_text("Solved")
+        page.keyboard.press("j")
+
+    page.keyboard.press("u")
+    page.goto(f"{server}/?view=solved&channel=api")
+    for reference in references:
+        row = page.locator(f'tr.ticket-row[data-reference="{reference}"]')
+        expect(row.locator("td.assignee")).to_have_text("Emma Wilson")
+
+
+def test_r_and_n_open_the_reply_box_as_reply_or_note(browser: Any, server: str) -> None:
+    create(server, f"단축키 {uuid.uuid4().hex[:6]}")
+    page = log_in(browser, server, "emma@example.com", viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/?view=unassigned&channel=api")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    expect(page.locator("#reply-form")).to_be_visible()
+    page.keyboard.press("n")
+    expect(page.locator("#id_text")).to_be_focused()
+    expect(page.locator('#reply-form input[name=kind][value="note"]')).to_be_checked()
+    page.locator("#id_text").blur()
+    page.keyboard.press("r")
+    expect(page.locator('#reply-form input[name=kind][value="public"]')).to_be_checked()
+    page.keyboard.press("Escape")
+    page.locator("#id_text").blur()
+    page.keyboard.press("/")
+    expect(page.locator("#topbar-q")).to_be_focused()

@@ -9,6 +9,7 @@ sangdam fake-providers  local fake Telegram/LINE/Meta APIs; points the demo chan
 sangdam kakao-chat  talk to the KakaoTalk chatbot desk as Kakao's chatbot would (demo, testing)
 sangdam phone-call  call the phone channel as Twilio would: menu, queue, voicemail (demo, testing)
 sangdam <command>   any Django management command (migrate, createsuperuser, ...)
+sangdam help        every command, Django's included
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ ALIASES = {
 
 
 def main() -> None:
+    if sys.argv[1:] in ([], ["-h"], ["--help"]):
+        # Answered without loading Django and every app (~1.5 s): `sangdam help` lists
+        # all the Django management commands as well.
+        print(__doc__.replace("``", "").strip())
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 

@@ -13,7 +13,6 @@ from email.message import Message as MimeMessage
 from email.utils import make_msgid
 from typing import Literal
 
-import dkim
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -73,6 +72,10 @@ class SignedEmail(EmailMultiAlternatives):
         if self.dkim_key is None:
             return mime
         selector, domain, key = self.dkim_key
+        # dkimpy pulls in dnspython (~0.3 s): imported when a message is signed, not when
+        # every `sangdam` command loads the connectors.
+        import dkim
+
         signature = dkim.sign(
             mime.as_bytes(linesep="\r\n"),
             selector,

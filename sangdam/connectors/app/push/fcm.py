@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 import httpx
-import jwt
 from django.core.cache import cache
 
 from sangdam.connectors.app.push.common import (
@@ -50,6 +49,8 @@ def _assertion(account: dict[str, Any], now: int) -> str:
         "exp": now + 3600,
     }
     headers = {"kid": account.get("private_key_id", "")}
+    import jwt  # PyJWT's crypto backends load in ~0.1 s: only when a push is sent
+
     return jwt.encode(claims, account["private_key"], algorithm="RS256", headers=headers)
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 from sangdam.connectors.app import views as app_admin
 from sangdam.connectors.email import views as mailboxes
 from sangdam.connectors.email import views_held as held
+from sangdam.connectors.livechat import admin as livechat_admin
 from sangdam.connectors.phone import views as phone
 from sangdam.connectors.webhooks import admin as messengers
 from sangdam.console.views import (
@@ -121,6 +122,8 @@ urlpatterns = [
         name="admin_channel_create",
     ),
     path("admin/channels/<int:channel_id>/", messengers.channel_page, name="admin_channel"),
+    path("admin/livechat/new/", livechat_admin.channel_create, name="admin_livechat_create"),
+    path("admin/livechat/<int:channel_id>/", livechat_admin.channel_page, name="admin_livechat"),
     path(
         "admin/channels/<int:channel_id>/test/",
         messengers.channel_test,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from django.core import signing
 
 from sangdam.connectors.livechat.config import TOKEN_SALT, visitor_token
@@ -175,3 +175,40 @@ def test_a_visitor_over_the_rate_limit_is_told_to_wait(
     assert error["code"] == "rate_limited"
     assert error["client_id"] == "client-id-0003"
     assert Message.objects.filter(channel=chat_channel).count() == 2
+
+
+def test_typing_goes_both_ways_through_the_tickets_group(chat_channel: Channel) -> None:
+    from channels.layers import get_channel_layer
+
+    from sangdam.core.live import ticket_group
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        layer = get_channel_layer()
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        ack = await visitor.say("Hello", "client-id-0001")
+        ticket_id = await sync_to_async(
+            lambda: Message.objects.get(pk=ack["message"]["id"]).ticket_id
+        )()
+        console = await layer.new_channel()  # the agent's ticket page
+        await layer.group_add(ticket_group(ticket_id), console)
+        await visitor.send(type="typing", on=True)
+        heard = await layer.receive(console)
+        await layer.group_send(
+            ticket_group(ticket_id),
+            {
+                "type": "live.event",
+                "payload": {  # the console's presence roster of the ticket
+                    "event": "presence",
+                    "ticket_id": ticket_id,
+                    "agents": [{"id": 7, "name": "Minji", "typing": True}],
+                },
+            },
+        )
+        shown = await visitor.receive_type("typing")
+        await visitor.close()
+        return heard["payload"], shown
+
+    heard, shown = async_to_sync(scenario)()
+    assert heard["event"] == "typing" and heard["on"] is True
+    assert shown == {"type": "typing", "on": True, "author": "Minji"}

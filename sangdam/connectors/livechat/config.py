@@ -20,13 +20,17 @@ MAX_TEXT = 5000
 
 class LivechatConfig(BaseModel):
     color: str = Field(
-        "#1a56db", pattern=r"^#[0-9A-Fa-f]{6}$", description="The launcher and header colour."
+        default="#1a56db",
+        pattern=r"^#[0-9A-Fa-f]{6}$",
+        description="The launcher and header colour.",
     )
     position: str = Field(
-        "right", pattern=r"^(left|right)$", description="Where the launcher sits: left or right."
+        default="right",
+        pattern=r"^(left|right)$",
+        description="Where the launcher sits: left or right.",
     )
     greeting: str = Field(
-        "", max_length=500, description="The first line a visitor reads (empty: a default)."
+        default="", max_length=500, description="The first line a visitor reads (empty: a default)."
     )
     allowed_origins: list[str] = Field(
         default_factory=list,

@@ -72,6 +72,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     visitor: str = ""
     visit: conversation.Visit = conversation.Visit()
     ticket_id: int | None = None
+    watching: int | None = None  # the ticket whose group this socket is in (agent typing)
 
     async def connect(self) -> None:
         key = self.scope["url_route"]["kwargs"]["key"]
@@ -86,6 +87,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(
                 visitor_group(self.channel, self.visitor), self.channel_name
             )
+        if self.watching is not None:
+            await self.channel_layer.group_discard(ticket_group(self.watching), self.channel_name)
+
+    async def _watch(self) -> None:
+        """Join the group of the visitor's ticket, to hear its agent typing."""
+        if self.ticket_id == self.watching:
+            return
+        if self.watching is not None:
+            await self.channel_layer.group_discard(ticket_group(self.watching), self.channel_name)
+        self.watching = self.ticket_id
+        if self.watching is not None:
+            await self.channel_layer.group_add(ticket_group(self.watching), self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -145,6 +158,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             after if isinstance(after, int) else 0
         )
         await self.send_json(welcome)
+        await self._watch()
 
     def _welcome(self, after: int) -> dict[str, Any]:
         assert self.channel is not None
@@ -190,6 +204,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         answer = await database_sync_to_async(self._take)(client_id, text, offline)
         await self.send_json(answer)
+        await self._watch()
         if answer["type"] == "ack":
             assert self.channel is not None
             # The visitor's other tabs show it too (this one ignores its own echo).
@@ -251,4 +266,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def live_event(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["payload"])
+        payload = event["payload"]
+        if "event" in payload:
+            # From the ticket's group: only whether an agent is typing (the console's
+            # presence roster) is the visitor's business.
+            if payload["event"] == "presence":
+                typing = [a for a in payload.get("agents", []) if a.get("typing")]
+                # The roster names an agent without a display name by email: not shown.
+                name = str(typing[0]["name"]) if typing else ""
+                await self.send_json(
+                    {
+                        "type": "typing",
+                        "on": bool(typing),
+                        "author": "" if "@" in name else name,
+                    }
+                )
+            return
+        await self.send_json(payload)

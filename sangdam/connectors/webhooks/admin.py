@@ -47,7 +47,8 @@ def webhook_url(channel: Channel) -> str:
 @admin_required
 def channels(request: HttpRequest) -> HttpResponse:
     kinds = webhook_kinds()
-    rows = Channel.objects.filter(kind__in=kinds).order_by("kind", "name")
+    # Live chat is no webhook channel, but admins look for it with the messengers.
+    rows = Channel.objects.filter(kind__in=[*kinds, ChannelKind.LIVECHAT]).order_by("kind", "name")
     failed = {
         row["channel"]: row["n"]
         for row in InboundEvent.objects.filter(status=EventStatus.FAILED, channel__in=rows)

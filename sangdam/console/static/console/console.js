@@ -93,6 +93,12 @@
       }
       document.dispatchEvent(new CustomEvent("sangdam:live", { detail: data }));
       if (data.event === "presence" || data.event === "notification") return;
+      if (data.event === "typing") {
+        // The customer is typing (live chat): shown on the ticket, nothing to re-fetch.
+        var typing = document.getElementById("customer-typing");
+        if (typing && String(data.ticket_id) === String(ticketId)) typing.hidden = !data.on;
+        return;
+      }
       if (data.event === "call_ringing") {
         showCall(data);
         return;

@@ -100,3 +100,39 @@ def test_an_offline_message_needs_an_email_and_is_answered_by_email(
     run_tasks()
     assert [m.to for m in mail.outbox] == [["jisoo@example.net"]]
     assert "Here is a new coupon code." in mail.outbox[0].body
+
+
+def test_the_email_reply_to_an_offline_answer_joins_the_chat_ticket(
+    chat_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    from sangdam.connectors.base import InboundMessage, SenderIdentity
+    from sangdam.connectors.intake import receive
+
+    email_channel = factories.make_channel("email")
+    agent = factories.make_agent("Minji")
+
+    async def scenario() -> None:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        await visitor.say(
+            "Where is my refund?",
+            "client-id-0001",
+            offline=True,
+            contact={"email": "jisoo@example.net"},
+        )
+        await visitor.close()
+
+    async_to_sync(scenario)()
+    answer = _reply(agent, "It was sent yesterday.")
+    run_tasks()
+    answer.refresh_from_db()
+    result = receive(
+        InboundMessage(
+            channel_id=email_channel.pk,
+            external_id="<reply-1@example.net>",
+            identities=(SenderIdentity("email", "jisoo@example.net"),),
+            text="Thank you!",
+            in_reply_to=(str(answer.external_id),),
+        )
+    )
+    assert result.ticket.pk == answer.ticket_id

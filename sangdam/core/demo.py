@@ -26,6 +26,9 @@ from sangdam.tickets.models import Priority, Status, Ticket, Topic
 
 DEMO_PASSWORD = "sangdam-demo"  # noqa: S105 (demo mode only; documented)
 ADMIN_EMAIL = "admin@example.com"
+# The demo phone channel's made-up Twilio auth token: tests and `sangdam phone-call` sign
+# calls with it (demo mode only, like the password).
+DEMO_TWILIO_TOKEN = "demo-twilio-auth-token"  # noqa: S105
 
 
 CHANNELS = [
@@ -430,7 +433,7 @@ def _load_messenger_setup(channels: list[Channel]) -> None:
                 ],
                 "max_wait_seconds": 120,
             }
-            channel.secrets = {"account_sid": "AC" + "0" * 32, "auth_token": secrets.token_hex(16)}
+            channel.secrets = {"account_sid": "AC" + "0" * 32, "auth_token": DEMO_TWILIO_TOKEN}
             channel.save(update_fields=["config", "secrets"])
 
 

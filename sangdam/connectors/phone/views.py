@@ -89,9 +89,13 @@ def calls(request: HttpRequest) -> HttpResponse:
         {
             "card": card,
             "ticket": ticket,
-            "log_form": CallLogForm(initial={**initial, "direction": "in", "outcome": "answered"}),
+            # Two forms on one page: their own id prefixes, so no id is used twice.
+            "log_form": CallLogForm(
+                initial={**initial, "direction": "in", "outcome": "answered"}, auto_id="log-%s"
+            ),
             "callback_form": CallBackForm(
-                initial={**initial, "agent_number": request.session.get(AGENT_NUMBER, "")}
+                initial={**initial, "agent_number": request.session.get(AGENT_NUMBER, "")},
+                auto_id="callback-%s",
             ),
             "channel": services.phone_channel(),
         },

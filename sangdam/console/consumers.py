@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from sangdam.accounts import twofactor
 from sangdam.console import presence
+from sangdam.console.notifications import user_group
 from sangdam.core.live import INBOX_GROUP, ticket_group
 
 
@@ -26,7 +27,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not await self._second_factor_done(user):
             await self.close(code=4401)
             return
-        self.groups_joined = [INBOX_GROUP]
+        self.groups_joined = [INBOX_GROUP, user_group(user.pk)]
         ticket_id = self.scope["url_route"]["kwargs"].get("ticket_id")
         if ticket_id:
             self.ticket_id = int(ticket_id)

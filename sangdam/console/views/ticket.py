@@ -25,6 +25,7 @@ from sangdam.console.forms import (
     StatusForm,
     TopicForm,
 )
+from sangdam.console.notifications import mark_read
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.console.properties import panel_context
 from sangdam.console.timeline import last_message_id, ticket_timeline
@@ -117,7 +118,9 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 @agent_required
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return _page(request, ticket_or_404(ticket_id))
+    ticket = ticket_or_404(ticket_id)
+    mark_read(user_id=agent_of(request).pk, ticket_id=ticket.pk)  # seen: no longer news
+    return _page(request, ticket)
 
 
 @agent_required

@@ -1,0 +1,90 @@
+"""Agents' notifications: a ticket assigned to me, a customer's reply on my ticket.
+
+A task listener on the tickets' domain events writes one :class:`Notification` per agent
+and event (unique on the event, so a retried listener adds nothing) and pushes it to the
+agent's open console pages after commit; the browser shows it in the header and, if the
+agent opted in, as a system notification with a sound.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from sangdam.console.models import Notification
+from sangdam.core.live import publish
+from sangdam.tickets.dispatch import listener
+from sangdam.tickets.events import Assigned, CustomerReplied, DomainEvent
+from sangdam.tickets.models import Event, Ticket
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def _recipient(event: DomainEvent, ticket: Ticket) -> tuple[int, str] | None:
+    actor = event.meta.actor_user_id if event.meta else None
+    if isinstance(event, Assigned):
+        new = event.assignee[1] if event.assignee else None
+        if new and new != actor:  # taking a ticket yourself is no news
+            return int(new), Notification.Kind.ASSIGNED
+    elif isinstance(event, CustomerReplied) and not event.automatic and ticket.assignee_id:
+        # The listener runs a moment later in the worker: the ticket must have had an
+        # assignee before this message came (a new inquiry assigned since is not a reply).
+        assigned_before = Event.objects.filter(
+            ticket_id=ticket.pk, kind=Assigned.kind, pk__lt=event.meta.event_id if event.meta else 0
+        ).exists()
+        if assigned_before:
+            return ticket.assignee_id, Notification.Kind.CUSTOMER_REPLIED
+    return None
+
+
+@listener(Assigned, CustomerReplied)
+def notify_agent(event: DomainEvent) -> None:
+    if event.ticket_id is None or event.meta is None:
+        return
+    ticket = Ticket.objects.filter(pk=event.ticket_id).first()
+    if ticket is None:
+        return
+    found = _recipient(event, ticket)
+    if found is None:
+        return
+    user_id, kind = found
+    _notification, created = Notification.objects.get_or_create(
+        user_id=user_id,
+        event_id=event.meta.event_id,
+        defaults={"ticket": ticket, "kind": kind},
+    )
+    if not created:
+        return
+    payload = {
+        "event": "notification",
+        "kind": kind,
+        "label": str(Notification.Kind(kind).label),
+        "ticket_id": ticket.pk,
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "unread": unread(user_id=user_id).count(),
+    }
+    transaction.on_commit(lambda: publish([user_group(user_id)], payload))
+
+
+def unread(*, user_id: int) -> QuerySet[Notification]:
+    return Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+
+
+def recent(*, user_id: int, limit: int = 50) -> list[Notification]:
+    return list(
+        Notification.objects.filter(user_id=user_id)
+        .select_related("ticket")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def mark_read(*, user_id: int, ticket_id: int | None = None) -> int:
+    """Mark the agent's unread notifications read (those of one ticket, or all)."""
+    qs = unread(user_id=user_id)
+    if ticket_id is not None:
+        qs = qs.filter(ticket_id=ticket_id)
+    return qs.update(read_at=timezone.now())

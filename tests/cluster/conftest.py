@@ -1,5 +1,5 @@
 """A local cluster in scaled mode: PostgreSQL + Redis + an S3-compatible store (moto), separate
-web, worker and scheduler processes. The processes share no folder: attachments live in the
+web, worker, scheduler and SMTP receiver processes. The processes share no folder: attachments live in the
 store, as they must when the web processes run on different machines.
 
 Collected only in the PostgreSQL pass of the suite (DATABASE_URL=postgres://…); it makes its
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -48,6 +49,7 @@ def _redis_available() -> bool:
 @dataclass
 class Cluster:
     webs: list[str]
+    smtp_port: int
     env: dict[str, str]
     var: Path
     s3: S3Server
@@ -77,6 +79,18 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], deadline: float) -> None
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"{url} did not come up")
+        time.sleep(0.2)
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], deadline: float) -> None:
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"nothing listens on port {port}")
         time.sleep(0.2)
 
 
@@ -110,7 +124,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[
     subprocess.run([SANGDAM, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     ports = [_free_port(), _free_port()]
     cluster = Cluster(
-        webs=[f"http://127.0.0.1:{p}" for p in ports], env=env, var=var, s3=s3, bucket=bucket
+        webs=[f"http://127.0.0.1:{p}" for p in ports],
+        smtp_port=_free_port(),
+        env=env,
+        var=var,
+        s3=s3,
+        bucket=bucket,
     )
     try:
         for i, port in enumerate(ports):
@@ -119,9 +138,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[
         _start(cluster, "worker1", "worker")
         _start(cluster, "scheduler0", "scheduler")
         _start(cluster, "scheduler1", "scheduler")
+        _start(cluster, "smtpd0", "smtpd", "--port", str(cluster.smtp_port))
         deadline = time.monotonic() + 120  # six processes start at once on a small machine
         for i, base in enumerate(cluster.webs):
             _wait_http(f"{base}/login/", cluster.procs[f"web{i}"], deadline)
+        _wait_port(cluster.smtp_port, cluster.procs["smtpd0"], deadline)
         yield cluster
     finally:
         for proc in cluster.procs.values():

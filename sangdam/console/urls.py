@@ -128,6 +128,11 @@ urlpatterns = [
     path("admin/livechat/new/", livechat_admin.channel_create, name="admin_livechat_create"),
     path("admin/livechat/<int:channel_id>/", livechat_admin.channel_page, name="admin_livechat"),
     path(
+        "admin/livechat/<int:channel_id>/secret/",
+        livechat_admin.channel_identity_secret,
+        name="admin_livechat_secret",
+    ),
+    path(
         "admin/channels/<int:channel_id>/test/",
         messengers.channel_test,
         name="admin_channel_test",

@@ -65,3 +65,11 @@ def test_an_agent_cannot_open_the_live_chat_settings(chat_channel: Channel) -> N
     client = Client()
     client.force_login(factories.make_agent("Minji"))
     assert client.get(f"/admin/livechat/{chat_channel.pk}/").status_code in (302, 403)
+
+
+def test_the_admin_makes_an_identity_secret_shown_once(chat_channel: Channel) -> None:
+    page = admin_client().post(f"/admin/livechat/{chat_channel.pk}/secret/", follow=True)
+    chat_channel.refresh_from_db()
+    secret = chat_channel.secrets["identity_secret"]
+    assert secret in page.content.decode()
+    assert secret not in admin_client().get(f"/admin/livechat/{chat_channel.pk}/").content.decode()

@@ -3,6 +3,7 @@ the snippet to paste into the website (listed with the messengers)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -76,6 +77,22 @@ def snippet(channel: Channel) -> str:
 
 @require_POST
 @admin_required
+def channel_identity_secret(request: HttpRequest, channel_id: int) -> HttpResponse:
+    """A new secret for signed user ids (shown once; the old one stops working)."""
+    channel = get_object_or_404(Channel, pk=channel_id, kind=ChannelKind.LIVECHAT)
+    secret = secrets.token_urlsafe(32)
+    channel.secrets = {**(channel.secrets or {}), "identity_secret": secret}
+    channel.save(update_fields=["secrets"])
+    messages.success(
+        request,
+        _("New identity secret (shown only now; keep it on your server): %(secret)s")
+        % {"secret": secret},
+    )
+    return redirect("console:admin_livechat", channel_id=channel.pk)
+
+
+@require_POST
+@admin_required
 def channel_create(request: HttpRequest) -> HttpResponse:
     channel = Channel.objects.create(
         kind=ChannelKind.LIVECHAT, name=_("Live chat"), config=LivechatConfig().model_dump()
@@ -110,6 +127,7 @@ def channel_page(request: HttpRequest, channel_id: int) -> HttpResponse:
             "snippet": snippet(channel),
             "chat_url": settings.SITE_URL.rstrip("/")
             + reverse("livechat:chat", args=[channel.key]),
+            "has_identity_secret": bool((channel.secrets or {}).get("identity_secret")),
             "section": "messengers",
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
 from django.core import signing
@@ -43,6 +45,19 @@ def channel_config(channel: Channel) -> LivechatConfig:
     return LivechatConfig.model_validate(
         {k: v for k, v in raw.items() if k in LivechatConfig.model_fields}
     )
+
+
+def identity_signature(secret: str, user_id: str) -> str:
+    """The app API's scheme: hex HMAC-SHA256(secret, user id), made by the site's backend."""
+    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def verified_user(channel: Channel, user_id: str, signature: str) -> bool:
+    """Whether the website's backend vouched for ``user_id`` with the channel's secret."""
+    secret = str((channel.secrets or {}).get("identity_secret") or "")
+    if not secret or not user_id or not signature:
+        return False
+    return hmac.compare_digest(identity_signature(secret, user_id), signature.strip().lower())
 
 
 class BadToken(Exception):

@@ -35,6 +35,7 @@ from sangdam.connectors.livechat.config import (
     MAX_TEXT,
     BadToken,
     new_visitor,
+    verified_user,
     visitor_from_token,
     visitor_group,
     visitor_token,
@@ -140,6 +141,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         visit = content.get("visit")
         raw: dict[str, Any] = visit if isinstance(visit, dict) else {}
+        user_id = _text(raw.get("user_id"), 200)
+        if user_id and not verified_user(self.channel, user_id, _text(raw.get("user_hash"), 128)):
+            # Chat goes on anonymously; the site's developer sees why in the console.
+            await self._error("bad_identity", "the user id's signature does not match")
+            user_id = ""
         self.visit = conversation.Visit(
             page_url=_text(raw.get("page_url"), 500),
             browser=_header(self.scope, b"user-agent")[:300],
@@ -147,6 +153,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             name=_text(raw.get("name"), 120),
             email=_text(raw.get("email"), 254),
             topic=_text(raw.get("topic"), 60),
+            user_id=user_id,
         )
         if not self.visitor:
             self.visitor = visitor

@@ -55,6 +55,9 @@ class Visit:
     name: str = ""
     email: str = ""
     topic: str = ""
+    # A user id the website's backend signed (verified by the socket): the same person as
+    # the app's user of that id.
+    user_id: str = ""
 
     def ticket_metadata(self) -> dict[str, str]:
         found = {
@@ -77,6 +80,8 @@ def take_message(
 ) -> IntakeResult:
     """Hand one visitor message to the intake (a repeat returns the stored one)."""
     identities = [SenderIdentity("livechat", visitor)]
+    if visit.user_id:
+        identities.append(SenderIdentity("app_user", visit.user_id))
     if visit.email:
         identities.append(SenderIdentity("email", visit.email))
     return receive(

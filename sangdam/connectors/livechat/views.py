@@ -81,6 +81,9 @@ def chat_page(request: HttpRequest, key: str) -> HttpResponse:
         "strings": _strings(),
         "socket_path": f"/ws/chat/{channel.key}/",
         "page_url": str(request.GET.get("page") or "")[:500],
+        # Checked by the socket, not here: the page only passes them on.
+        "user_id": str(request.GET.get("user_id") or "")[:200],
+        "user_hash": str(request.GET.get("user_hash") or "")[:128],
     }
     response = render(request, "livechat/chat.html", context)
     response._csp_replace = {  # type: ignore[attr-defined]

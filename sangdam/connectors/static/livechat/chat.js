@@ -167,7 +167,12 @@
         type: "hello",
         token: state.token || null,
         after: last,
-        visit: { page_url: root.dataset.page || location.href, language: navigator.language || "" },
+        visit: {
+          page_url: root.dataset.page || location.href,
+          language: navigator.language || "",
+          user_id: root.dataset.userId || "",
+          user_hash: root.dataset.userHash || "",
+        },
       }));
     };
     socket.onmessage = function (e) {

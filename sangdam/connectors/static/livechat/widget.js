@@ -2,6 +2,7 @@
  *   <script src="https://help.example.com/chat/widget.js" data-channel="KEY" async></script>
  * It adds a launcher button; the panel is an iframe of the hosted chat (/chat/KEY), so the
  * chat's socket, storage and styles stay on the help desk's origin, untouched by the site.
+ * A signed-in user: add data-user-id="42" data-user-hash="<hex HMAC-SHA256(secret, "42")>".
  */
 (function () {
   "use strict";
@@ -55,7 +56,9 @@
         frame = document.createElement("iframe");
         frame.className = "p";
         frame.title = cfg.title || cfg.label;
-        frame.src = url + "?embed=1&lang=" + lang + "&page=" + encodeURIComponent(location.href);
+        var user = script.getAttribute("data-user-id");
+        frame.src = url + "?embed=1&lang=" + lang + "&page=" + encodeURIComponent(location.href) +
+          (user ? "&user_id=" + encodeURIComponent(user) + "&user_hash=" + encodeURIComponent(script.getAttribute("data-user-hash") || "") : "");
         frame.setAttribute("allow", "clipboard-write");
         root.appendChild(frame);
       }

@@ -198,6 +198,7 @@ def verify_refs(db: Db, refs: list[str], accepted: int) -> str:
 QUERY_COUNT = f"""
 import re
 from django.db import connection
+from sangdam.core.runtime import make_worker
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 client = Client()
@@ -215,6 +216,10 @@ for i in range(3):
     with CaptureQueriesContext(connection) as q:
         client.get(answer["Location"])
     counts["GET thanks"] = len(q)
+    # What the worker does for it: claim the task, SLA, routing, triggers, index, mail.
+    with CaptureQueriesContext(connection) as q:
+        make_worker(batch=True, interval=0).run()
+    counts["its tasks"] = len(q)
 print(", ".join(f"{{k}} {{v}}" for k, v in counts.items()))
 """
 

@@ -109,7 +109,8 @@ def fire_triggers(events: Sequence[DomainEvent], now: dt.datetime | None = None)
     for ticket_id, (whens, source, message_id) in moments(events).items():
         if not whens & moments_wanted:
             continue  # no trigger listens for what happened to this ticket
-        with transaction.atomic():
+        # No savepoint of its own: the dispatch gives each listener one.
+        with transaction.atomic(savepoint=False):
             ticket = (
                 Ticket.objects.select_for_update(of=("self",))
                 .select_related("channel", "topic", "team", "assignee", "customer")

@@ -149,7 +149,8 @@ def route_ticket(*, ticket_id: int, explain_waiting: bool = True) -> User | None
     Returns the agent assigned, if any.
     """
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint of its own: the dispatch gives each listener one.
+    with transaction.atomic(savepoint=False):
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
             .select_related("channel", "topic", "team")

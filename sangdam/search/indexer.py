@@ -153,7 +153,8 @@ def refresh_heads(ticket_ids: Iterable[int]) -> int:
 
 
 def _save(docs: list[SearchDocument], gone: Sequence[int]) -> None:
-    with transaction.atomic():
+    # No savepoint of its own: the dispatch gives each listener one.
+    with transaction.atomic(savepoint=False):
         if gone:
             SearchDocument.objects.filter(ticket_id__in=gone).delete()
         if docs:

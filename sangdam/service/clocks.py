@@ -149,7 +149,8 @@ def apply_events(
     (its clock would hold the defaults, its due times are empty already).
     """
     context = context or Context()
-    with transaction.atomic():
+    # No savepoint of its own: the dispatch gives each listener one.
+    with transaction.atomic(savepoint=False):
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
             .select_related("customer")

@@ -46,6 +46,13 @@ log = logging.getLogger(__name__)
 ACTOR = Actor("system:sla")
 DUE_COLUMNS = ("first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at")
 PAUSING = ("pending", "solved", "closed")
+_TICKET  # The recompute's columns, in the order it unpacks them: the clocks' with the clock's own.
+_FIELDS = (
+    *_TICKET_FIELDS[: -len(DUE_COLUMNS)],
+    "sla_clock__waiting_since",
+    "sla_clock__paused_seconds",
+    *DUE_COLUMNS,
+)
 
 
 _rules = Memo(SlaPolicy, SlaPolicy.topics.through, SlaPolicy.channels.through)
@@ -154,6 +161,8 @@ def apply_events(
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
             .select_related("customer")
+            # What the clocks read: a narrower SELECT is a cheaper one to build.
+            .only(*_TICKET_FIELDS)
             .filter(pk=ticket_id)
             .first()
         )

@@ -52,6 +52,22 @@ def test_the_first_admin_lands_on_the_first_run_page_after_login(admin: User) ->
     assert _log_in(admin)["Location"] == "/setup/"
 
 
+def test_the_first_admin_who_opened_the_inbox_url_also_lands_on_the_first_run_page(
+    admin: User,
+) -> None:
+    response = Client().post(
+        "/login/?next=/", {"username": admin.email, "password": factories.PASSWORD}
+    )
+    assert response["Location"] == "/setup/"
+
+
+def test_an_admin_who_asked_for_another_page_gets_it(admin: User) -> None:
+    response = Client().post(
+        "/login/?next=/admin/topics/", {"username": admin.email, "password": factories.PASSWORD}
+    )
+    assert response["Location"] == "/admin/topics/"
+
+
 def test_an_agent_logs_in_to_the_inbox_and_may_not_set_up(admin: User) -> None:
     agent = factories.make_agent("Minho")
     assert _log_in(agent)["Location"] == "/"

@@ -112,7 +112,7 @@ def test_the_first_admin_is_shown_the_first_run_page_after_login(
     browser: Any, fresh_install: str, device: str
 ) -> None:
     page: Page = browser.new_context(locale="ko-KR", **VIEWPORTS[device]).new_page()
-    page.goto(f"{fresh_install}/login/")
+    page.goto(f"{fresh_install}/")  # the site's address: the login asks for the inbox
     page.fill("input[name=username]", ADMIN)
     page.fill("input[name=password]", PASSWORD)
     page.click("#login-form button[type=submit]")

@@ -23,11 +23,13 @@ class LoginView(auth_views.LoginView):
     template_name = "console/login.html"
     redirect_authenticated_user = True
 
-    def get_default_redirect_url(self) -> str:
-        user = self.request.user
-        if getattr(user, "is_admin", False) and setup_pending():
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        # Opening the site sends people to /login/?next=/ : that is "the inbox" too.
+        admin = getattr(self.request.user, "is_admin", False)
+        if url == reverse("console:inbox") and admin and setup_pending():
             return reverse("console:first_run")
-        return super().get_default_redirect_url()
+        return url
 
 
 @admin_required

@@ -46,11 +46,18 @@ log = logging.getLogger(__name__)
 ACTOR = Actor("system:sla")
 DUE_COLUMNS = ("first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at")
 PAUSING = ("pending", "solved", "closed")
-_TICKET  # The recompute's columns, in the order it unpacks them: the clocks' with the clock's own.
-_FIELDS = (
-    *_TICKET_FIELDS[: -len(DUE_COLUMNS)],
-    "sla_clock__waiting_since",
-    "sla_clock__paused_seconds",
+# What the SLA listener reads of a ticket.
+_TICKET_FIELDS = (
+    "id",
+    "created_at",
+    "status",
+    "priority",
+    "topic_id",
+    "channel_id",
+    "team_id",
+    "customer__tier",
+    "first_responded_at",
+    "merged_into_id",
     *DUE_COLUMNS,
 )
 
@@ -255,17 +262,9 @@ def _due(
 
 # --- every open ticket, after a schedule or policy change -------------------------------
 
+# The recompute's columns, in the order it unpacks them: the same with the clock's own.
 _FIELDS = (
-    "id",
-    "created_at",
-    "status",
-    "priority",
-    "topic_id",
-    "channel_id",
-    "team_id",
-    "customer__tier",
-    "first_responded_at",
-    "merged_into_id",
+    *_TICKET_FIELDS[: -len(DUE_COLUMNS)],
     "sla_clock__waiting_since",
     "sla_clock__paused_seconds",
     *DUE_COLUMNS,

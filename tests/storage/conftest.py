@@ -26,3 +26,13 @@ def bucket(s3: S3Server, settings: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     settings.STORAGES = {**settings.STORAGES, "default": default_storage_from_env()}
     assert type(storages["default"]).__name__ == "S3Storage"
     return name
+
+
+# The app's signed-client fixtures, for the in-app inquiry with a screenshot.
+from tests.app.conftest import (  # noqa: E402, F401
+    _fresh_rate_limits,
+    _keep_test_connection,
+    app,
+    client_for,
+    minji,
+)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from examples.app_client import AppClient
 from sangdam.connectors.models import Channel
 from sangdam.portal.links import make_token
 from sangdam.tickets.models import Attachment
@@ -92,3 +93,15 @@ def test_an_attachment_lost_from_the_bucket_is_a_404_not_an_error(
 ) -> None:
     statement.file.storage.delete(statement.file.name)
     assert agent_client.get(f"/attachments/{statement.pk}/").status_code == 404
+
+
+def test_an_in_app_screenshot_is_kept_in_the_bucket_and_the_customer_downloads_it(
+    s3: S3Server, bucket: str, minji: AppClient
+) -> None:
+    created = minji.create_inquiry("화면이 멈춰요", files=[("screen.png", PNG)])
+    (key,) = s3.keys(bucket)
+    attachment = Attachment.objects.get()
+    assert key == attachment.file.name
+    response = minji.http.get(f"/inquiries/{created['id']}/attachments/{attachment.pk}")
+    assert response.status_code == 200
+    assert response.content == PNG

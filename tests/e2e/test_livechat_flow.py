@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
 import threading
 import uuid
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from sangdam.core.demo import ADMIN_EMAIL
 from tests.e2e.conftest import ROOT, SANGDAM, SERVER_STATE
@@ -18,6 +20,23 @@ from tests.e2e.test_portal_flow import body_of, mails_to
 
 ALWAYS = {str(day): [["00:00", "00:00"]] for day in range(7)}
 NEVER: dict[str, list[list[str]]] = {}
+
+
+def png(width: int = 96, height: int = 64) -> bytes:
+    """A real (decodable) PNG: an orange box, as a phone photo would be shown."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xf4\xa2\x61" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def set_chat_hours(week: dict[str, Any]) -> str:
@@ -77,6 +96,24 @@ def test_a_customer_and_an_agent_chat_live_and_nothing_is_lost_or_doubled(
     row.locator("a").first.click()
     expect(agent.locator("#thread .message", has_text=question)).to_be_visible()
     expect(agent.locator("body")).to_have_attribute("data-live-state", "open")
+
+    # Typing shows on both sides.
+    customer.locator("#message").press_sequentially("And the invoice", delay=30)
+    expect(agent.locator("#customer-typing")).to_be_visible()
+    customer.fill("#message", "")
+    agent.locator("#reply-form textarea[name=text]").press_sequentially("Let me", delay=30)
+    expect(customer.locator("#typing")).to_contain_text("is typing")
+
+    # A picture goes in, checked, and the agent sees it on the ticket.
+    customer.set_input_files(
+        "#file", files=[FilePayload(name="parcel.png", mimeType="image/png", buffer=png())]
+    )
+    expect(customer.locator(".msg.visitor:not(.pending) img[alt='parcel.png']")).to_be_visible()
+    expect(agent.locator("#thread", has_text="parcel.png")).to_be_visible()
+    # The page warns about messages that came after it was opened: start from a fresh one.
+    agent.fill("#reply-form textarea[name=text]", "")
+    agent.reload()
+
     answer = f"It left the warehouse this morning. {uuid.uuid4().hex[:6]}"
     agent.fill("#reply-form textarea[name=text]", answer)
     agent.click("#reply-form button[type=submit]")
@@ -99,6 +136,7 @@ def test_a_customer_and_an_agent_chat_live_and_nothing_is_lost_or_doubled(
     expect(customer.locator(".msg.visitor:not(.pending)", has_text=while_offline)).to_be_visible(
         timeout=30_000
     )
+    agent.reload()  # what is stored, not what was pushed: exactly one copy
     expect(agent.locator("#thread .message", has_text=while_offline)).to_have_count(1)
     customer.reload()
     expect(customer.locator(".msg.visitor", has_text=while_offline)).to_have_count(1)

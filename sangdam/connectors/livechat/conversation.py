@@ -24,6 +24,8 @@ from sangdam.tickets import actions
 from sangdam.tickets.models import DeliveryState, Direction, Message, MessageKind
 
 HISTORY_LIMIT = 200
+# Shown in the chat as pictures (the rest as links to download).
+INLINE_IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # Outbound messages a visitor may see: everything that is or was on its way to them.
 VISIBLE_OUT = (
     DeliveryState.QUEUED,
@@ -109,6 +111,18 @@ def message_json(message: Message) -> dict[str, Any]:
         "text": message.text,
         "at": message.created_at.isoformat(),
     }
+    files = [
+        {
+            "id": a.pk,
+            "name": a.filename,
+            "type": a.content_type,
+            "size": a.size,
+            "image": a.content_type in INLINE_IMAGES,
+        }
+        for a in message.attachments.all()
+    ]
+    if files:
+        data["attachments"] = files
     if mine and message.external_id and ":" in message.external_id:
         data["client_id"] = message.external_id.split(":", 1)[1]
     if not mine:
@@ -130,6 +144,7 @@ def history(*, channel: Channel, visitor: str, after: int = 0) -> list[dict[str,
         )
         .exclude(direction=Direction.OUT, delivery_state__in=[DeliveryState.FAILED])
         .select_related("author_user")
+        .prefetch_related("attachments")
         .order_by("-id")[:HISTORY_LIMIT]
     )
     return [message_json(m) for m in reversed(list(messages))]

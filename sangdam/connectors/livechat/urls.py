@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sangdam.connectors.livechat import views
+from sangdam.connectors.livechat import files, views
 
 app_name = "livechat"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("widget.js", views.widget_js, name="widget_js"),
     path("<str:key>", views.chat_page, name="chat"),
     path("<str:key>/widget.json", views.widget_settings, name="widget_settings"),
+    path("<str:key>/upload", files.upload, name="upload"),
+    path("<str:key>/files/<int:attachment_id>", files.attachment, name="attachment"),
 ]

@@ -75,6 +75,13 @@
     var known = (m.id && seen["s" + m.id]) || (m.client_id && seen["c" + m.client_id]);
     if (known) {
       if (m.id && !known.dataset.id) { known.dataset.id = m.id; seen["s" + m.id] = known; }
+      if (m.attachments && !known.querySelector(".file")) {
+        // A picture the visitor sent: the server's copy replaces the local placeholder.
+        known.remove();
+        delete seen["s" + m.id];
+        delete seen["c" + m.client_id];
+        return render(m, pending);
+      }
       if (!pending) setMeta(known, m);
       return known;
     }
@@ -87,8 +94,28 @@
     who.textContent = m.from === "agent" ? (m.author || T.agent) : T.you;
     li.appendChild(who);
     var p = document.createElement("p");
-    linkify(p, m.text);
-    li.appendChild(p);
+    linkify(p, m.text || "");
+    if (m.text) li.appendChild(p);
+    (m.attachments || []).forEach(function (a) {
+      var url = "/chat/" + key + "/files/" + a.id + "?t=" + encodeURIComponent(state.token);
+      var link = document.createElement("a");
+      link.href = url;
+      link.className = "file";
+      link.rel = "noopener";
+      if (a.image) {
+        var img = document.createElement("img");
+        img.src = url; img.alt = a.name; img.loading = "lazy";
+        link.appendChild(img);
+      } else {
+        link.textContent = "📎 " + a.name;
+      }
+      li.appendChild(link);
+    });
+    if (m.file) {
+      var local = document.createElement("p");
+      local.textContent = "📎 " + m.file;
+      li.appendChild(local);
+    }
     var meta = document.createElement("span");
     meta.className = "meta";
     li.appendChild(meta);
@@ -255,6 +282,40 @@
   function offlineDone() {
     contact.hidden = true;
   }
+
+  // Files go over HTTP (the socket is for short frames); retried until the server has
+  // it, with the same client id, so a retry is stored once. Kept in memory only.
+  var fileInput = document.getElementById("file");
+  var uploads = [];
+  function upload(item) {
+    var form = new FormData();
+    form.append("token", state.token);
+    form.append("client_id", item.client_id);
+    form.append("file", item.file);
+    fetch("/chat/" + key + "/upload", { method: "POST", body: form })
+      .then(function (r) { return r.json(); })
+      .then(function (f) {
+        if (f.type === "ack") {
+          uploads = uploads.filter(function (u) { return u !== item; });
+          received(f.message);
+        } else {
+          error({ code: f.code, detail: f.detail, client_id: f.code === "rate_limited" ? "" : item.client_id });
+          if (f.code !== "rate_limited") uploads = uploads.filter(function (u) { return u !== item; });
+          else setTimeout(function () { upload(item); }, 5000);
+        }
+      }, function () {
+        setTimeout(function () { if (uploads.indexOf(item) >= 0) upload(item); }, 3000);
+      });
+  }
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files && fileInput.files[0];
+    fileInput.value = "";
+    if (!file || !state.token) return;
+    var item = { client_id: newId(), file: file };
+    uploads.push(item);
+    render({ client_id: item.client_id, text: "", file: file.name, from: "visitor" }, true);
+    upload(item);
+  });
 
   composer.addEventListener("submit", function (e) {
     e.preventDefault();

@@ -25,6 +25,8 @@ doubled counted).
 KakaoTalk's chatbot skill (``--provider kakao``, also in ``all``) is answered rather than
 acknowledged, so it has its own phase (``bench/kakao_skill.py``): users going through the
 whole chatbot desk, answer latency per kind of turn against Kakao's 5 s (target p99 < 100 ms).
+Voice calls (``--provider phone``, also in ``all``) are answered with TwiML step by step:
+their own phase too (``bench/voice.py``: TwiML p99 target < 100 ms, status callbacks/s).
 
     .venv/bin/python bench/webhooks.py --backend both --count 3000 --concurrency 16 [--provider line]
 """
@@ -536,7 +538,7 @@ def print_figures(backend: str, f: Figures) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="postgres")
-    parser.add_argument("--provider", choices=[*PROVIDERS, "kakao", "all"], default="all")
+    parser.add_argument("--provider", choices=[*PROVIDERS, "kakao", "phone", "all"], default="all")
     parser.add_argument("--count", type=int, default=3000, help="events in phases 1 and 4")
     parser.add_argument("--paced", type=int, default=300, help="events in phase 2")
     parser.add_argument("--rate", type=float, default=0.0, help="phase 2's events/s")
@@ -565,6 +567,15 @@ def main() -> None:
         for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
             users = max(args.count // len(kakao_skill.TURNS), 20)
             failed = not kakao_skill.bench_backend(backend, users, args.concurrency) or failed
+            sys.stdout.flush()
+    if args.provider in ("phone", "all"):
+        # Voice calls are answered with TwiML step by step: their own phase (bench/voice.py),
+        # four signed requests per call, --count requests in all.
+        import voice
+
+        for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
+            calls = max(args.count // len(voice.STEPS), 20)
+            failed = not voice.bench_backend(backend, calls, args.concurrency) or failed
             sys.stdout.flush()
     sys.exit(1 if failed else 0)
 

@@ -164,3 +164,16 @@ def test_a_korean_agent_sees_the_screen_pop_in_korean(phone_channel, client):
 
     assert "걸려 온 전화: +821099998888" in page
     assert "이 통화 기록하기" in page
+
+
+def test_a_customers_phone_number_on_the_ticket_page_leads_to_call_back_and_call_log(
+    phone_channel, agent_client
+):
+    ticket = _ticket_of_known_caller(phone_channel, "환불 요청")
+
+    page = agent_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    calls = agent_client.get(f"/calls/?ticket={ticket.pk}").content.decode()
+
+    assert f"/calls/?ticket={ticket.pk}&amp;number=%2B821012345678" in page
+    assert 'id="log-number"' in calls and CALLER in calls
+    assert 'action="/calls/back/"' in calls

@@ -34,12 +34,16 @@ from sangdam.connectors.models import Channel, InboundEvent
 from sangdam.connectors.phone import calls, rest, twiml
 from sangdam.connectors.phone.config import PhoneConfig, PhoneSecrets, phone_config, phone_secrets
 from sangdam.connectors.registry import register
+from sangdam.core.memo import Memo
 from sangdam.customers.actions import normalize_identity
 from sangdam.customers.models import Identity
-from sangdam.service.hours import next_opening
-from sangdam.service.selectors import hours_for_channel
+from sangdam.service.hours import WeeklyHours, next_opening
+from sangdam.service.models import Schedule
+from sangdam.service.selectors import schedule_book
 
 SIGNATURE = "X-Twilio-Signature"
+# Read for every call: kept per process for a few seconds (core/memo.py).
+_schedules = Memo(Schedule)
 STEPS = frozenset(
     {
         "",
@@ -71,6 +75,10 @@ def hook_url(channel: Channel, step: str = "", **query: str) -> str:
     if step:
         url += f"/{step}"
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def hours_for_channel(channel_id: int) -> WeeklyHours | None:
+    return _schedules.get("book", schedule_book).hours_for(channel_id=channel_id)
 
 
 def _twiml(body: str) -> WebhookAnswer:

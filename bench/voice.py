@@ -1,0 +1,170 @@
+"""Voice webhooks under load: signed Twilio calls answered with TwiML, status callbacks.
+
+For each backend a throw-away database (``common.backend_env``) with a phone channel
+(open around the clock, a two-topic menu, the provider's queue), then ``sangdam run``.
+Each of ``--concurrency`` threads plays a stream of calls as Twilio would, every request
+signed (X-Twilio-Signature): the call comes in (greeting and menu TwiML), the caller
+presses 1 (Enqueue TwiML), gives up waiting (``/rung``: QueueResult=hangup) and the
+final status callback arrives (``/status``). Measured: TwiML answer latency per step
+(target p99 < 100 ms at 16 concurrent calls on PostgreSQL), status callbacks
+acknowledged per second, and — once the worker drained the queue — that every call left
+exactly one "call back" message (nothing lost or doubled).
+
+``bench/webhooks.py --provider phone`` (and ``all``) runs it as its voice phase.
+
+    .venv/bin/python bench/voice.py --backend postgres --calls 300 --concurrency 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from common import (  # fmt: skip
+    Run,
+    backend_env,
+    cpu_seconds,
+    load_average,
+    manage,
+    pct,
+    run_parallel,
+    server,
+    verdict,
+)
+from rawdb import Db, drain_tasks
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sangdam.connectors.phone.fake import signature
+
+TOKEN = "bench-twilio-auth-token"
+ACCOUNT = "AC" + "0" * 32
+STEPS = ["call", "menu", "rung", "status"]
+P99_TARGET_MS = 100.0
+
+
+def setup(env: dict[str, str]) -> tuple[int, str]:
+    menu = [
+        {"digit": "1", "topic": "payment", "label_ko": "결제", "label_en": "payment"},
+        {"digit": "2", "topic": "account", "label_ko": "계정", "label_en": "account"},
+    ]
+    out = manage(
+        env,
+        "shell",
+        "-c",
+        "from sangdam.connectors.models import Channel\n"
+        "from sangdam.service.models import Schedule\n"
+        "from sangdam.tickets.models import Topic\n"
+        "Topic.objects.create(slug='payment', names={'ko': '결제', 'en': 'Payment'})\n"
+        f"c = Channel.objects.create(kind='phone', name='Bench line', config={{'menu': {menu!r}}},"
+        f" secrets={{'account_sid': {ACCOUNT!r}, 'auth_token': {TOKEN!r}}})\n"
+        "Schedule.objects.create(name='open', channel=c, holiday_country='',"
+        " week={str(d): [['00:00', '00:00']] for d in range(7)})\n"
+        "print(c.pk, c.key)",
+    )
+    pk, key = out.split()[-2:]
+    return int(pk), key
+
+
+def bench_backend(backend: str, calls: int, concurrency: int) -> bool:
+    """Play ``calls`` calls on one backend, print the figures; True when the check passed."""
+    with backend_env(backend) as be:
+        channel_id, key = setup(be.env)
+        with server(be.env, be.tmp / "server.log") as (proc, base):
+            hook = f"{base}/hooks/phone/{key}"
+            print(
+                f"\n== {backend} voice webhooks: {calls} calls x {len(STEPS)} signed requests, "
+                f"{concurrency} concurrent; {os.cpu_count()} CPUs, load average {load_average()}"
+            )
+            run = Run()
+            by_step: dict[str, list[float]] = {s: [] for s in STEPS}
+
+            def one(n: int, client: httpx.Client) -> None:
+                sid = "CA" + secrets.token_hex(16)
+                call = {"CallSid": sid, "AccountSid": ACCOUNT, "From": f"+8210{n:08d}", "To": "+8215880000"}  # fmt: skip
+                for step, url, extra in (
+                    ("call", hook, {"CallStatus": "ringing"}),
+                    ("menu", f"{hook}/menu?lang=ko", {"Digits": "1"}),
+                    ("rung", f"{hook}/rung?lang=ko", {"QueueResult": "hangup", "QueueTime": "42"}),
+                    ("status", f"{hook}/status", {"CallStatus": "completed", "CallDuration": "61"}),
+                ):
+                    params = {**call, **extra}
+                    headers = {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "X-Twilio-Signature": signature(TOKEN, url, params),
+                    }
+                    start = time.perf_counter()
+                    try:
+                        response = client.post(url, content=urlencode(params), headers=headers)
+                    except httpx.HTTPError as exc:
+                        run.error(type(exc).__name__)
+                        return
+                    elapsed = time.perf_counter() - start
+                    if response.status_code != 200 or b"<Response" not in response.content:
+                        run.error(f"HTTP {response.status_code}")
+                        run.first_error = run.first_error or response.text[:300]
+                        return
+                    with run.lock:
+                        run.latencies.append(elapsed)
+                        by_step[step].append(elapsed)
+
+            warm = 10
+            run_parallel(warm, min(concurrency, warm), lambda n, c: one(90_000_000 + n, c), lambda: httpx.Client(timeout=10))  # fmt: skip
+            run.latencies.clear()
+            by_step = {s: [] for s in STEPS}
+            cpu = cpu_seconds(proc.pid)
+            run.seconds = run_parallel(calls, concurrency, one, lambda: httpx.Client(timeout=10))
+            db = Db(be.name, be.target)
+            drained, failed_tasks = drain_tasks(db)
+            cpu = cpu_seconds(proc.pid) - cpu
+        conn = db.connect()
+        messages = conn.execute(
+            db.sql(
+                "SELECT COUNT(*), COUNT(DISTINCT external_id) FROM tickets_message WHERE channel_id = ?"
+            ),
+            (channel_id,),
+        ).fetchone()
+        conn.close()
+        answers = [v for s in ("call", "menu", "rung") for v in by_step[s]]
+        status = by_step["status"]
+        print(f"   load average {load_average()} after the run")
+        for step, values in by_step.items():
+            print(f"    {step:<7} p50 {pct(values, 0.5):6.1f} ms   p95 {pct(values, 0.95):6.1f} ms   p99 {pct(values, 0.99):6.1f} ms")  # fmt: skip
+        print(
+            f"  TwiML answers p99 {pct(answers, 0.99):.1f} ms; status callbacks acknowledged "
+            f"{len(status) / run.seconds if run.seconds else 0:.0f}/s (within the whole call mix); "
+            f"errors {sum(run.errors.values())} {json.dumps(run.errors) if run.errors else ''}"
+        )
+        print(f"  worker drained {drained:.1f} s after the last call; failed tasks {failed_tasks}")
+        print(f"  server CPU {cpu * 1000 / max(1, calls):.1f} ms per call ({len(STEPS)} requests and processing)")  # fmt: skip
+        if run.first_error:
+            print(f"  first error answer: {run.first_error}")
+        expected = calls + warm
+        ok = messages[0] == messages[1] == expected
+        print(f"  check {'OK' if ok else 'FAILED'}: {messages[0]} call back messages ({messages[1]} distinct) for {expected} calls")  # fmt: skip
+        p99 = pct(answers, 0.99)
+        verdict(f"p99 TwiML answer {p99:.1f} ms", "< 100 ms", p99 < P99_TARGET_MS)
+        return ok and not run.errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="postgres")
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    ok = True
+    for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
+        ok = bench_backend(backend, args.calls, args.concurrency) and ok
+    sys.stdout.flush()
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

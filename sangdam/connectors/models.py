@@ -95,3 +95,20 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}:{self.event_id} ({self.status})"
+
+
+class ChatRating(models.Model):
+    """A live chat visitor's answer to "how did we do?" when the chat ended (1-5).
+
+    One per ticket (a second answer replaces the first); reporting aggregates them.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="chat_rating"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.score}"

@@ -136,3 +136,39 @@ def test_the_email_reply_to_an_offline_answer_joins_the_chat_ticket(
         )
     )
     assert result.ticket.pk == answer.ticket_id
+
+
+def test_when_the_agent_solves_the_chat_the_visitor_rates_it(
+    chat_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    from sangdam.connectors.models import ChatRating
+    from sangdam.tickets.models import Status
+
+    agent = factories.make_agent("Minji")
+
+    def solve() -> None:
+        ticket = Ticket.objects.get()
+        actions.do_reply(
+            ticket=ticket, actor=Actor.agent(agent), text="Glad to help!", status=Status.SOLVED
+        )
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        await visitor.say("Thanks, that was all.", "client-id-0001")
+        await sync_to_async(solve)()
+        ended = await visitor.receive_type("ended")
+        await visitor.send(type="rating", score=5, comment="빠르고 친절했어요")
+        rated = await visitor.receive_type("rated")
+        await visitor.close()
+        back = Visitor(chat_channel, token=visitor.token)
+        welcome = await back.connect()
+        await back.close()
+        return ended, rated, welcome
+
+    ended, rated, welcome = async_to_sync(scenario)()
+    assert ended == {"type": "ended"}
+    assert rated["score"] == 5
+    rating = ChatRating.objects.get()
+    assert (rating.score, rating.comment) == (5, "빠르고 친절했어요")
+    assert welcome["ended"] is False  # rated: not asked again

@@ -11,10 +11,11 @@ Protocol (JSON frames; docs/channels/live-chat.md lists them):
   stored. ``contact`` (name, email, topic: the pre-chat form) goes with the first one;
   ``offline`` (nobody available: the answer goes by email) requires an email.
 - ``typing`` {on} → the agent's ticket page hears it; ``receipt`` {state, ids} marks
-  agent messages delivered or read; ``ping`` → ``pong``.
+  agent messages delivered or read; ``rating`` {score 1-5, comment?} → ``rated`` (the
+  CSAT answer once the chat ``ended``); ``ping`` → ``pong``.
 
-The server pushes ``message`` (an agent's reply, or the visitor's own from another tab)
-and ``typing`` (the agent). Errors are ``error`` {code, detail}; the socket stays open.
+The server pushes ``message`` (an agent's reply, or the visitor's own from another tab),
+``typing`` (the agent) and ``ended`` (the agent solved the ticket). Errors are ``error`` {code, detail}; the socket stays open.
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._typing(bool(content.get("on")))
         elif kind == "receipt":
             await self._receipt(content)
+        elif kind == "rating":
+            await self._rating(content)
         else:
             await self._error("unknown_type", f"unknown frame type: {kind!r}")
 
@@ -178,6 +181,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 channel=self.channel, visitor=self.visitor, after=after
             ),
             "availability": conversation.availability(self.channel).as_json(),
+            "ended": conversation.ended(channel=self.channel, visitor=self.visitor),
         }
 
     async def _message(self, content: dict[str, Any]) -> None:
@@ -272,8 +276,34 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 channel=self.channel, visitor=self.visitor, ids=ids, state=str(state)
             )
 
+    async def _rating(self, content: dict[str, Any]) -> None:
+        score = content.get("score")
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            await self._error("bad_score", "score: 1 to 5")
+            return
+        assert self.channel is not None
+        stored = await database_sync_to_async(conversation.rate)(
+            channel=self.channel,
+            visitor=self.visitor,
+            score=score,
+            comment=_text(content.get("comment"), 2000),
+        )
+        if stored:
+            await self.send_json({"type": "rated", "score": score})
+        else:
+            await self._error("no_chat", "there is no chat to rate")
+
     async def live_event(self, event: dict[str, Any]) -> None:
         payload = event["payload"]
+        if payload.get("event") in ("ticket_updated", "message_added"):
+            # Solved by the agent: the chat has ended (the widget asks for a rating).
+            assert self.channel is not None
+            if await database_sync_to_async(conversation.ended)(
+                channel=self.channel, visitor=self.visitor
+            ):
+                await self.send_json({"type": "ended"})
+            if payload["event"] == "ticket_updated":
+                return
         if "event" in payload:
             # From the ticket's group: only whether an agent is typing (the console's
             # presence roster) is the visitor's business.

@@ -17,7 +17,7 @@ from django.utils import timezone
 from sangdam.accounts.models import Presence, Role, User
 from sangdam.connectors.base import InboundAttachment, InboundMessage, SenderIdentity
 from sangdam.connectors.intake import IntakeResult, receive
-from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.connectors.models import Channel, ChannelKind, ChatRating
 from sangdam.service.hours import is_open, next_opening
 from sangdam.service.selectors import schedule_book
 from sangdam.tickets import actions
@@ -180,6 +180,34 @@ def open_ticket_id(*, channel: Channel, visitor: str) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def ended(*, channel: Channel, visitor: str) -> bool:
+    """The visitor's latest chat was solved or closed and they have not rated it yet."""
+    from sangdam.tickets.models import Status, Ticket
+
+    ticket = (
+        Ticket.objects.filter(channel=channel, thread_key=thread_key(visitor))
+        .order_by("-id")
+        .values("status", "chat_rating")
+        .first()
+    )
+    return bool(
+        ticket
+        and ticket["status"] in (Status.SOLVED, Status.CLOSED)
+        and ticket["chat_rating"] is None
+    )
+
+
+def rate(*, channel: Channel, visitor: str, score: int, comment: str) -> bool:
+    """Store the visitor's rating of their latest chat (CSAT); False: no chat to rate."""
+    ticket_id = open_ticket_id(channel=channel, visitor=visitor)
+    if ticket_id is None:
+        return False
+    ChatRating.objects.update_or_create(
+        ticket_id=ticket_id, defaults={"score": score, "comment": comment[:2000]}
+    )
+    return True
 
 
 @dataclass(frozen=True)

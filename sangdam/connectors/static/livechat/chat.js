@@ -214,6 +214,7 @@
         availability(f.availability, last > 0);
         state.pending.forEach(function (p) { render(p, true); });
         flush();
+        rating.hidden = !f.ended;
       } else if (f.type === "ack") {
         state.pending = state.pending.filter(function (p) { return p.client_id !== f.client_id; });
         save();
@@ -226,6 +227,11 @@
         typingEl.hidden = !f.on;
       } else if (f.type === "error") {
         error(f);
+      } else if (f.type === "ended") {
+        rating.hidden = false;
+      } else if (f.type === "rated") {
+        rating.hidden = true;
+        document.getElementById("rating-thanks").hidden = false;
       } else if (f.type === "pong") {
         clearTimeout(pongTimer);
         pongTimer = null;
@@ -315,6 +321,14 @@
     uploads.push(item);
     render({ client_id: item.client_id, text: "", file: file.name, from: "visitor" }, true);
     upload(item);
+  });
+
+  // When the agent solves the chat: the CSAT question (stored with the ticket).
+  var rating = document.getElementById("rating");
+  rating.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var score = e.submitter && parseInt(e.submitter.value, 10);
+    if (score) send({ type: "rating", score: score, comment: document.getElementById("rating-comment").value });
   });
 
   composer.addEventListener("submit", function (e) {

@@ -49,3 +49,18 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketSeen(models.Model):
+    """When an agent last had a ticket open: the inbox marks tickets never opened (unread)
+    and tickets with activity since (updated)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ticket"], name="ticket_seen_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.ticket_id}"

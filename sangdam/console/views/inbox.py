@@ -16,6 +16,8 @@ from sangdam.connectors.models import ChannelKind
 from sangdam.console.bulk import operations
 from sangdam.console.forms import InboxFilterForm
 from sangdam.console.permissions import agent_of, agent_required
+from sangdam.console.seen import markers
+from sangdam.console.views.saved_views import current_query, visible_views
 from sangdam.service.sla import sla_state
 from sangdam.tickets.models import Priority, Status, Ticket
 from sangdam.tickets.selectors import MAX_PAGE_SIZE, InvalidQuery, ticket_page
@@ -58,9 +60,10 @@ class Row:
     sla_label: str
     due_iso: str
     due: str
+    marker: str  # unread, updated or ""
 
 
-def _rows(tickets: list[Ticket]) -> list[Row]:
+def _rows(tickets: list[Ticket], marks: dict[int, str]) -> list[Row]:
     url = reverse("console:ticket", args=[987654321]).replace("987654321", "{}")
     statuses, priorities = dict(Status.choices), dict(Priority.choices)
     channels = {str(k): str(v) for k, v in ChannelKind.choices}
@@ -96,6 +99,7 @@ def _rows(tickets: list[Ticket]) -> list[Row]:
                 sla_label=sla_labels[state],
                 due_iso=due.isoformat() if due else "",
                 due=due.strftime("%m-%d %H:%M") if due else "",
+                marker=marks.get(ticket.pk, ""),
             )
         )
     return rows
@@ -136,7 +140,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
     return {
         "form": form,
         "page": page,
-        "rows": _rows(page.items),
+        "rows": _rows(page.items, markers(user_id=agent_of(request).pk, tickets=page.items)),
         "view": filters.view,
         "tabs": tabs,
         "next_url": next_url,
@@ -149,6 +153,8 @@ def _context(request: HttpRequest) -> dict[str, object]:
 def inbox(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     context["bulk_ops"] = operations(me=agent_of(request))
+    context["saved_views"] = visible_views(user_id=agent_of(request).pk)
+    context["current_query"] = current_query(request)
     return render(request, "console/inbox.html", context)
 
 

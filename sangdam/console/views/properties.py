@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.console.properties import Change, change_property, panel_context
+from sangdam.console.seen import mark_seen
 from sangdam.console.views.ticket import ticket_or_404
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.errors import DomainError
@@ -50,6 +51,7 @@ def change(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         error = exc.message
+    mark_seen(user_id=agent_of(request).pk, ticket_id=ticket.pk)  # my own change is no news
     if not request.headers.get("HX-Request"):
         if error:
             messages.error(request, error)

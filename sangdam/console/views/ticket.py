@@ -28,6 +28,7 @@ from sangdam.console.forms import (
 from sangdam.console.notifications import mark_read
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.console.properties import panel_context
+from sangdam.console.seen import mark_seen
 from sangdam.console.timeline import last_message_id, ticket_timeline
 from sangdam.core.downloads import attachment_response
 from sangdam.customers.selectors import customer_identities
@@ -120,6 +121,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_or_404(ticket_id)
     mark_read(user_id=agent_of(request).pk, ticket_id=ticket.pk)  # seen: no longer news
+    mark_seen(user_id=agent_of(request).pk, ticket_id=ticket.pk)
     return _page(request, ticket)
 
 

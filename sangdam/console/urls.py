@@ -56,6 +56,7 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
     path("calls/", phone.calls, name="calls"),
     path("calls/pop/", phone.call_pop, name="call_pop"),
+    path("calls/callbacks/", phone.callbacks, name="callbacks"),
     path("calls/log/", phone.log_call, name="call_log"),
     path("calls/back/", phone.call_back, name="call_back"),
     path("held/", held.held_folder, name="held"),

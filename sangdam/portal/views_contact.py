@@ -175,7 +175,10 @@ def contact(request: HttpRequest) -> HttpResponse:
         )
     order = [k.value for k in ChannelKind]
     cards.sort(key=lambda c: (order.index(c.channel.kind), c.channel.name))
-    return page(request, "portal/contact.html", {"cards": cards, "lang": lang, "now": now})
+    from sangdam.connectors.phone.views_public import CallbackRequestForm
+
+    context = {"cards": cards, "lang": lang, "now": now, "callback_form": CallbackRequestForm()}
+    return page(request, "portal/contact.html", context)
 
 
 @require_GET

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from sangdam.connectors.http import ProviderError
 from sangdam.connectors.phone import services
+from sangdam.connectors.phone.callbacks import callback_queue
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.errors import DomainError
@@ -100,6 +101,12 @@ def calls(request: HttpRequest) -> HttpResponse:
             "channel": services.phone_channel(),
         },
     )
+
+
+@agent_required
+def callbacks(request: HttpRequest) -> HttpResponse:
+    """The call back queue: requests and missed calls, the earliest promise first."""
+    return render(request, "phone_channel/callbacks.html", {"queue": callback_queue()})
 
 
 @require_POST

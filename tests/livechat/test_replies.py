@@ -172,3 +172,26 @@ def test_when_the_agent_solves_the_chat_the_visitor_rates_it(
     rating = ChatRating.objects.get()
     assert (rating.score, rating.comment) == (5, "빠르고 친절했어요")
     assert welcome["ended"] is False  # rated: not asked again
+
+
+def test_the_visitor_gets_the_conversation_by_email(
+    chat_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    agent = factories.make_agent("Minji")
+
+    async def scenario() -> dict[str, Any]:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        await visitor.say("What are your opening hours?", "client-id-0001")
+        await sync_to_async(_reply)(agent, "Every day from 9 to 22.")
+        await visitor.send(type="transcript", email="jisoo@example.net")
+        sent = await visitor.receive_type("transcript_sent")
+        await visitor.close()
+        return sent
+
+    sent = async_to_sync(scenario)()
+    run_tasks()
+    assert sent["email"] == "jisoo@example.net"
+    transcript = next(m for m in mail.outbox if m.to == ["jisoo@example.net"])
+    assert "What are your opening hours?" in transcript.body
+    assert "Minji: Every day from 9 to 22." in transcript.body

@@ -12,7 +12,8 @@ Protocol (JSON frames; docs/channels/live-chat.md lists them):
   ``offline`` (nobody available: the answer goes by email) requires an email.
 - ``typing`` {on} → the agent's ticket page hears it; ``receipt`` {state, ids} marks
   agent messages delivered or read; ``rating`` {score 1-5, comment?} → ``rated`` (the
-  CSAT answer once the chat ``ended``); ``ping`` → ``pong``.
+  CSAT answer once the chat ``ended``); ``transcript`` {email?} → ``transcript_sent``
+  (mailed by a worker, a few an hour); ``ping`` → ``pong``.
 
 The server pushes ``message`` (an agent's reply, or the visitor's own from another tab),
 ``typing`` (the agent) and ``ended`` (the agent solved the ticket). Errors are ``error`` {code, detail}; the socket stays open.
@@ -47,6 +48,7 @@ from sangdam.core.live import ticket_group
 
 CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 CLOSE_FORBIDDEN = 4403
+TRANSCRIPTS_PER_HOUR = 3
 CLOSE_UNKNOWN_CHANNEL = 4404
 
 
@@ -121,6 +123,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._receipt(content)
         elif kind == "rating":
             await self._rating(content)
+        elif kind == "transcript":
+            await self._transcript(content)
         else:
             await self._error("unknown_type", f"unknown frame type: {kind!r}")
 
@@ -292,6 +296,26 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "rated", "score": score})
         else:
             await self._error("no_chat", "there is no chat to rate")
+
+    async def _transcript(self, content: dict[str, Any]) -> None:
+        address = _text(content.get("email"), 254) or self.visit.email
+        if not address or not _valid_email(address):
+            await self._error("email_needed", "an email address is needed")
+            return
+        answer = await database_sync_to_async(self._queue_transcript)(address)
+        await self.send_json(answer)
+
+    def _queue_transcript(self, address: str) -> dict[str, Any]:
+        from sangdam.connectors.livechat.tasks import send_transcript
+
+        assert self.channel is not None
+        ip = str((self.scope.get("client") or ("",))[0])
+        # Mail to an address the visitor types: a few an hour, so it cannot be a spam relay.
+        for scope, key in (("livechat-transcript", self.visitor), ("livechat-transcript-ip", ip)):
+            if not ratelimit.hit(scope, key, limit=TRANSCRIPTS_PER_HOUR, window=3600):
+                return {"type": "error", "code": "rate_limited", "detail": "try again later"}
+        send_transcript.enqueue(self.channel.pk, self.visitor, address, self.visit.language[:2])
+        return {"type": "transcript_sent", "email": address}
 
     async def live_event(self, event: dict[str, Any]) -> None:
         payload = event["payload"]

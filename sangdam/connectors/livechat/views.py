@@ -50,7 +50,7 @@ def _strings() -> dict[str, str]:
         "too_long": _("This message is too long."),
         "email_needed": _("Please give your email address so that we can answer."),
         "email_required": _("Email (required: we answer there)"),
-        "new_messages": _("New message"),
+        "transcript_sent": _("The conversation is on its way to %(email)s."),
     }
 
 

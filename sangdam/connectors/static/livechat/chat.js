@@ -215,6 +215,7 @@
         state.pending.forEach(function (p) { render(p, true); });
         flush();
         rating.hidden = !f.ended;
+        transcript.hidden = !f.ended;
       } else if (f.type === "ack") {
         state.pending = state.pending.filter(function (p) { return p.client_id !== f.client_id; });
         save();
@@ -229,6 +230,11 @@
         error(f);
       } else if (f.type === "ended") {
         rating.hidden = false;
+        transcript.hidden = false;
+        document.getElementById("transcript-email").value = email.value;
+      } else if (f.type === "transcript_sent") {
+        transcript.hidden = true;
+        setStatus(fmt(T.transcript_sent, { email: f.email }));
       } else if (f.type === "rated") {
         rating.hidden = true;
         document.getElementById("rating-thanks").hidden = false;
@@ -329,6 +335,12 @@
     e.preventDefault();
     var score = e.submitter && parseInt(e.submitter.value, 10);
     if (score) send({ type: "rating", score: score, comment: document.getElementById("rating-comment").value });
+  });
+
+  var transcript = document.getElementById("transcript");
+  transcript.addEventListener("submit", function (e) {
+    e.preventDefault();
+    send({ type: "transcript", email: document.getElementById("transcript-email").value });
   });
 
   composer.addEventListener("submit", function (e) {

@@ -136,3 +136,22 @@ def test_upload_field_accepts_several_files(en_client: Client, email_channel: Ch
     )
     note = Message.objects.get(ticket=ticket, text="two files")
     assert sorted(a.filename for a in note.attachments.all()) == ["a.png", "b.txt"]
+
+
+def test_an_image_attachment_is_shown_inline_and_served_inline_on_request(
+    agent_client: Client, email_channel: Channel
+) -> None:
+    ticket = new_ticket(email_channel, files=[("screenshot.png", factories.PNG)])
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    body = agent_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f'<img src="/attachments/{attachment.pk}/?inline=1" alt="screenshot.png"' in body
+    response = agent_client.get(f"/attachments/{attachment.pk}/?inline=1")
+    assert response["Content-Type"] == "image/png"
+    assert not response.get("Content-Disposition", "").startswith("attachment")
+
+
+def test_a_non_image_is_never_served_inline(agent_client: Client, email_channel: Channel) -> None:
+    ticket = new_ticket(email_channel, files=[("notes.txt", b"plain text")])
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    response = agent_client.get(f"/attachments/{attachment.pk}/?inline=1")
+    assert response["Content-Disposition"].startswith("attachment")

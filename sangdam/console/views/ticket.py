@@ -104,6 +104,7 @@ def _timeline(ticket: Ticket) -> dict[str, Any]:
         "timeline": entries,
         "thread": [e for e in entries if e.message is not None],
         "last_seen": last_message_id(entries),
+        "inline_images": INLINE_IMAGES,
     }
 
 
@@ -303,10 +304,25 @@ def resolve_held(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return _done(ticket)
 
 
+# Raster images a browser shows without running anything (SVG can carry script).
+INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
 @agent_required
 def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
-    """Attachments are served only to logged-in agents, always as a download."""
+    """Attachments are served only to logged-in agents, as a download; raster images also
+    inline (``?inline=1``) for the ticket page's thumbnails and gallery."""
     item = attachment_detail(attachment_id=attachment_id)
     if item is None or not item.file:
         raise Http404
+    if request.GET.get("inline") and item.content_type in INLINE_IMAGES:
+        try:
+            handle = item.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, content_type=item.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Security-Policy"] = "default-src 'none'"
+        return response
     return attachment_response(item)

@@ -39,6 +39,39 @@
     if (close) close.closest(".toast").hidden = true;
   });
 
+  /* Image gallery: thumbnails open large in a dialog; arrows go through the ticket's images. */
+  var gallery = document.getElementById("gallery");
+  var shown = 0;
+  function items() {
+    return Array.prototype.slice.call(document.querySelectorAll("#thread .gallery-item"));
+  }
+  function show(index) {
+    var all = items();
+    if (!all.length) return;
+    shown = (index + all.length) % all.length;
+    var img = all[shown].querySelector("img");
+    document.getElementById("gallery-image").src = all[shown].getAttribute("href");
+    document.getElementById("gallery-image").alt = img ? img.alt : "";
+    document.getElementById("gallery-caption").textContent =
+      (img ? img.alt : "") + " (" + (shown + 1) + "/" + all.length + ")";
+  }
+  if (gallery) {
+    document.addEventListener("click", function (event) {
+      var item = event.target.closest && event.target.closest("#thread .gallery-item");
+      if (!item) return;
+      event.preventDefault();
+      show(items().indexOf(item));
+      gallery.showModal();
+    });
+    document.getElementById("gallery-prev").addEventListener("click", function () { show(shown - 1); });
+    document.getElementById("gallery-next").addEventListener("click", function () { show(shown + 1); });
+    document.getElementById("gallery-close").addEventListener("click", function () { gallery.close(); });
+    gallery.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowLeft") show(shown - 1);
+      if (event.key === "ArrowRight") show(shown + 1);
+    });
+  }
+
   /* Reply drafts per ticket in localStorage; cleared when the reply is sent. */
   var form = document.getElementById("reply-form");
   var box = document.getElementById("id_text");

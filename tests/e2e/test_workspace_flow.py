@@ -123,3 +123,23 @@ def test_two_agents_see_each_other_and_the_second_sender_is_asked_first(
     minho.click("#send-button")
     expect(minho.locator("#thread .message-out", has_text="확인 중입니다")).to_be_visible()
     expect(minho.locator("#collision")).to_have_count(0)
+
+
+def test_an_agent_sees_a_ticket_assigned_to_them_arrive_in_the_header(
+    browser: Any, server: str
+) -> None:
+    _, ticket_id = open_ticket(server)
+    minho = log_in(browser, server, "minho@example.com", viewport={"width": 1280, "height": 900})
+    expect(minho.locator("body")).to_have_attribute("data-live-state", "open")
+    before = int(minho.locator("#unread-count").get_attribute("data-count") or 0)
+
+    seoyeon = log_in(
+        browser, server, "seoyeon@example.com", viewport={"width": 1280, "height": 900}
+    )
+    go_to_ticket(seoyeon, server, ticket_id)
+    seoyeon.select_option("#prop-assignee-value", label="이민호 · 오프라인")
+    expect(seoyeon.locator("#ticket-summary")).to_contain_text("이민호")
+
+    expect(minho.locator("#unread-count")).to_have_text(str(before + 1), timeout=15_000)
+    minho.click("#notifications-link")
+    expect(minho.locator(".notification.unread").first).to_contain_text("나에게 배정됨")

@@ -155,3 +155,15 @@ def test_a_non_image_is_never_served_inline(agent_client: Client, email_channel:
     attachment = Attachment.objects.get(message__ticket=ticket)
     response = agent_client.get(f"/attachments/{attachment.pk}/?inline=1")
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_the_customer_card_shows_language_and_local_time_from_a_phone_number(
+    en_client: Client, email_channel: Channel
+) -> None:
+    phone = factories.make_channel("phone")
+    ticket = factories.customer_writes(
+        phone, sender=("phone", "+821012345678"), text="전화 문의", language="ko"
+    ).ticket
+    body = en_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert 'id="customer-local-time"' in body and "(Asia/Seoul)" in body
+    assert "한국어" in body

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from sangdam.automations.macros import active_macros, render_macro
 from sangdam.connectors.reply_window import window_for_ticket
+from sangdam.console.customer_card import language_name, local_time
 from sangdam.console.forms import (
     AssignForm,
     MergeForm,
@@ -77,13 +78,16 @@ def _macros(request: HttpRequest, ticket: Ticket) -> tuple[list[tuple[Any, str]]
 
 def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **forms: Any) -> HttpResponse:
     macros, macro_text = _macros(request, ticket)
+    identities = customer_identities(customer_id=ticket.customer_id)
     context: dict[str, Any] = {
         "ticket": ticket,
         **_timeline(ticket),
         **panel_context(ticket),
         "show_images": _shown_images(request),
         "held_from": held_original(ticket=ticket),
-        "identities": customer_identities(customer_id=ticket.customer_id),
+        "identities": identities,
+        "local_time": local_time(identities),
+        "customer_language": language_name(ticket.customer.language or ticket.language),
         "other_tickets": customer_tickets(customer_id=ticket.customer_id, exclude=ticket.pk),
         "metadata": sorted(ticket.metadata.items()) if isinstance(ticket.metadata, dict) else [],
         "reply_form": forms.get("reply_form")

@@ -164,6 +164,12 @@ class AppClient:
     def reopen(self, inquiry_id: int) -> dict[str, Any]:
         return dict(self._call("POST", f"/inquiries/{inquiry_id}/reopen"))
 
+    def request_callback(self, number: str, start: str, end: str, name: str = "") -> dict[str, Any]:
+        """Ask to be called back between ``start`` and ``end`` (ISO 8601, within the phone
+        line's opening hours)."""
+        payload = {"number": number, "start": start, "end": end, "name": name}
+        return dict(self._call("POST", "/callbacks", json=payload))
+
     def download(self, inquiry_id: int, attachment_id: int) -> bytes:
         response = self.http.get(f"/inquiries/{inquiry_id}/attachments/{attachment_id}")
         response.raise_for_status()

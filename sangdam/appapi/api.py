@@ -24,6 +24,8 @@ from sangdam.appapi import inputs
 from sangdam.appapi.schemas import (
     ERRORS,
     ArticleOut,
+    CallbackCreated,
+    CallbackIn,
     InquiryCreated,
     InquiryForm,
     InquiryOut,
@@ -61,6 +63,36 @@ def _inquiry(caller: AppCaller, inquiry_id: int) -> Ticket:
     if ticket is None:
         raise not_found(_("Inquiry"))
     return ticket
+
+
+# --- call backs --------------------------------------------------------------------------
+
+
+@router.post("/callbacks", response={201: CallbackCreated, **ERRORS})
+def request_callback(request: HttpRequest, payload: CallbackIn) -> tuple[int, dict[str, Any]]:
+    """Ask to be called back between ``start`` and ``end``: one opening span of the phone
+    line, in the future (422 ``outside_hours`` / ``bad_window`` otherwise). The request
+    joins the number's call back ticket, which agents work by promised time."""
+    from sangdam.connectors.phone import callbacks
+    from sangdam.connectors.phone.connector import hours_for_channel
+    from sangdam.connectors.phone.services import phone_channel
+
+    caller = app_caller(request)
+    channel = phone_channel()
+    if channel is None:
+        raise ApiError(409, "no_phone_channel", _("Call backs are not offered at the moment."))
+    ticket = callbacks.request_callback(
+        channel=channel,
+        hours=hours_for_channel(channel.pk),
+        number=payload.number,
+        name=payload.name or caller.name,
+        start=payload.start,
+        end=payload.end,
+        language=(translation.get_language() or "ko")[:2],
+        source="app",
+        also=caller.identities(),
+    )
+    return 201, {"reference": ticket.reference, "start": payload.start, "end": payload.end}
 
 
 # --- reference data ---------------------------------------------------------------------

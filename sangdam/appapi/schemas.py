@@ -166,6 +166,19 @@ class UnreadOut(Schema):
     unread_count: int
 
 
+class CallbackIn(Schema):
+    number: str = Field(..., max_length=32, description="The number to call (E.164 or local).")
+    start: dt.datetime = Field(..., description="Start of the window, ISO 8601 with offset.")
+    end: dt.datetime = Field(..., description="End of the window (the same opening span).")
+    name: str = Field("", max_length=120)
+
+
+class CallbackCreated(Schema):
+    reference: str
+    start: dt.datetime
+    end: dt.datetime
+
+
 def _schemes() -> tuple[str, ...]:
     # Browsers' push services are all https; tests point subscriptions at a local server.
     return ("https://", "http://") if settings.APP_PUSH_ALLOW_HTTP else ("https://",)

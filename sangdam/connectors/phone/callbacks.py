@@ -30,6 +30,8 @@ def check_window(
     hours: WeeklyHours | None, start: dt.datetime, end: dt.datetime, now: dt.datetime
 ) -> None:
     """Raise :class:`DomainError` unless [start, end] lies in one opening span, in the future."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise DomainError(_("Give the times with their UTC offset."), code="bad_window")
     if end <= start:
         raise DomainError(_("The window must end after it starts."), code="bad_window")
     if start < now:
@@ -51,8 +53,12 @@ def request_callback(
     end: dt.datetime,
     language: str,
     source: str,
+    also: tuple[SenderIdentity, ...] = (),
 ) -> Ticket:
-    """Take a customer's request to be called back between ``start`` and ``end``."""
+    """Take a customer's request to be called back between ``start`` and ``end``.
+
+    ``also``: how the requester is known elsewhere (the app's user), so the request lands
+    with the customer who asked and not only with the number."""
     number = normalize_identity("phone", number)
     if not number.startswith("+"):
         raise DomainError(_("Please give a phone number we can call."), code="bad_number")
@@ -69,7 +75,7 @@ def request_callback(
         InboundMessage(
             channel_id=channel.pk,
             external_id=f"callback-request:{uuid.uuid4().hex}",
-            identities=(SenderIdentity("phone", number),),
+            identities=(SenderIdentity("phone", number), *also),
             sender_name=name,
             subject=subject,
             text=text,

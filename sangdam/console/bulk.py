@@ -9,13 +9,15 @@ nor undoes the others, and every change is audited with the agent who made it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sangdam.accounts.models import Team, User
 from sangdam.console.properties import change_property
+from sangdam.core.memo import Memo
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.errors import DomainError
@@ -32,9 +34,23 @@ class Outcome:
     failed: list[tuple[str, str]] = field(default_factory=list)  # reference, reason
 
 
+# Agents, topics and teams for the menu, kept per process for a few seconds
+# (core/memo.py): the inbox page is the console's busiest and these rarely change.
+_menu = Memo(User, Topic, Team)
+
+
+def _menu_rows() -> tuple[list[tuple[int, str]], list[tuple[int, dict[str, str], str]], list[Any]]:
+    agents = [(u.pk, str(u.name)) for u in User.objects.filter(is_active=True)]
+    topics = [(t.pk, dict(t.names), t.slug) for t in Topic.objects.filter(active=True)]
+    teams = list(Team.objects.values_list("pk", "name"))
+    return agents, topics, teams
+
+
 def operations(*, me: User) -> list[tuple[str, list[tuple[str, str]]]]:
     """The inbox's bulk menu: groups of ``(op value, label)``."""
-    agents = [(f"assignee:{u.pk}", str(u.name)) for u in User.objects.filter(is_active=True)]
+    rows, topic_rows, team_rows = _menu.get("menu", _menu_rows)
+    language = (get_language() or "en")[:2]
+    agents = [(f"assignee:{pk}", name) for pk, name in rows]
     return [
         (
             str(gettext_lazy("Assign to")),
@@ -51,12 +67,14 @@ def operations(*, me: User) -> list[tuple[str, list[tuple[str, str]]]]:
         (
             str(gettext_lazy("Set topic")),
             [("topic:", _("(no topic)"))]
-            + [(f"topic:{t.pk}", t.name()) for t in Topic.objects.filter(active=True)],
+            + [
+                (f"topic:{pk}", names.get(language) or names.get("en") or slug)
+                for pk, names, slug in topic_rows
+            ],
         ),
         (
             str(gettext_lazy("Set team")),
-            [("team:", _("(no team)"))]
-            + [(f"team:{pk}", name) for pk, name in Team.objects.values_list("pk", "name")],
+            [("team:", _("(no team)"))] + [(f"team:{pk}", name) for pk, name in team_rows],
         ),
         (
             str(gettext_lazy("Tags and merging")),

@@ -121,4 +121,6 @@ def panel_context(ticket: Ticket) -> dict[str, object]:
             for field, choices, empty in selects
         ],
         "tags_value": ", ".join(ticket.tags),
+        # Lets the live refresh drop an answer older than what the page shows already.
+        "version": f"{ticket.updated_at.timestamp():.6f}",
     }

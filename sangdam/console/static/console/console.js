@@ -39,10 +39,7 @@
       pending = null;
       if (!window.htmx || !document.querySelector(target)) return;
       window.htmx.ajax("GET", partialUrl(), { target: target, swap: "outerHTML" });
-      var props = document.getElementById("properties");
-      if (props && props.dataset.url && !props.contains(document.activeElement)) {
-        window.htmx.ajax("GET", props.dataset.url, { target: "#properties", swap: "outerHTML" });
-      }
+      refreshProperties();
     }, 250);
   }
 
@@ -67,6 +64,35 @@
     box.hidden = true;
     box.innerHTML = "";
   });
+
+  // The ticket page's properties panel and header summary, fetched again after a change by
+  // anyone. An answer older than what the page shows (an in-place change of the agent's own
+  // landed first) is dropped; the panel is left alone while the agent uses one of its
+  // controls (the summary still follows).
+  function refreshProperties() {
+    var props = document.getElementById("properties");
+    if (!props || !props.dataset.url) return;
+    window
+      .fetch(props.dataset.url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("properties");
+        var current = document.getElementById("properties");
+        if (!fresh || !current) return;
+        if (parseFloat(fresh.dataset.version) < parseFloat(current.dataset.version)) return;
+        var summary = doc.getElementById("ticket-summary");
+        var shown = document.getElementById("ticket-summary");
+        if (summary && shown) {
+          summary.removeAttribute("hx-swap-oob");
+          shown.replaceWith(summary);
+        }
+        if (current.contains(document.activeElement)) return;
+        current.replaceWith(fresh);
+        window.htmx.process(fresh);
+      });
+  }
 
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";

@@ -35,6 +35,7 @@
     all.forEach(function (row) { row.classList.remove("is-current"); });
     var row = all[index];
     row.classList.add("is-current");
+    currentId = row.dataset.ticketId;
     var link = row.querySelector("a.row-link");
     if (link) link.focus();
     row.scrollIntoView({ block: "nearest" });
@@ -66,9 +67,17 @@
     return target.closest && target.closest("input, textarea, select, [contenteditable=true]");
   }
 
+  var currentId = null;
   if (rows().length) rememberList();
   document.addEventListener("htmx:afterSettle", function () {
-    if (rows().length) rememberList();
+    if (!rows().length) return;
+    rememberList();
+    // The live refresh replaced the rows: keep the current one current (and focused).
+    var row = currentId && document.querySelector('#inbox-list tr.ticket-row[data-ticket-id="' + currentId + '"]');
+    if (!row) return;
+    row.classList.add("is-current");
+    var link = row.querySelector("a.row-link");
+    if (link && (document.activeElement === document.body || !document.activeElement)) link.focus();
   });
 
   document.addEventListener("keydown", function (event) {

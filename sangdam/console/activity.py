@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from sangdam.accounts.models import Team, User
+from sangdam.connectors.models import ChannelKind
 from sangdam.tickets.models import Event, Priority, Status, Topic
 
 # Shown on the conversation itself.
@@ -64,7 +65,8 @@ class _Names:
         return self.topics.get(pk, _("no topic")) if pk else _("no topic")
 
 
-def _who(event: Event) -> str:
+def actor_name(event: Event) -> str:
+    """Who did it, as an agent reads it: a person's name, else what acted for Sangdam."""
     if event.actor_user is not None:
         return event.actor_user.name
     label = event.actor_label
@@ -76,7 +78,12 @@ def _who(event: Event) -> str:
         return _("Time rule")
     if label == "customer":
         return _("Customer")
-    return _("System") if label == "system" else label
+    if label.startswith("connector:"):
+        # The channel the customer wrote on ("connector:webform" -> "Web form").
+        return _label(ChannelKind, label.partition(":")[2])
+    if label == "api":
+        return _label(ChannelKind, ChannelKind.API)
+    return _("System") if label == "system" or label.startswith("system:") else label
 
 
 def _describe(event: Event, names: _Names) -> str:
@@ -166,6 +173,6 @@ def ticket_activity(*, ticket_id: int, limit: int = 60) -> list[ActivityLine]:
     )
     names = _Names(events)
     return [
-        ActivityLine(at=e.created_at, who=_who(e), text=_describe(e, names), kind=e.kind)
+        ActivityLine(at=e.created_at, who=actor_name(e), text=_describe(e, names), kind=e.kind)
         for e in events
     ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from sangdam.console.activity import ActivityLine, _who, ticket_activity
+from sangdam.console.activity import ActivityLine, actor_name, ticket_activity
 from sangdam.service.models import SlaMetric
 from sangdam.tickets.models import Event, Message, Ticket
 from sangdam.tickets.selectors import ticket_messages
@@ -54,7 +54,9 @@ def _alarms(ticket: Ticket) -> list[ActivityLine]:
             text = _("SLA breached: %(metric)s") % {"metric": label}
         else:
             text = _("Delivery failed: %(error)s") % {"error": data.get("error") or "—"}
-        lines.append(ActivityLine(at=event.created_at, who=_who(event), text=text, kind=event.kind))
+        lines.append(
+            ActivityLine(at=event.created_at, who=actor_name(event), text=text, kind=event.kind)
+        )
     return lines
 
 

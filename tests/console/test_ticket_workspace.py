@@ -103,6 +103,15 @@ def test_the_timeline_interleaves_messages_with_changes(
     assert 'name="timeline-filter" value="changes"' in body
 
 
+def test_the_timeline_names_the_channel_that_opened_the_ticket(
+    en_client: Client, email_channel: Channel
+) -> None:
+    ticket = new_ticket(email_channel)
+    body = en_client.get(f"/tickets/{ticket.pk}/thread/").content.decode()
+    assert "<strong>Email</strong> Ticket opened" in body
+    assert "connector:email" not in body
+
+
 def test_a_failed_delivery_is_on_the_timeline(
     en_client: Client, agent: User, email_channel: Channel
 ) -> None:

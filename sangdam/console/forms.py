@@ -140,6 +140,19 @@ class ReplyForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args: Any, written: bool = True, **kwargs: Any) -> None:
+        """``written=False``: the channel takes no written replies (a phone line): notes only."""
+        super().__init__(*args, **kwargs)
+        if not written:
+            kind = self.fields["kind"]
+            assert isinstance(kind, forms.ChoiceField)
+            kind.choices = [("note", _("Internal note"))]
+            kind.initial = "note"
+            kind.help_text = _(
+                "Customers on this channel cannot get a written reply: call them back, "
+                "or add a note for your colleagues."
+            )
+
 
 class AgentWithPresenceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:

@@ -177,3 +177,13 @@ def test_a_customers_phone_number_on_the_ticket_page_leads_to_call_back_and_call
     assert f"/calls/?ticket={ticket.pk}&amp;number=%2B821012345678" in page
     assert 'id="log-number"' in calls and CALLER in calls
     assert 'action="/calls/back/"' in calls
+
+
+def test_a_phone_ticket_offers_notes_only_and_refuses_a_written_reply(phone_channel, agent_client):
+    ticket = _ticket_of_known_caller(phone_channel, "전화 문의")
+
+    page = agent_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert 'value="note"' in page and 'value="public"' not in page
+
+    agent_client.post(f"/tickets/{ticket.pk}/reply/", {"kind": "public", "text": "답장"})
+    assert not ticket.messages.filter(text="답장").exists()

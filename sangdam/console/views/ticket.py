@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sangdam.automations.macros import active_macros, render_macro
+from sangdam.connectors.registry import get_connector
 from sangdam.connectors.reply_window import window_for_ticket
 from sangdam.console.customer_card import language_name, local_time
 from sangdam.console.forms import (
@@ -91,7 +92,9 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **forms: Any)
         "other_tickets": customer_tickets(customer_id=ticket.customer_id, exclude=ticket.pk),
         "metadata": sorted(ticket.metadata.items()) if isinstance(ticket.metadata, dict) else [],
         "reply_form": forms.get("reply_form")
-        or ReplyForm(initial={"text": macro_text} if macro_text else None),
+        or ReplyForm(
+            initial={"text": macro_text} if macro_text else None, written=_written(ticket)
+        ),
         "macros": macros,
         "merge_form": MergeForm(),
         # Messengers with a reply window (Meta: 24 h) say so before the agent types.
@@ -100,6 +103,12 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **forms: Any)
         "collision": forms.get("collision") or [],
     }
     return render(request, "console/ticket.html", context, status=status)
+
+
+def _written(ticket: Ticket) -> bool:
+    """Whether the ticket's channel takes written replies (a phone line does not)."""
+    connector = get_connector(ticket.channel.kind) if ticket.channel else None
+    return connector is None or connector.capabilities.replies
 
 
 def _timeline(ticket: Ticket) -> dict[str, Any]:
@@ -159,7 +168,7 @@ def _written_meanwhile(request: HttpRequest, ticket: Ticket) -> list[Any]:
 @agent_required
 def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_or_404(ticket_id)
-    form = ReplyForm(request.POST, request.FILES)
+    form = ReplyForm(request.POST, request.FILES, written=_written(ticket))
     if not form.is_valid():
         return _page(request, ticket, reply_form=form)
     try:

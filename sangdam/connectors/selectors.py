@@ -5,6 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 
 from sangdam.connectors.models import Channel, ChannelKind
+from sangdam.core.memo import Memo
+
+# Read for every confirmation and status-link mail (core/memo.py).
+_senders = Memo(Channel)
 
 
 def default_email_channel() -> Channel:
@@ -22,4 +26,5 @@ def default_email_channel() -> Channel:
 
 def default_sender_address() -> str:
     """The From address of mail Sangdam sends on its own (status links, receipts)."""
-    return default_email_channel().address or settings.DEFAULT_FROM_EMAIL
+    fallback = settings.DEFAULT_FROM_EMAIL
+    return _senders.get(("sender", fallback), lambda: default_email_channel().address or fallback)

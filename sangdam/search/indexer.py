@@ -74,12 +74,16 @@ def _append(body: str, more: str) -> str:
     return joined[:MAX_BODY_CHARS]
 
 
-def index_tickets(ticket_ids: Iterable[int], *, rebuild: bool = False) -> int:
+def index_tickets(
+    ticket_ids: Iterable[int], *, rebuild: bool = False, opened: Iterable[int] = ()
+) -> int:
     """Bring the documents of ``ticket_ids`` up to date; returns how many were written.
 
     Without ``rebuild`` an existing document keeps its head and gets the messages that
     arrived since it was written; with it, head and body are made anew. A merged-away
     ticket loses its document (its messages live on in the ticket it was merged into).
+    ``opened``: tickets just opened, whose documents are made whole without looking for one
+    (a retry overwrites the first attempt's with the same).
     """
     ids = sorted(set(ticket_ids))
     if not ids:
@@ -92,7 +96,11 @@ def index_tickets(ticket_ids: Iterable[int], *, rebuild: bool = False) -> int:
     }
     gone = [pk for pk in ids if pk not in tickets or tickets[pk].merged_into_id is not None]
     live = [pk for pk in ids if pk not in gone]
-    existing = {d.ticket_id: d for d in SearchDocument.objects.filter(ticket_id__in=live)}
+    fresh = set(opened)
+    look = [pk for pk in live if pk not in fresh]
+    existing = (
+        {d.ticket_id: d for d in SearchDocument.objects.filter(ticket_id__in=look)} if look else {}
+    )
     since = {
         pk: (0 if rebuild or pk not in existing else existing[pk].last_message_id) for pk in live
     }

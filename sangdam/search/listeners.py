@@ -42,6 +42,7 @@ def update_search_index(events: Sequence[DomainEvent]) -> None:
     append: set[int] = set()
     rebuild: set[int] = set()
     heads: set[int] = set()
+    opened = {e.ticket_id for e in events if isinstance(e, TicketOpened) and e.ticket_id}
     for event in events:
         if isinstance(event, CustomerMerged):
             heads.update(
@@ -59,6 +60,6 @@ def update_search_index(events: Sequence[DomainEvent]) -> None:
     if rebuild:
         indexer.index_tickets(rebuild, rebuild=True)
     if append - rebuild:
-        indexer.index_tickets(append - rebuild)
+        indexer.index_tickets(append - rebuild, opened=opened)
     if heads - rebuild:
         indexer.refresh_heads(heads - rebuild)

@@ -10,10 +10,12 @@ from django.core.management import call_command
 from sangdam.accounts.models import User
 from sangdam.connectors.models import Channel
 from sangdam.search.backends.base import SearchFilters
+from sangdam.search.listeners import update_search_index
 from sangdam.search.models import SearchDocument
 from sangdam.search.selectors import search_tickets
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
+from sangdam.tickets.events import CustomerReplied, TicketOpened
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +204,20 @@ def test_a_word_in_very_many_tickets_ranks_the_newest_of_them(
     assert result.total == 3
     assert [h.ticket.reference for h in result.hits] == newer[::-1]
     assert oldest.reference not in refs("배송")
+
+
+def test_indexing_a_new_ticket_again_keeps_each_message_once(
+    email_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    ticket = factories.customer_writes(email_channel, text="주문 취소 부탁드려요").ticket
+    run_tasks()
+    # A retried listener (its worker died after the commit) sees the same events again.
+    message = ticket.messages.get()
+    update_search_index(
+        [
+            TicketOpened(ticket_id=ticket.pk, channel="email", reference=ticket.reference),
+            CustomerReplied(ticket_id=ticket.pk, message_id=message.pk),
+        ]
+    )
+    assert SearchDocument.objects.get(ticket=ticket).body.count("취소") == 1
+    assert refs("취소") == [ticket.reference]

@@ -44,7 +44,11 @@ def _recipient(event: DomainEvent, ticket: Ticket) -> tuple[int, str] | None:
 def notify_agent(event: DomainEvent) -> None:
     if event.ticket_id is None or event.meta is None:
         return
-    ticket = Ticket.objects.filter(pk=event.ticket_id).first()
+    ticket = (
+        Ticket.objects.only("id", "reference", "subject", "assignee_id")
+        .filter(pk=event.ticket_id)
+        .first()
+    )
     if ticket is None:
         return
     found = _recipient(event, ticket)

@@ -132,6 +132,7 @@ def test_the_openapi_schema_is_published_with_every_endpoint(minji: AppClient) -
         "/api/app/v1/inquiries/{inquiry_id}/reopen",
         "/api/app/v1/inquiries/{inquiry_id}/attachments/{attachment_id}",
         "/api/app/v1/push-tokens",
+        "/api/app/v1/callbacks",
     }
     assert schema["components"]["securitySchemes"]["AppAuth"]["name"] == "X-App-Key"
 

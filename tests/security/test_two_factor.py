@@ -36,13 +36,16 @@ def _password_login(agent: User) -> Client:
     return client
 
 
-def _enrol(agent: User) -> tuple[str, list[str]]:
-    """The agent turns on two-factor login; returns the secret and the backup codes."""
+def _enrol(agent: User, at: float | None = None) -> tuple[str, list[str]]:
+    """The agent turns on two-factor login (with the code of the moment ``at``, default
+    now); returns the secret and the backup codes."""
     client = _password_login(agent)
     page = client.get("/account/two-factor/").content.decode()
     assert "<svg" in page  # the QR code is drawn by the server, no third party sees the secret
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)  # type: ignore[union-attr]
-    response = client.post("/account/two-factor/", {"code": totp(secret)})
+    response = client.post(
+        "/account/two-factor/", {"code": totp(secret, time.time() if at is None else at)}
+    )
     assert response.status_code == 200
     codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", response.content.decode())
     assert len(codes) == 10
@@ -55,15 +58,18 @@ def seoyeon(db: None) -> User:
 
 
 def test_an_enrolled_agent_needs_the_code_after_the_password(seoyeon: User) -> None:
-    secret, _ = _enrol(seoyeon)
+    enrolled_at = time.time()
+    secret, _ = _enrol(seoyeon, at=enrolled_at)
     client = _password_login(seoyeon)
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/verify/")
     assert client.get("/tickets/1/").status_code == 302
-    # The enrolment used this 30-second step's code, and a code is never accepted twice:
-    # the app's next code (one step of clock drift is allowed) logs in.
-    response = client.post("/login/verify/", {"code": totp(secret, time.time() + 30), "next": "/"})
+    # The enrolment used its 30-second step's code, and a code is never accepted twice:
+    # the app's next code (one step of clock drift is allowed) logs in. Counted from the
+    # enrolment, not from now: a step boundary may have passed in between.
+    code = totp(secret, enrolled_at + 30)
+    response = client.post("/login/verify/", {"code": code, "next": "/"})
     assert (response.status_code, response["Location"]) == (302, "/")
     assert client.get("/").status_code == 200
 

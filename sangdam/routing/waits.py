@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -111,8 +112,11 @@ class ChannelWait:
         }
 
 
-def channel_waits(now: dt.datetime | None = None) -> list[ChannelWait]:
-    """The estimate for each enabled channel (a handful of queries however many tickets)."""
+def channel_waits(
+    now: dt.datetime | None = None, *, channel_ids: Iterable[int] | None = None
+) -> list[ChannelWait]:
+    """The estimate for each enabled channel, or for ``channel_ids`` (a handful of queries
+    however many tickets)."""
     now = now or timezone.now()
     book = schedule_book()
     online = list(
@@ -124,16 +128,19 @@ def channel_waits(now: dt.datetime | None = None) -> list[ChannelWait]:
         False: sum(1 for u in online if loads[u.pk].tickets < u.capacity),
     }
     handle = {chat: handle_minutes(chat=chat, now=now) for chat in (True, False)}
+    unanswered = Ticket.objects.filter(
+        status__in=WORKING, first_responded_at__isnull=True, merged_into__isnull=True
+    )
+    if channel_ids is not None:
+        channel_ids = list(channel_ids)
+        unanswered = unanswered.filter(channel_id__in=channel_ids)
     waiting_by_channel: dict[int, int] = dict(
-        Ticket.objects.filter(
-            status__in=WORKING, first_responded_at__isnull=True, merged_into__isnull=True
-        )
-        .values("channel_id")
-        .annotate(n=Count("id"))
-        .values_list("channel_id", "n")
+        unanswered.values("channel_id").annotate(n=Count("id")).values_list("channel_id", "n")
     )
     result = []
     channels = Channel.objects.filter(enabled=True).exclude(kind="api").defer("secrets")
+    if channel_ids is not None:
+        channels = channels.filter(pk__in=channel_ids)
     for channel in channels.order_by("kind", "name"):
         chat = channel.kind in CHAT_KINDS
         hours = book.hours_for(channel_id=channel.pk)

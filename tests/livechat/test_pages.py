@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.test import Client
 
+from sangdam.accounts.models import Presence
 from sangdam.connectors.models import Channel
+from sangdam.service.models import Schedule, SlaPolicy
+from tests import factories
 
 
 def test_the_hosted_chat_page_opens_the_channels_socket(chat_channel: Channel) -> None:
@@ -42,3 +45,16 @@ def test_the_widget_script_and_settings_are_readable_from_any_site(chat_channel:
 def test_the_contact_page_links_to_the_chat(chat_channel: Channel) -> None:
     body = Client().get("/contact?lang=en").content.decode()
     assert f'href="/chat/{chat_channel.key}?lang=en"' in body
+
+
+def test_the_chat_page_tells_the_wait_and_the_promised_first_answer(
+    chat_channel: Channel,
+) -> None:
+    Schedule.objects.create(
+        name="Always", week={str(d): [["00:00", "00:00"]] for d in range(7)}, holiday_country=""
+    )
+    SlaPolicy.objects.create(name="Chat", first_response_minutes=30)
+    factories.make_agent(presence=Presence.ONLINE)
+    body = Client().get(f"/chat/{chat_channel.key}?lang=en").content.decode()
+    assert "Wait now: about" in body
+    assert "We usually reply within 30 business minutes." in body

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -17,6 +19,8 @@ from sangdam.connectors.livechat import conversation
 from sangdam.connectors.livechat.config import MAX_TEXT, LivechatConfig, channel_config
 from sangdam.connectors.models import Channel
 from sangdam.portal.common import use_language
+from sangdam.routing.waits import channel_waits
+from sangdam.service.promise import expected_first_response
 from sangdam.tickets.selectors import topic_list
 
 WIDGET_JS = Path(__file__).parents[1] / "static" / "livechat" / "widget.js"
@@ -62,6 +66,17 @@ def _frame_ancestors(config: LivechatConfig) -> list[str] | None:
     return ["'self'", *origins] if origins else None
 
 
+def _expectation(channel: Channel) -> str:
+    """The honest wait now and the promised first answer, as the contact page says them:
+    "Wait now: about 3 minutes. We usually reply within 30 business minutes." """
+    waits = channel_waits(channel_ids=[channel.pk])
+    lines = [strip_tags(render_to_string("routing/wait_line.html", {"wait": w})) for w in waits]
+    # A closed chat already says when it opens; the promise then leaves the hours out.
+    with_hours = all(w.open_now is not False for w in waits)
+    lines.append(expected_first_response(channel_id=channel.pk, with_hours=with_hours))
+    return " ".join(line.strip() for line in lines if line.strip())
+
+
 @xframe_options_exempt
 @require_GET
 def chat_page(request: HttpRequest, key: str) -> HttpResponse:
@@ -79,6 +94,7 @@ def chat_page(request: HttpRequest, key: str) -> HttpResponse:
         "topics": [(t.slug, t.name(language)) for t in topic_list()],
         "max_text": MAX_TEXT,
         "strings": _strings(),
+        "expectation": _expectation(channel),
         "socket_path": f"/ws/chat/{channel.key}/",
         "page_url": str(request.GET.get("page") or "")[:500],
         # Checked by the socket, not here: the page only passes them on.

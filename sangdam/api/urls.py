@@ -1,6 +1,6 @@
 """The REST API for integrators, mounted at /api/v1/ (docs at /api/v1/docs)."""
 
-from sangdam.api import customers, meta, tickets
+from sangdam.api import customers, meta, service, tickets
 from sangdam.api.auth import AUTH
 from sangdam.api.errors import ProblemAPI, install_problem_handlers
 
@@ -19,3 +19,4 @@ install_problem_handlers(api)
 api.add_router("", tickets.router)
 api.add_router("", customers.router)
 api.add_router("", meta.router)
+api.add_router("", service.router)

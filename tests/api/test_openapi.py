@@ -19,6 +19,10 @@ def test_openapi_schema_lists_the_endpoints() -> None:
         "/api/v1/customers/{customer_id}/merge",
         "/api/v1/topics",
         "/api/v1/agents",
+        "/api/v1/schedules",
+        "/api/v1/schedules/{schedule_id}/preview",
+        "/api/v1/sla-policies",
+        "/api/v1/wait-times",
     ):
         assert path in paths
     schemes = response.json()["components"]["securitySchemes"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,37 +9,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sangdam.console.permissions import admin_required
 from sangdam.console.service_forms import ScheduleForm, SlaPolicyForm
-from sangdam.service.hours import WeeklyHours
+from sangdam.service.actions import PreviewDay, preview, service_levels_changed
 from sangdam.service.models import Schedule, SlaPolicy
 from sangdam.service.selectors import schedule_book
-
-PREVIEW_DAYS = 14
-
-
-@dataclass
-class PreviewDay:
-    day: dt.date
-    spans: list[str]
-    note: str  # the holiday, closure or special day's name
-
-
-def preview(hours: WeeklyHours, today: dt.date, days: int = PREVIEW_DAYS) -> list[PreviewDay]:
-    """What the schedule does on each of the next ``days`` days, as the admin reads it."""
-    lang = (get_language() or "ko")[:2]
-    rows = []
-    for offset in range(days):
-        day = today + dt.timedelta(days=offset)
-        spans = [
-            f"{s.isoformat('minutes')}–{'24:00' if e == dt.time(0) else e.isoformat('minutes')}"
-            for s, e in hours.local_spans(day)
-        ]
-        rows.append(PreviewDay(day=day, spans=spans, note=hours.holiday_name(day, lang)))
-    return rows
 
 
 @admin_required
@@ -57,7 +31,7 @@ def _schedule_form(request: HttpRequest, schedule: Schedule | None) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             saved = form.save()
-            _service_levels_changed()
+            service_levels_changed()
         messages.success(request, _("Schedule saved."))
         return redirect("console:admin_schedule_edit", saved.pk)
     days: list[PreviewDay] = []
@@ -87,13 +61,6 @@ def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
     return _schedule_form(request, get_object_or_404(Schedule, pk=schedule_id))
 
 
-def _service_levels_changed() -> None:
-    """Due times follow the hours and the targets: recompute open tickets after commit."""
-    from sangdam.service.tasks import recompute_due_times
-
-    recompute_due_times.enqueue()
-
-
 @admin_required
 def policies(request: HttpRequest) -> HttpResponse:
     rows = SlaPolicy.objects.prefetch_related("topics", "channels").order_by("position", "id")
@@ -105,7 +72,7 @@ def _policy_form(request: HttpRequest, policy: SlaPolicy | None) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
-            _service_levels_changed()
+            service_levels_changed()
         messages.success(request, _("SLA policy saved."))
         return redirect("console:admin_sla_policies")
     title = _("Edit %(name)s") % {"name": policy.name} if policy else _("New SLA policy")

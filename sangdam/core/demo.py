@@ -254,9 +254,29 @@ def load_demo() -> int:
 
 
 def _load_service_setup(teams: dict[str, Team]) -> None:
-    """Routing, macros, a trigger and time rules, so the admin pages show working examples."""
+    """Routing, macros, a trigger, time rules and SLA policies, so the admin pages show
+    working examples and the inbox its due times."""
     from sangdam.automations.models import Macro, Since, TimeRule, Trigger, When
     from sangdam.routing.models import RoutingRule, Strategy, TeamRouting
+    from sangdam.service.clocks import recompute_open_tickets
+    from sangdam.service.models import SlaPolicy
+
+    SlaPolicy.objects.create(
+        name="긴급 Urgent and high",
+        position=10,
+        priorities=["urgent", "high"],
+        first_response_minutes=60,
+        next_response_minutes=120,
+        resolution_minutes=8 * 60,
+    )
+    SlaPolicy.objects.create(
+        name="기본 Standard",
+        position=90,
+        first_response_minutes=4 * 60,
+        next_response_minutes=8 * 60,
+        resolution_minutes=3 * 9 * 60,
+    )
+    recompute_open_tickets()
 
     TeamRouting.objects.create(team=teams["care"], strategy=Strategy.LEAST_LOADED)
     TeamRouting.objects.create(

@@ -14,6 +14,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ASSIGNED = "assigned", _("Assigned to you")
         CUSTOMER_REPLIED = "customer_replied", _("The customer replied")
+        SLA_BREACHED = "sla_breached", _("SLA target missed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")

@@ -1,4 +1,5 @@
-"""Agents' notifications: a ticket assigned to me, a customer's reply on my ticket.
+"""Agents' notifications: a ticket assigned to me, a customer's reply on my ticket, a
+missed SLA target on my ticket or my team's (to the assignee and the team lead).
 
 A task listener on the tickets' domain events writes one :class:`Notification` per agent
 and event (unique on the event, so a retried listener adds nothing) and pushes it to the
@@ -12,15 +13,25 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from sangdam.accounts.models import Team
 from sangdam.console.models import Notification
 from sangdam.core.live import publish
 from sangdam.tickets.dispatch import listener
-from sangdam.tickets.events import Assigned, CustomerReplied, DomainEvent
+from sangdam.tickets.events import Assigned, CustomerReplied, DomainEvent, SlaBreached
 from sangdam.tickets.models import Event, Ticket
 
 
 def user_group(user_id: int) -> str:
     return f"user-{user_id}"
+
+
+def _recipients(event: DomainEvent, ticket: Ticket) -> list[tuple[int, str]]:
+    if isinstance(event, SlaBreached):
+        lead = Team.objects.filter(pk=ticket.team_id).values_list("lead_id", flat=True).first()
+        people = {p for p in (ticket.assignee_id, lead) if p is not None}
+        return [(p, Notification.Kind.SLA_BREACHED) for p in sorted(people)]
+    found = _recipient(event, ticket)
+    return [found] if found else []
 
 
 def _recipient(event: DomainEvent, ticket: Ticket) -> tuple[int, str] | None:
@@ -40,21 +51,23 @@ def _recipient(event: DomainEvent, ticket: Ticket) -> tuple[int, str] | None:
     return None
 
 
-@listener(Assigned, CustomerReplied)
+@listener(Assigned, CustomerReplied, SlaBreached)
 def notify_agent(event: DomainEvent) -> None:
     if event.ticket_id is None or event.meta is None:
         return
     ticket = (
-        Ticket.objects.only("id", "reference", "subject", "assignee_id")
+        Ticket.objects.only("id", "reference", "subject", "assignee_id", "team_id")
         .filter(pk=event.ticket_id)
         .first()
     )
     if ticket is None:
         return
-    found = _recipient(event, ticket)
-    if found is None:
-        return
-    user_id, kind = found
+    for user_id, kind in _recipients(event, ticket):
+        _notify(event, ticket, user_id, kind)
+
+
+def _notify(event: DomainEvent, ticket: Ticket, user_id: int, kind: str) -> None:
+    assert event.meta is not None
     _notification, created = Notification.objects.get_or_create(
         user_id=user_id,
         event_id=event.meta.event_id,

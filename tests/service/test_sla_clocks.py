@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from sangdam.accounts.models import Team, User
 from sangdam.connectors.models import Channel
+from sangdam.console.models import Notification
 from sangdam.customers.models import Tier
 from sangdam.service import clocks
 from sangdam.service.hours import add_business_minutes
@@ -173,6 +175,24 @@ def test_a_missed_target_is_a_breach_once_with_a_notice_to_assignee_and_lead(
     assert Event.objects.filter(ticket=ticket, kind="sla_breached").count() == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted([agent.email, lead.email])
     assert ticket.reference in mail.outbox[0].subject
+
+
+def test_a_breach_shows_in_the_assignees_and_leads_console_notifications(
+    email_channel: Channel, policy: SlaPolicy, agent: User, run_tasks: Callable[[], None]
+) -> None:
+    lead = factories.make_agent("Lead")
+    team = Team.objects.create(name="Payments", lead=lead)
+    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
+    actions.do_assign(ticket=ticket, actor=Actor("system"), assignee=agent, team=team)
+    run_tasks()
+    clocks.detect_breaches(now=seoul(MONDAY, 10, 1))
+    run_tasks()
+    for person in (agent, lead):
+        (notice,) = Notification.objects.filter(user=person, kind="sla_breached")
+        assert notice.ticket_id == ticket.pk and notice.read_at is None
+        client = Client()
+        client.force_login(person)
+        assert "SLA 목표 초과" in client.get("/notifications/").content.decode()
 
 
 def test_without_a_policy_nothing_is_due(

@@ -27,7 +27,9 @@ def user_group(user_id: int) -> str:
 
 def _recipients(event: DomainEvent, ticket: Ticket) -> list[tuple[int, str]]:
     if isinstance(event, SlaBreached):
-        lead = Team.objects.filter(pk=ticket.team_id).values_list("lead_id", flat=True).first()
+        lead = None
+        if ticket.team_id is not None:
+            lead = Team.objects.filter(pk=ticket.team_id).values_list("lead_id", flat=True).first()
         people = {p for p in (ticket.assignee_id, lead) if p is not None}
         return [(p, Notification.Kind.SLA_BREACHED) for p in sorted(people)]
     found = _recipient(event, ticket)

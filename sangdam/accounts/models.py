@@ -54,6 +54,9 @@ class User(AbstractUser):
         _("presence"), max_length=16, choices=Presence.choices, default=Presence.OFFLINE
     )
     presence_changed_at = models.DateTimeField(null=True, blank=True)
+    # A picture customers see next to the agent's answers in the chat (type-sniffed and
+    # small: see the agent form); without one they see initials on a colour.
+    avatar = models.FileField(_("picture"), upload_to="avatars/", blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]

@@ -130,6 +130,8 @@ def _describe(event: Event, names: _Names) -> str:
             "old": _label(Status, data.get("old")),
             "new": _label(Status, data.get("new")),
         }
+    if kind == "chat_ended":
+        return _("The customer ended the chat")
     if kind == "fields_changed":
         parts = []
         if data.get("priority"):

@@ -9,12 +9,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from sangdam.accounts.avatars import AVATAR_MAX_BYTES, AVATAR_TYPES
 from sangdam.accounts.models import Role, Team, User
 from sangdam.console.forms import language_choices
 from sangdam.routing.models import RoutingRule, Strategy, TeamRouting
+from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachment
 from sangdam.tickets.models import Topic
 
 
@@ -34,6 +37,13 @@ class AgentForm(forms.ModelForm):
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages spoken"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    picture = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        help_text=_(
+            "Shown to customers next to this agent's chat answers (JPEG, PNG, WebP or GIF, at most 512 KB). Without one, initials are shown."
+        ),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -76,6 +86,21 @@ class AgentForm(forms.ModelForm):
         value = self.cleaned_data.get("chat_capacity")
         return self.instance.chat_capacity if value is None else int(value)
 
+    def clean_picture(self) -> CheckedAttachment | None:
+        upload = self.cleaned_data.get("picture")
+        if not upload:
+            return None
+        if upload.size > AVATAR_MAX_BYTES:
+            raise forms.ValidationError(_("The picture is larger than 512 KB."))
+        try:
+            # The type comes from the content, never from the name or the browser.
+            checked = check_attachment(upload.name or "picture", upload.read())
+        except AttachmentRejected as exc:
+            raise forms.ValidationError(exc.message) from exc
+        if checked.content_type not in AVATAR_TYPES:
+            raise forms.ValidationError(_("The picture must be a JPEG, PNG, WebP or GIF image."))
+        return checked
+
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
 
@@ -107,7 +132,13 @@ class AgentForm(forms.ModelForm):
             user.username = user.email
         if self.cleaned_data.get("password"):
             user.set_password(self.cleaned_data["password"])
+        picture: CheckedAttachment | None = self.cleaned_data.get("picture")
         with transaction.atomic():
+            if picture is not None:
+                extension = picture.content_type.split("/")[1].replace("jpeg", "jpg")
+                user.avatar.save(
+                    f"{picture.sha256[:20]}.{extension}", ContentFile(picture.content), save=False
+                )
             user.save()
             user.teams.set(self.cleaned_data.get("teams") or [])
         return user

@@ -1,7 +1,8 @@
 """Websocket pushes to agents' browsers: the inbox and the ticket they have open.
 
 On a ticket's socket the browser also reports presence (``{"type": "presence",
-"typing": bool}``, :mod:`sangdam.console.presence`); every change of the roster is sent
+"typing": bool, "note": bool}``,
+:mod:`sangdam.console.presence`; ``note``: the agent types an internal note); every change of the roster is sent
 to everyone on that ticket as ``{"event": "presence", "ticket_id", "agents": [...]}``.
 """
 
@@ -61,6 +62,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             user_id=user.pk,
             name=str(user.name),
             typing=bool(content.get("typing")),
+            note=bool(content.get("note")),
         )
         await self._announce(roster)
 

@@ -37,21 +37,31 @@ def roster_list(roster: dict[str, Any], now: float | None = None) -> list[dict[s
     now = time.time() if now is None else now
     return sorted(
         (
-            {"id": int(uid), "name": e["name"], "typing": e["typing_until"] > now}
+            {
+                "id": int(uid),
+                "name": e["name"],
+                "typing": e["typing_until"] > now,
+                # Typing an internal note: shown to colleagues, never to the customer.
+                "note": bool(e.get("note")) and e["typing_until"] > now,
+            }
             for uid, e in _live(roster, now).items()
         ),
         key=lambda a: (a["name"], a["id"]),
     )
 
 
-async def touch(*, ticket_id: int, user_id: int, name: str, typing: bool) -> dict[str, Any]:
-    """Mark an agent present (and typing or not) on a ticket; returns the live roster."""
+async def touch(
+    *, ticket_id: int, user_id: int, name: str, typing: bool, note: bool = False
+) -> dict[str, Any]:
+    """Mark an agent present (and typing or not, a reply or an internal ``note``) on a
+    ticket; returns the live roster."""
     now = time.time()
     roster = _live(await cache.aget(_key(ticket_id)) or {}, now)
     roster[str(user_id)] = {
         "name": name,
         "until": now + TTL,
         "typing_until": now + TYPING_TTL if typing else 0,
+        "note": typing and note,
     }
     await cache.aset(_key(ticket_id), roster, TTL)
     return roster

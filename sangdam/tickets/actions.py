@@ -29,6 +29,7 @@ from sangdam.tickets.errors import DomainError, InvalidTransition, PermissionDen
 from sangdam.tickets.events import (
     AgentReplied,
     Assigned,
+    ChatEnded,
     CustomerReplied,
     DeliveryChanged,
     DomainEvent,
@@ -374,22 +375,41 @@ def do_change_status(*, ticket: Ticket, actor: Actor, status: str) -> Ticket:
             _("A %(old)s ticket cannot become %(new)s.")
             % {"old": Status(ticket.status).label, "new": Status(status).label}
         )
-    now = timezone.now()
     with transaction.atomic():
-        old = ticket.status
-        ticket.status = status
-        ticket.solved_at = (
-            now
-            if status == Status.SOLVED
-            else (ticket.solved_at if status == Status.CLOSED else None)
-        )
-        ticket.closed_at = now if status == Status.CLOSED else None
-        ticket.last_activity_at = now
-        ticket.save(
-            update_fields=["status", "solved_at", "closed_at", "last_activity_at", "updated_at"]
-        )
-        record([StatusChanged(ticket_id=ticket.pk, old=old, new=status)], actor=actor)
+        record([_set_status(ticket, status)], actor=actor)
     return ticket
+
+
+def _set_status(ticket: Ticket, status: str) -> StatusChanged:
+    now = timezone.now()
+    old = ticket.status
+    ticket.status = status
+    ticket.solved_at = (
+        now if status == Status.SOLVED else (ticket.solved_at if status == Status.CLOSED else None)
+    )
+    ticket.closed_at = now if status == Status.CLOSED else None
+    ticket.last_activity_at = now
+    ticket.save(
+        update_fields=["status", "solved_at", "closed_at", "last_activity_at", "updated_at"]
+    )
+    return StatusChanged(ticket_id=ticket.pk, old=old, new=status)
+
+
+def do_end_chat(*, ticket: Ticket, actor: Actor) -> bool:
+    """The customer ends a live conversation: the ticket is solved and the audit trail says
+    who ended it (an agent's ticket page hears it like any status change). Ending a chat
+    that is already solved or closed changes nothing; returns whether it ended now."""
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.status not in (Status.NEW, Status.OPEN, Status.PENDING):
+            return False
+        old = locked.status
+        record(
+            [_set_status(locked, Status.SOLVED), ChatEnded(ticket_id=locked.pk, status=old)],
+            actor=actor,
+        )
+    ticket.status = locked.status
+    return True
 
 
 def do_assign(

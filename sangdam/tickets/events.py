@@ -169,6 +169,14 @@ class StatusChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ChatEnded(DomainEvent):
+    """The customer ended the conversation (live chat's "end chat"): the ticket is solved."""
+
+    kind: ClassVar[str] = "chat_ended"
+    status: str  # the status the ticket had when the customer ended it
+
+
+@dataclass(frozen=True, kw_only=True)
 class Assigned(DomainEvent):
     """The assignee or the team changed; only what changed is set."""
 

@@ -16,6 +16,7 @@ from sangdam.tickets.dispatch import listener
 from sangdam.tickets.events import (
     AgentReplied,
     Assigned,
+    ChatEnded,
     CustomerReplied,
     DeliveryChanged,
     DomainEvent,
@@ -33,7 +34,7 @@ LIVE_KINDS: tuple[tuple[tuple[type[DomainEvent], ...], str], ...] = (
     ((TicketOpened,), "ticket_created"),
     ((CustomerReplied, AgentReplied, NoteAdded), "message_added"),
     ((DeliveryChanged,), "delivery_changed"),
-    ((StatusChanged, Assigned, FieldsChanged, MergedInto, MergedFrom), "ticket_updated"),
+    ((StatusChanged, ChatEnded, Assigned, FieldsChanged, MergedInto, MergedFrom), "ticket_updated"),
 )
 LIVE_TYPES = tuple(t for types, _kind in LIVE_KINDS for t in types)
 

@@ -16,7 +16,7 @@ from sangdam.connectors.models import Channel
 from sangdam.core.live import INBOX_GROUP, ticket_group
 from sangdam.tickets import actions
 from sangdam.tickets.actions import ALLOWED_TRANSITIONS
-from sangdam.tickets.actor import SYSTEM, Actor
+from sangdam.tickets.actor import CUSTOMER, SYSTEM, Actor
 from sangdam.tickets.errors import InvalidTransition, PermissionDenied
 from sangdam.tickets.models import DeliveryState, Event, Message, Priority, Status, Ticket
 from tests import factories
@@ -192,6 +192,7 @@ def _prepare(name: str, channel: Channel, agent: User) -> Callable[[], object]:
         ),
         "merge": lambda: actions.do_merge_tickets(source=ticket, target=other, actor=as_agent),
         "delivery": lambda: actions.do_record_delivery(message=inbound, state=DeliveryState.SENT),
+        "end_chat": lambda: actions.do_end_chat(ticket=ticket, actor=CUSTOMER),
     }[name]
 
 
@@ -205,6 +206,7 @@ LIVE = {
     "fields": ["ticket_updated"],
     "merge": ["ticket_updated", "ticket_updated"],
     "delivery": ["delivery_changed"],
+    "end_chat": ["ticket_updated"],
 }
 
 

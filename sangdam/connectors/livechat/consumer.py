@@ -77,6 +77,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     visit: conversation.Visit = conversation.Visit()
     ticket_id: int | None = None
     watching: int | None = None  # the ticket whose group this socket is in (agent typing)
+    told_ended = False  # "ended" went out for the current chat (said once per chat)
 
     async def connect(self) -> None:
         key = self.scope["url_route"]["kwargs"]["key"]
@@ -125,6 +126,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._rating(content)
         elif kind == "transcript":
             await self._transcript(content)
+        elif kind == "end":
+            await self._end()
         else:
             await self._error("unknown_type", f"unknown frame type: {kind!r}")
 
@@ -253,6 +256,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             offline=offline,
         )
         self.ticket_id = result.ticket.pk
+        self.told_ended = False  # a message after the end reopens (or starts) a chat
         return {
             "type": "ack",
             "client_id": client_id,
@@ -297,6 +301,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self._error("no_chat", "there is no chat to rate")
 
+    async def _end(self) -> None:
+        """The visitor ends the chat: solved by the customer (an audited domain action);
+        the agent's page hears it, and this and the visitor's other tabs get ``ended``."""
+        assert self.channel is not None
+        done = await database_sync_to_async(conversation.end_chat)(
+            channel=self.channel, visitor=self.visitor
+        )
+        if not done:
+            await self._error("no_chat", "there is no open chat to end")
+            return
+        await self._say_ended()
+
+    async def _say_ended(self) -> None:
+        if not self.told_ended:
+            self.told_ended = True
+            await self.send_json({"type": "ended"})
+
     async def _transcript(self, content: dict[str, Any]) -> None:
         address = _text(content.get("email"), 254) or self.visit.email
         if not address or not _valid_email(address):
@@ -325,14 +346,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             if await database_sync_to_async(conversation.ended)(
                 channel=self.channel, visitor=self.visitor
             ):
-                await self.send_json({"type": "ended"})
+                await self._say_ended()
             if payload["event"] == "ticket_updated":
                 return
         if "event" in payload:
             # From the ticket's group: only whether an agent is typing (the console's
             # presence roster) is the visitor's business.
             if payload["event"] == "presence":
-                typing = [a for a in payload.get("agents", []) if a.get("typing")]
+                # An internal note being typed is the agents' business only.
+                typing = [
+                    a for a in payload.get("agents", []) if a.get("typing") and not a.get("note")
+                ]
                 # The roster names an agent without a display name by email: not shown.
                 name = str(typing[0]["name"]) if typing else ""
                 await self.send_json(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from sangdam.accounts.avatars import colour, initials
 from sangdam.accounts.models import Presence, Role, User
 from sangdam.connectors.base import InboundAttachment, InboundMessage, SenderIdentity
 from sangdam.connectors.intake import IntakeResult, receive
@@ -129,8 +130,19 @@ def message_json(message: Message) -> dict[str, Any]:
         author = message.author_user
         # Only the display name: an agent's email address is not the visitor's business.
         data["author"] = (author.display_name if author else "") or ""
+        if author is not None and author.display_name:
+            data["avatar"] = agent_avatar(author)
         data["state"] = message.delivery_state
     return data
+
+
+def agent_avatar(agent: User) -> dict[str, str]:
+    """The agent's face in the chat: initials on a colour, and their picture if uploaded."""
+    face = {"initials": initials(agent.display_name), "colour": colour(agent.display_name)}
+    if agent.avatar:
+        name = agent.avatar.name.rsplit("/", 1)[-1]
+        face["url"] = f"/chat/agents/{agent.pk}/{name}"
+    return face
 
 
 def history(*, channel: Channel, visitor: str, after: int = 0) -> list[dict[str, Any]]:
@@ -197,6 +209,18 @@ def ended(*, channel: Channel, visitor: str) -> bool:
         and ticket["status"] in (Status.SOLVED, Status.CLOSED)
         and ticket["chat_rating"] is None
     )
+
+
+def end_chat(*, channel: Channel, visitor: str) -> bool:
+    """The visitor ends their open chat (the widget's "End chat"); False: none is open."""
+    from sangdam.tickets.actor import CUSTOMER
+    from sangdam.tickets.models import Ticket
+
+    ticket_id = open_ticket_id(channel=channel, visitor=visitor)
+    ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+    if ticket is None:
+        return False
+    return actions.do_end_chat(ticket=ticket, actor=CUSTOMER)
 
 
 def rate(*, channel: Channel, visitor: str, score: int, comment: str) -> bool:

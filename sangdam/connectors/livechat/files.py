@@ -115,3 +115,22 @@ def attachment(request: HttpRequest, key: str, attachment_id: int) -> FileRespon
         message__kind=MessageKind.PUBLIC,
     )
     return attachment_response(item)
+
+
+@require_GET
+def agent_picture(request: HttpRequest, user_id: int, name: str) -> FileResponse:
+    """An agent's chat picture, for any visitor: the file's name (part of its hash) is in
+    the URL, so only pictures an agent's answer pointed to can be fetched."""
+    from sangdam.accounts.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(avatar="").first()
+    if user is None or user.avatar.name.rsplit("/", 1)[-1] != name:
+        raise Http404
+    kind = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+    content_type = kind.get(name.rsplit(".", 1)[-1])
+    if content_type is None:
+        raise Http404
+    response = FileResponse(user.avatar.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -6,6 +6,7 @@ app_name = "livechat"
 
 urlpatterns = [
     path("widget.js", views.widget_js, name="widget_js"),
+    path("agents/<int:user_id>/<str:name>", files.agent_picture, name="agent_picture"),
     path("<str:key>", views.chat_page, name="chat"),
     path("<str:key>/widget.json", views.widget_settings, name="widget_settings"),
     path("<str:key>/upload", files.upload, name="upload"),

@@ -84,7 +84,7 @@ def _edit(
 
 @admin_required
 def agent_create(request: HttpRequest) -> HttpResponse:
-    form = AgentForm(request.POST or None, editor=agent_of(request))
+    form = AgentForm(request.POST or None, request.FILES or None, editor=agent_of(request))
     return _edit(
         request,
         form,
@@ -98,7 +98,9 @@ def agent_create(request: HttpRequest) -> HttpResponse:
 @admin_required
 def agent_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
-    form = AgentForm(request.POST or None, instance=user, editor=agent_of(request))
+    form = AgentForm(
+        request.POST or None, request.FILES or None, instance=user, editor=agent_of(request)
+    )
     return _edit(
         request,
         form,

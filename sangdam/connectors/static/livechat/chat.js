@@ -89,6 +89,7 @@
     li.className = "msg " + (m.from === "agent" ? "agent" : "visitor");
     if (m.id) { li.dataset.id = m.id; seen["s" + m.id] = li; }
     if (m.client_id) seen["c" + m.client_id] = li;
+    if (m.from === "agent" && m.avatar) face(li, m.avatar, m.author);
     var who = document.createElement("span");
     who.className = "who";
     who.textContent = m.from === "agent" ? (m.author || T.agent) : T.you;
@@ -123,6 +124,22 @@
     log.appendChild(li);
     li.scrollIntoView({ block: "end" });
     return li;
+  }
+  // The agent's face: their picture, else initials on the colour the server derived.
+  function face(li, a, name) {
+    var f = document.createElement("span");
+    f.className = "face";
+    f.setAttribute("aria-hidden", "true");
+    f.style.background = a.colour;
+    if (a.url) {
+      var img = document.createElement("img");
+      img.src = a.url; img.alt = ""; img.title = name || "";
+      f.appendChild(img);
+    } else {
+      f.textContent = a.initials;
+    }
+    li.classList.add("has-face");
+    li.appendChild(f);
   }
   function setMeta(li, m, pending) {
     var meta = li.querySelector(".meta");
@@ -216,10 +233,12 @@
         flush();
         rating.hidden = !f.ended;
         transcript.hidden = !f.ended;
+        chatting(!f.ended && (last > 0 || state.pending.length > 0));
       } else if (f.type === "ack") {
         state.pending = state.pending.filter(function (p) { return p.client_id !== f.client_id; });
         save();
         received(f.message);
+        chatting(true);
         if (f.offline) offlineDone();
       } else if (f.type === "message") {
         received(f.message);
@@ -229,9 +248,7 @@
       } else if (f.type === "error") {
         error(f);
       } else if (f.type === "ended") {
-        rating.hidden = false;
-        transcript.hidden = false;
-        document.getElementById("transcript-email").value = email.value;
+        showEnded();
       } else if (f.type === "transcript_sent") {
         transcript.hidden = true;
         setStatus(fmt(T.transcript_sent, { email: f.email }));
@@ -328,6 +345,29 @@
     render({ client_id: item.client_id, text: "", file: file.name, from: "visitor" }, true);
     upload(item);
   });
+
+  // "End chat" (with a confirm): the chat is solved by the customer; the server answers
+  // "ended" and the CSAT question and the transcript offer appear as when an agent solves it.
+  var endBtn = document.getElementById("chat-end");
+  var endBox = document.getElementById("end-confirm");
+  function chatting(on) { endBtn.hidden = !on; if (!on) endBox.hidden = true; }
+  endBtn.addEventListener("click", function () {
+    endBox.hidden = false;
+    document.getElementById("end-no").focus();
+  });
+  document.getElementById("end-no").addEventListener("click", function () {
+    endBox.hidden = true;
+    endBtn.focus();
+  });
+  document.getElementById("end-yes").addEventListener("click", function () {
+    if (send({ type: "end" })) endBox.hidden = true;
+  });
+  function showEnded() {
+    chatting(false);
+    rating.hidden = false;
+    transcript.hidden = false;
+    document.getElementById("transcript-email").value = email.value;
+  }
 
   // When the agent solves the chat: the CSAT question (stored with the ticket).
   var rating = document.getElementById("rating");

@@ -122,8 +122,14 @@
   /* Presence: "still here" every 15 s, "typing" while keys are pressed. */
   var typingSent = 0;
   var typingIdle = null;
+  // Whether the agent is writing an internal note: colleagues see the typing, the
+  // customer (live chat) must not.
+  function writingNote() {
+    var checked = form && form.querySelector('input[name="kind"]:checked');
+    return !!checked && checked.value === "note";
+  }
   function report(isTyping) {
-    if (window.sangdamLive) window.sangdamLive.send({ type: "presence", typing: isTyping });
+    if (window.sangdamLive) window.sangdamLive.send({ type: "presence", typing: isTyping, note: isTyping && writingNote() });
   }
   function typing() {
     var now = Date.now();

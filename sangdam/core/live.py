@@ -52,6 +52,11 @@ def ticket_group(ticket_id: int) -> str:
     return f"ticket-{ticket_id}"
 
 
+def user_group(user_id: int) -> str:
+    """One agent's open console pages (notifications, the screen pop of a call for them)."""
+    return f"user-{user_id}"
+
+
 def publish(groups: list[str], payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:

@@ -86,7 +86,7 @@ class Caller:
         if query:
             path += f"?{query}"
         form = self.twilio.call_params(
-            CallSid=self.sid, From=self.number, To=self.channel.address, **params
+            **{"CallSid": self.sid, "From": self.number, "To": self.channel.address, **params}
         )
         headers = self.twilio.signed_headers(f"http://testserver{path}", form)
         if signature:

@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from sangdam.connectors.models import InboundEvent
-from sangdam.core.live import INBOX_GROUP
+from sangdam.core.live import INBOX_GROUP, user_group
 from sangdam.tickets.models import Message, Ticket
 from tests import factories
 from tests.phone.conftest import CALLER, Caller, parse_twiml
@@ -18,15 +18,17 @@ from tests.phone.conftest import CALLER, Caller, parse_twiml
 pytestmark = pytest.mark.django_db
 
 
-def _inbox_pushes(run: Any) -> list[dict[str, Any]]:
+def _pushes(groups: list[str], run: Any) -> dict[str, list[dict[str, Any]]]:
+    """What each of ``groups`` (an agent's console, the inbox) was pushed while ``run`` ran."""
     layer = get_channel_layer()
     assert layer is not None
     async_to_sync(layer.flush)()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(INBOX_GROUP, channel)
+    channels = {group: async_to_sync(layer.new_channel)() for group in groups}
+    for group, channel in channels.items():
+        async_to_sync(layer.group_add)(group, channel)
     run()
 
-    async def drain() -> list[dict[str, Any]]:
+    async def drain(channel: str) -> list[dict[str, Any]]:
         got: list[dict[str, Any]] = []
         while True:
             try:
@@ -35,7 +37,11 @@ def _inbox_pushes(run: Any) -> list[dict[str, Any]]:
                 return got
             got.append(message["payload"])
 
-    return async_to_sync(drain)()
+    return {group: async_to_sync(drain)(channel) for group, channel in channels.items()}
+
+
+def _rings(pushes: list[dict[str, Any]]) -> list[str]:
+    return [p["call_sid"] for p in pushes if p.get("event") == "call_ringing"]
 
 
 def _ticket_of_known_caller(channel: Any, subject: str) -> Ticket:
@@ -44,16 +50,80 @@ def _ticket_of_known_caller(channel: Any, subject: str) -> Ticket:
     ).ticket
 
 
-def test_an_incoming_call_pops_up_on_the_agents_consoles(caller, open_now, run_tasks):
-    def call_in() -> None:
+def _line(channel: Any, **config: Any) -> None:
+    channel.config = {**channel.config, **config}
+    channel.save()
+
+
+def test_a_call_dialled_to_an_agents_phone_pops_up_only_for_that_agent(
+    caller, phone_channel, open_now, run_tasks
+):
+    jihoon = factories.make_agent("지훈", email="jihoon@example.com")
+    mina = factories.make_agent("민아", email="mina@example.com")
+    _line(
+        phone_channel,
+        ring="dial",
+        dial=["010-1111-2222", "sip:desk@pbx.example.com"],
+        agent_lines={
+            "+821011112222": "jihoon@example.com",
+            "sip:front@pbx.example.com": "mina@example.com",
+        },
+    )
+    groups = [user_group(jihoon.pk), user_group(mina.pk), INBOX_GROUP]
+
+    def greeting_then_menu() -> None:
         caller.post()
         run_tasks()
+        caller.post("menu", query="lang=ko", Digits="1")
+        run_tasks()
 
-    pushes = _inbox_pushes(call_in)
+    pushes = _pushes(groups, greeting_then_menu)
 
-    assert {"event": "call_ringing", "number": CALLER, "call_sid": caller.sid}.items() <= pushes[
-        0
-    ].items()
+    assert _rings(pushes[user_group(jihoon.pk)]) == [caller.sid]
+    assert pushes[user_group(jihoon.pk)][0]["number"] == CALLER
+    assert _rings(pushes[user_group(mina.pk)]) == []
+    assert _rings(pushes[INBOX_GROUP]) == []
+
+
+def test_a_queued_call_pops_up_for_the_online_agents_of_the_lines_team(
+    caller, phone_channel, open_now, run_tasks
+):
+    care = factories.make_team("Care")
+    online = factories.make_agent("온라인", presence="online")
+    away = factories.make_agent("자리비움", presence="away")
+    elsewhere = factories.make_agent("다른팀", presence="online")
+    care.members.add(online, away)
+    _line(phone_channel, team=care.name)
+
+    def call_in() -> None:
+        caller.post()
+        caller.post("menu", query="lang=ko", Digits="2")
+        run_tasks()
+
+    pushes = _pushes([user_group(a.pk) for a in (online, away, elsewhere)], call_in)
+
+    assert _rings(pushes[user_group(online.pk)]) == [caller.sid]
+    assert _rings(pushes[user_group(away.pk)]) == []
+    assert _rings(pushes[user_group(elsewhere.pk)]) == []
+
+
+def test_a_queued_call_on_a_line_without_a_team_pops_up_for_every_online_agent(
+    caller, open_now, run_tasks
+):
+    first = factories.make_agent("하나", presence="online")
+    second = factories.make_agent("둘", presence="online")
+    offline = factories.make_agent("셋")
+
+    def call_in() -> None:
+        caller.post()
+        caller.post("menu", query="lang=ko", Digits="1")
+        run_tasks()
+
+    pushes = _pushes([user_group(a.pk) for a in (first, second, offline)], call_in)
+
+    assert _rings(pushes[user_group(first.pk)]) == [caller.sid]
+    assert _rings(pushes[user_group(second.pk)]) == [caller.sid]
+    assert _rings(pushes[user_group(offline.pk)]) == []
 
 
 def test_the_screen_pop_shows_the_customer_and_their_open_tickets(phone_channel, agent_client):

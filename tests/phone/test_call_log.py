@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sangdam.connectors.models import EventStatus, InboundEvent
+from sangdam.accounts.models import User
+from sangdam.connectors.models import Channel, EventStatus, InboundEvent
 from sangdam.connectors.phone.fake import SILENT_MP3, new_sid
 from sangdam.tickets.models import Message, Ticket
 from tests import factories
@@ -185,3 +186,98 @@ def test_the_voicemail_plays_in_the_agents_browser(
         in page
     )
     assert agent_client.get(f"/attachments/{attachment.pk}/")["Content-Type"] == "audio/mpeg"
+
+
+def _dialled_to_agents(channel: Channel) -> tuple[User, User]:
+    jihoon = factories.make_agent("김지훈", email="jihoon@example.com")
+    mina = factories.make_agent("박민아", email="mina@example.com")
+    channel.config = {
+        **channel.config,
+        "ring": "dial",
+        "dial": ["+821011112222", "sip:mina@pbx.example.com"],
+        "agent_lines": {
+            "010-1111-2222": "jihoon@example.com",
+            "sip:mina@pbx.example.com": "mina@example.com",
+        },
+    }
+    channel.save()
+    return jihoon, mina
+
+
+def test_an_answered_dialled_call_names_the_agent_whose_phone_picked_up(
+    twilio, caller, phone_channel, open_now, run_tasks
+):
+    _jihoon, mina = _dialled_to_agents(phone_channel)
+    caller.post()
+    root = twiml(caller.post("menu", query="lang=ko", Digits="1"))
+    sip = root.find("Dial/Sip")
+    assert sip is not None and sip.get("statusCallbackEvent") == "answered"
+    # Mina's leg picks up: Twilio reports the child call with its parent's CallSid.
+    leg = Caller(twilio, phone_channel)
+    leg.post(
+        "answered",
+        ParentCallSid=caller.sid,
+        To="sip:mina@pbx.example.com;transport=tls",
+        CallStatus="in-progress",
+        Direction="outbound-dial",
+    )
+    caller.post("rung", query="lang=ko", DialCallStatus="completed", DialCallDuration="200")
+    caller.post("status", CallStatus="completed", CallDuration="215")
+    run_tasks()
+
+    message = Message.objects.get()
+    assert "박민아" in message.text and "3:20" in message.text
+    assert message.metadata["call"]["agent_id"] == mina.pk
+    assert message.metadata["call"]["line"].startswith("sip:mina@pbx.example.com")
+
+
+def test_a_queued_call_taken_by_an_agents_phone_names_that_agent(
+    twilio, caller, phone_channel, open_now, run_tasks, agent_client
+):
+    jihoon, _mina = _dialled_to_agents(phone_channel)
+    phone_channel.config = {**phone_channel.config, "ring": "queue"}
+    phone_channel.save()
+    caller.post()
+    caller.post("menu", query="lang=ko", Digits="1")
+    # Jihoon's phone calls the line's agent URL and is bridged to the first caller.
+    agent_leg = Caller(twilio, phone_channel, "010-1111-2222")
+    taken = twiml(agent_leg.post("agent"))
+    queue = taken.find("Dial/Queue")
+    assert queue is not None and queue.text == "support"
+    assert queue.get("url", "").split("?")[0].endswith("/bridged")
+    caller.post("bridged", query="lang=ko", QueueSid="QU1", DequeingCallSid=agent_leg.sid)
+    caller.post("rung", query="lang=ko", QueueResult="bridged", QueueTime="20")
+    caller.post("status", CallStatus="completed", CallDuration="95")
+    agent_leg.post("status", CallStatus="completed", CallDuration="80")
+    run_tasks()
+
+    message = Message.objects.get()
+    assert message.metadata["call"]["agent_id"] == jihoon.pk
+    page = agent_client.get(f"/tickets/{message.ticket_id}/").content.decode()
+    assert "김지훈" in page
+
+
+def test_an_answered_call_from_an_unknown_line_is_logged_without_an_agent(
+    caller, open_now, run_tasks
+):
+    caller.post()
+    caller.post("rung", query="lang=ko", QueueResult="bridged", QueueTime="20")
+    caller.post("status", CallStatus="completed", CallDuration="95")
+    run_tasks()
+
+    assert "agent_id" not in Message.objects.get().metadata["call"]
+
+
+def test_a_blocked_callers_call_leaves_no_trace_in_the_timeline(
+    twilio, phone_channel, open_now, run_tasks
+):
+    phone_channel.config = {**phone_channel.config, "blocked_numbers": ["010-6666-0000"]}
+    phone_channel.save()
+    blocked = Caller(twilio, phone_channel, "+821066660000")
+
+    root = twiml(blocked.post())
+    blocked.post("status", CallStatus="busy", CallDuration="0")
+    run_tasks()
+
+    assert [child.tag for child in root] == ["Reject"]
+    assert not Ticket.objects.exists()

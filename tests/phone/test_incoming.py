@@ -110,3 +110,21 @@ def test_a_blocked_number_is_rejected_without_a_word(twilio, phone_channel, open
 
     assert root.find("Reject") is not None
     assert not Ticket.objects.exists()
+
+
+def test_the_language_key_carries_the_rest_of_the_call_in_english(caller, open_now):
+    caller.channel.config = {**caller.channel.config, "language_key": "9"}
+    caller.channel.save()
+    caller.post()
+
+    switched = twiml(caller.post("menu", query="lang=ko", Digits="9"))
+    gather = switched.find("Gather")
+    assert gather is not None
+    action = gather.get("action", "")
+    queued = twiml(caller.post("menu", query=action.split("?")[1], Digits="1"))
+
+    assert action.endswith("/menu?lang=en")
+    assert "For payment and refunds, press 1." in spoken(switched)
+    assert "Please hold, we are connecting you to an agent." in spoken(queued)
+    enqueue = queued.find("Enqueue")
+    assert enqueue is not None and enqueue.get("waitUrl", "").endswith("/wait?lang=en")

@@ -7,6 +7,8 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from sangdam.connectors.phone import twiml
 from sangdam.connectors.phone.config import PhoneConfig
 from sangdam.service.hours import WeeklyHours, parse_intervals
@@ -21,8 +23,8 @@ OFFICE = WeeklyHours(
 CONFIG = PhoneConfig.model_validate({"menu": MENU})
 
 
-def url(step: str) -> str:
-    return f"https://help.example.com/hooks/phone/k/{step}"
+def url(step: str, language: str = "ko") -> str:
+    return f"https://help.example.com/hooks/phone/k/{step}?lang={language}"
 
 
 def _at(year: int, month: int, day: int, hour: int, minute: int) -> dt.datetime:
@@ -132,3 +134,72 @@ def test_transcription_is_asked_for_only_when_the_channel_wants_it():
     assert record is not None
     assert record.get("transcribe") == "true"
     assert record.get("transcribeCallback") == url("transcription")
+
+
+SWITCHING = CONFIG.model_copy(update={"language_key": "9"})
+
+
+def test_the_language_key_is_offered_in_the_other_language_and_voice():
+    root = _incoming(_at(2026, 12, 2, 10, 0), config=SWITCHING)
+
+    offer = [say for say in root.iter("Say") if say.get("language") == "en-US"]
+    assert [say.text for say in offer] == ["To continue in English, press 9."]
+
+
+def test_the_language_key_switches_the_rest_of_the_call_to_english():
+    root = parse_twiml(twiml.menu_choice(config=SWITCHING, language="ko", digits="9", url=url))
+
+    gather = root.find("Gather")
+    assert gather is not None and gather.get("action", "").endswith("/menu?lang=en")
+    english = " ".join(s.text or "" for s in gather.iter("Say") if s.get("language") == "en-US")
+    assert "Thank you for calling." in english and "For payment and refunds, press 1." in english
+    korean = [s.text for s in gather.iter("Say") if s.get("language") == "ko-KR"]
+    assert korean == ["한국어로 계속하시려면 9번을 눌러 주세요."]
+    # The next step in English: "Please hold" and the queue's URLs carry lang=en.
+    rung = parse_twiml(twiml.menu_choice(config=SWITCHING, language="en", digits="1", url=url))
+    assert "Please hold" in _spoken(rung)
+    enqueue = rung.find("Enqueue")
+    assert enqueue is not None and enqueue.get("waitUrl", "").endswith("/wait?lang=en")
+
+
+def test_the_closed_message_switches_language_on_the_key():
+    saturday = _at(2026, 12, 5, 11, 0)
+    closed = _incoming(saturday, config=SWITCHING)
+    assert "To continue in English, press 9." in _spoken(closed)
+
+    root = parse_twiml(
+        twiml.closed_choice(
+            config=SWITCHING,
+            language="ko",
+            digits="9",
+            opening=None,
+            hours=OFFICE,
+            now=saturday,
+            url=url,
+        )
+    )
+
+    gather = root.find("Gather")
+    assert gather is not None and gather.get("action", "").endswith("/closed?lang=en")
+    assert "Monday, December 7 at 09:00" in _spoken(gather)
+
+
+def test_a_line_without_a_menu_still_offers_the_language_key():
+    config = PhoneConfig.model_validate({"language": "en", "language_key": "9"})
+
+    root = parse_twiml(
+        twiml.incoming(
+            config=config, language="en", hours=None, now=_at(2026, 12, 2, 10, 0), url=url
+        )
+    )
+    switched = parse_twiml(twiml.menu_choice(config=config, language="en", digits="9", url=url))
+    rung = parse_twiml(twiml.menu_choice(config=config, language="ko", digits="", url=url))
+
+    assert "계속하시려면 9번" in _spoken(root)
+    assert {s.get("language") for s in switched.find("Gather").iter("Say")} >= {"ko-KR"}  # type: ignore[union-attr]
+    assert rung.find("Enqueue") is not None
+
+
+def test_a_language_key_that_is_also_a_menu_key_is_refused():
+    with pytest.raises(ValueError, match="language key"):
+        PhoneConfig.model_validate({"menu": MENU, "language_key": "1"})

@@ -18,7 +18,9 @@ from urllib.parse import parse_qsl
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from sangdam.accounts.models import User
 from sangdam.connectors.base import (
     Ignored,
     InboundAttachment,
@@ -87,10 +89,23 @@ class CallHistory:
     def left_voicemail(self) -> bool:
         return bool(self.steps.get("voicemail") or self.steps.get("recording"))
 
+    def answering_line(self, channel: Channel) -> str:
+        """The agent's line that took the call: a dialled leg that picked up (its To), or
+        the agent's call that took the caller from the queue (its From)."""
+        if picked := self.last("answered").get("To"):
+            return picked
+        bridged = self.last("bridged")
+        agent_call = bridged.get("DequeingCallSid") or bridged.get("DequeueingCallSid")
+        if agent_call:
+            return history(channel, agent_call).last("agent").get("From", "")
+        return ""
+
 
 def history(channel: Channel, sid: str) -> CallHistory:
     steps: dict[str, list[dict[str, str]]] = {}
     caller = called = name = ""
+    if not sid:
+        return CallHistory(sid=sid, caller="", called="", caller_name="", steps={})
     # The (channel, event id) unique index serves the prefix scan.
     for event in InboundEvent.objects.filter(
         channel=channel, event_id__startswith=f"{sid}:"
@@ -103,37 +118,71 @@ def history(channel: Channel, sid: str) -> CallHistory:
     return CallHistory(sid=sid, caller=caller, called=called, caller_name=name, steps=steps)
 
 
+def _agent(config: PhoneConfig, line: str) -> User | None:
+    email = config.agent_of_line(line) if line else ""
+    return User.objects.filter(email=email).first() if email else None
+
+
 def _minutes(seconds: str | int) -> str:
     total = int(seconds or 0)
     return f"{total // 60}:{total % 60:02d}"
 
 
-def _message(
-    channel: Channel,
-    call: CallHistory,
-    config: PhoneConfig,
-    *,
-    external_id: str,
-    thread_key: str,
-    subject: str,
-    text: str,
-    details: dict[str, object],
-    attachments: tuple[InboundAttachment, ...] = (),
-) -> InboundMessage:
-    item = config.menu_item(call.topic) if call.topic else None
-    return InboundMessage(
-        channel_id=channel.pk,
-        external_id=external_id,
-        identities=(SenderIdentity("phone", call.caller),),
-        sender_name=call.caller_name,
-        subject=subject,
-        text=text,
-        thread_key=thread_key,
-        topic_slug=item.topic if item else "",
-        language=config.language,
-        attachments=attachments,
-        message_metadata={"call": {"sid": call.sid, **details}},
-    )
+_SUBJECTS = {
+    "phone": gettext_noop("Phone call from %(number)s"),
+    "callback": gettext_noop("Call back %(number)s"),
+    "voicemail": gettext_noop("Voicemail from %(number)s"),
+}
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A call worth a timeline entry: its channel, settings and history."""
+
+    channel: Channel
+    config: PhoneConfig
+    history: CallHistory
+
+    def message(
+        self,
+        *,
+        external_id: str,
+        thread: str,
+        text: str,
+        details: dict[str, object],
+        attachments: tuple[InboundAttachment, ...] = (),
+    ) -> InboundMessage:
+        """An entry on the caller's ``thread`` conversation (phone, callback or
+        voicemail); call it with the config's language active (the subject's)."""
+        call = self.history
+        item = self.config.menu_item(call.topic) if call.topic else None
+        key = call.sid if thread == "voicemail" else call.caller
+        return InboundMessage(
+            channel_id=self.channel.pk,
+            external_id=external_id,
+            identities=(SenderIdentity("phone", call.caller),),
+            sender_name=call.caller_name,
+            subject=_(_SUBJECTS[thread]) % {"number": call.caller},
+            text=text,
+            thread_key=f"{thread}:{key}",
+            topic_slug=item.topic if item else "",
+            language=self.config.language,
+            attachments=attachments,
+            message_metadata={"call": {"sid": call.sid, **details}},
+        )
+
+
+def _call(channel: Channel, form: Mapping[str, str], what: str) -> _Call | Ignored:
+    """The call a callback is about, or why it makes no entry."""
+    config = phone_config(channel)
+    call = history(channel, form.get("CallSid", ""))
+    if not call.caller:
+        return Ignored(f"no caller number for this {what}")
+    if config.blocks(call.caller):
+        return Ignored(f"{what} of a blocked caller")
+    if "agent" in call.steps:
+        return Ignored(f"{what} of an agent's call into the queue")
+    return _Call(channel, config, call)
 
 
 def after_status(channel: Channel, form: Mapping[str, str]) -> list[Parsed]:
@@ -143,31 +192,16 @@ def after_status(channel: Channel, form: Mapping[str, str]) -> list[Parsed]:
         return [Ignored(f"call {status or 'status'}: nothing to record yet")]
     if form.get("Direction", "inbound") != "inbound":
         return [Ignored("an outbound call (click-to-call) is logged by the agent")]
-    config = phone_config(channel)
-    call = history(channel, form.get("CallSid", ""))
-    if not call.caller:
-        return [Ignored("no caller number")]
+    found = _call(channel, form, "status")
+    if isinstance(found, Ignored):
+        return [found]
+    call = found.history
     if call.left_voicemail:
         return [Ignored("voicemail: its recording makes the ticket")]
     duration = form.get("CallDuration", "0")
-    language = config.language
-    with translation.override(language):
+    with translation.override(found.config.language):
         if call.answered:
-            rung = call.last("rung")
-            talked = rung.get("DialCallDuration") or duration
-            return [
-                _message(
-                    channel,
-                    call,
-                    config,
-                    external_id=f"{call.sid}:call",
-                    thread_key=f"phone:{call.caller}",
-                    subject=_("Phone call from %(number)s") % {"number": call.caller},
-                    text=_("Answered call from %(number)s, %(duration)s.")
-                    % {"number": call.caller, "duration": _minutes(talked)},
-                    details={"outcome": "answered", "duration": int(talked or 0), "status": status},
-                )
-            ]
+            return [_answered(found, status, duration)]
         waited = call.last("rung").get("QueueTime", "")
         if call.callback_asked:
             text = _("%(number)s called while we were closed and asked to be called back.") % {
@@ -188,17 +222,35 @@ def after_status(channel: Channel, form: Mapping[str, str]) -> list[Parsed]:
             }
             outcome = "missed"
         return [
-            _message(
-                channel,
-                call,
-                config,
+            found.message(
                 external_id=f"{call.sid}:missed",
-                thread_key=f"callback:{call.caller}",
-                subject=_("Call back %(number)s") % {"number": call.caller},
+                thread="callback",
                 text=text,
                 details={"outcome": outcome, "duration": int(duration or 0), "status": status},
             )
         ]
+
+
+def _answered(found: _Call, status: str, duration: str) -> InboundMessage:
+    """The call log of an answered call, naming the agent whose line took it."""
+    call = found.history
+    talked = call.last("rung").get("DialCallDuration") or duration
+    line = call.answering_line(found.channel)
+    agent = _agent(found.config, line)
+    who = {"number": call.caller, "duration": _minutes(talked)}
+    text = (
+        _("Answered call from %(number)s, %(duration)s, by %(agent)s.")
+        % {**who, "agent": agent.name}
+        if agent
+        else _("Answered call from %(number)s, %(duration)s.") % who
+    )
+    details: dict[str, object] = {"outcome": "answered", "duration": int(talked or 0)}
+    details["status"] = status
+    if line:
+        details["line"] = line
+    if agent:
+        details |= {"agent_id": agent.pk, "agent": agent.name}
+    return found.message(external_id=f"{call.sid}:call", thread="phone", text=text, details=details)
 
 
 def after_recording(
@@ -207,24 +259,20 @@ def after_recording(
     """A finished voicemail: downloaded from the provider into an attachment of its ticket."""
     if form.get("RecordingStatus", "completed") != "completed":
         return [Ignored(f"recording {form.get('RecordingStatus')}")]
+    found = _call(channel, form, "recording")
+    if isinstance(found, Ignored):
+        return [found]
     recording = form.get("RecordingSid", "")
-    config = phone_config(channel)
-    call = history(channel, form.get("CallSid", ""))
-    if not call.caller:
-        return [Ignored("no caller number for this recording")]
     content = download(recording)
     duration = form.get("RecordingDuration", "0")
-    with translation.override(config.language):
+    caller = found.history.caller
+    with translation.override(found.config.language):
         return [
-            _message(
-                channel,
-                call,
-                config,
+            found.message(
                 external_id=recording,
-                thread_key=f"voicemail:{call.sid}",
-                subject=_("Voicemail from %(number)s") % {"number": call.caller},
+                thread="voicemail",
                 text=_("Voicemail from %(number)s, %(duration)s.")
-                % {"number": call.caller, "duration": _minutes(duration)},
+                % {"number": caller, "duration": _minutes(duration)},
                 details={
                     "outcome": "voicemail",
                     "duration": int(duration or 0),
@@ -246,20 +294,15 @@ def after_transcription(channel: Channel, form: Mapping[str, str]) -> list[Parse
     text = form.get("TranscriptionText", "").strip()
     if form.get("TranscriptionStatus", "completed") != "completed" or not text:
         return [Ignored("no transcription text")]
-    config = phone_config(channel)
-    call = history(channel, form.get("CallSid", ""))
-    if not call.caller:
-        return [Ignored("no caller number for this transcription")]
+    found = _call(channel, form, "transcription")
+    if isinstance(found, Ignored):
+        return [found]
     recording = form.get("RecordingSid", "")
-    with translation.override(config.language):
+    with translation.override(found.config.language):
         return [
-            _message(
-                channel,
-                call,
-                config,
+            found.message(
                 external_id=f"{recording}:transcription",
-                thread_key=f"voicemail:{call.sid}",
-                subject=_("Voicemail from %(number)s") % {"number": call.caller},
+                thread="voicemail",
                 text=_("Transcription of the voicemail: %(text)s") % {"text": text},
                 details={"outcome": "transcription", "recording": recording},
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from sangdam.connectors.models import Channel
 
@@ -30,6 +30,14 @@ class PhoneConfig(BaseModel):
     language: Literal["ko", "en"] = Field(
         "ko", description="Greeting language of this number (a known caller's own wins)."
     )
+    language_key: str = Field(
+        "",
+        pattern=r"^[0-9]?$",
+        description=(
+            "A key that switches the rest of the call to the other language "
+            '("For English, press 9"); empty: none. Must not be a menu key.'
+        ),
+    )
     greeting_ko: str = Field("", description="Korean greeting; empty: the standard one.")
     greeting_en: str = Field("", description="English greeting; empty: the standard one.")
     menu: list[MenuItem] = Field(
@@ -41,7 +49,25 @@ class PhoneConfig(BaseModel):
     queue_name: str = Field("support", description="The provider queue's name.")
     dial: list[str] = Field(
         default_factory=list,
-        description="Agents' phone numbers (E.164) or SIP addresses (sip:...), rung together.",
+        description=(
+            "Agents' phone numbers (E.164), SIP addresses (sip:...) or Twilio Client "
+            "identities (client:...), rung together."
+        ),
+    )
+    agent_lines: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'Whose line is whose: {"+8210...": "agent@example.com", "sip:...": ..., '
+            '"client:...": ...}. The screen pop goes to the agents rung; the call log names '
+            "the agent who answered."
+        ),
+    )
+    team: str = Field(
+        "",
+        description=(
+            "The team answering this line (its name): a queued call pops up for its online "
+            "agents; empty: for every online agent."
+        ),
     )
     max_wait_seconds: int = Field(
         120, ge=10, le=600, description="After this long unanswered: voicemail or goodbye."
@@ -58,6 +84,43 @@ class PhoneConfig(BaseModel):
 
     def menu_item(self, digit: str) -> MenuItem | None:
         return next((item for item in self.menu if item.digit == digit), None)
+
+    def blocks(self, caller: str) -> bool:
+        """Whether ``caller`` is on this line's blocking list."""
+        from sangdam.customers.actions import normalize_identity
+
+        return bool(caller) and normalize_identity("phone", caller) in {
+            normalize_identity("phone", n) for n in self.blocked_numbers
+        }
+
+    def agent_of_line(self, line: str) -> str:
+        """The agent's email for a dialled line ("" when the line is nobody's)."""
+        return self.agent_lines.get(normalize_line(line), "")
+
+    @field_validator("agent_lines", mode="before")
+    @classmethod
+    def _empty_lines(cls, value: object) -> object:
+        return value or {}  # an empty box on the admin page
+
+    @model_validator(mode="after")
+    def _lines_normalised(self) -> PhoneConfig:
+        self.agent_lines = {
+            normalize_line(k): v.strip().lower() for k, v in self.agent_lines.items()
+        }
+        if self.language_key and self.menu_item(self.language_key) is not None:
+            raise ValueError("the language key is also a menu key")
+        return self
+
+
+def normalize_line(line: str) -> str:
+    """A dialled target as Twilio reports it back: E.164 numbers, sip:/client: as given
+    (Twilio's To of a SIP leg may carry ;transport=... parameters: dropped)."""
+    line = line.strip()
+    if line.startswith(("sip:", "client:")):
+        return line.split(";", 1)[0].lower()
+    from sangdam.customers.actions import normalize_identity
+
+    return normalize_identity("phone", line)
 
 
 class PhoneSecrets(BaseModel):

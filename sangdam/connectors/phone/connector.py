@@ -4,7 +4,10 @@ Twilio calls one URL per step of a call, all under the channel's hook URL:
 ``/hooks/phone/<key>`` (a call comes in), ``/menu`` and ``/closed`` (the key pressed),
 ``/wait`` (while queued), ``/rung`` (after the queue or the agents' phones), ``/voicemail``
 and ``/recording`` (a message left), ``/transcription``, ``/status`` (the call's status
-callback) and ``/connect`` (the customer's leg of a click-to-call). Every call is verified
+callback), ``/connect`` (the customer's leg of a click-to-call), ``/answered`` (a dialled
+agent's leg picked up: its To names the agent's line), ``/agent`` (an agent's phone calls
+in to take the next queued caller) and ``/bridged`` (the queue hands a caller to that
+agent: DequeingCallSid names the agent's call). Every call is verified
 (X-Twilio-Signature), stored unique on ``<CallSid>:<step>[:<detail>]`` and answered with
 TwiML kept on the event (``keeps_answer``): a retry hears the same. The task then turns
 the final status, the recording and the transcription into timeline entries
@@ -34,6 +37,7 @@ from sangdam.connectors.models import Channel, InboundEvent
 from sangdam.connectors.phone import calls, rest, twiml
 from sangdam.connectors.phone.config import PhoneConfig, PhoneSecrets, phone_config, phone_secrets
 from sangdam.connectors.registry import register
+from sangdam.connectors.webhooks.store import kept_answer
 from sangdam.core.memo import Memo
 from sangdam.customers.actions import normalize_identity
 from sangdam.customers.models import Identity
@@ -56,6 +60,9 @@ STEPS = frozenset(
         "transcription",
         "status",
         "connect",
+        "answered",
+        "agent",
+        "bridged",
     }
 )
 # The detail that makes a repeated step of one call a different event.
@@ -137,26 +144,28 @@ class PhoneConnector(WebhookConnector):
         form = request.form
         step = request.subpath or "call"
         detail = form.get(_DETAIL.get(step, ""), "") if step in _DETAIL else ""
-        return f"{form['CallSid']}:{step}" + (f":{detail}" if detail else "")
+        # A dialled agent's leg is a call of its own: kept under the caller's call.
+        sid = form.get("ParentCallSid") if step == "answered" else ""
+        return f"{sid or form['CallSid']}:{step}" + (f":{detail}" if detail else "")
 
     def answer(self, channel: Channel, request: WebhookRequest) -> WebhookAnswer:
         config = phone_config(channel)
         form = request.form
         step = request.subpath
-        if step in ("status", "recording", "transcription"):
+        if step in ("status", "recording", "transcription", "answered", "bridged"):
             return WebhookAnswer(content_type="text/xml; charset=utf-8", body=b"<Response/>")
         caller = form.get("From", "")
         if step == "":
-            if caller and normalize_identity("phone", caller) in {
-                normalize_identity("phone", n) for n in config.blocked_numbers
-            }:
+            if config.blocks(caller):
                 return _twiml(twiml.reject())
             language = caller_language(config, caller)
         else:
             language = request.query.get("lang") or config.language
 
-        def url(next_step: str) -> str:
-            return hook_url(channel, next_step, lang=language)
+        call_language = language
+
+        def url(step: str, language: str = "") -> str:  # twiml.UrlMaker
+            return hook_url(channel, step, lang=language or call_language)
 
         now = timezone.now()
         if step == "":
@@ -180,6 +189,7 @@ class PhoneConnector(WebhookConnector):
                     digits=form.get("Digits", ""),
                     opening=opening,
                     hours=hours,
+                    now=now,
                     url=url,
                 )
             )
@@ -200,6 +210,9 @@ class PhoneConnector(WebhookConnector):
             )
         if step == "voicemail":
             return _twiml(twiml.after_voicemail(config=config, language=language))
+        if step == "agent":
+            # An agent's phone (or softphone) calls in: the next caller in the queue.
+            return _twiml(twiml.take_from_queue(config=config, bridged_url=url("bridged")))
         # "connect": the agent took the first leg of a click-to-call.
         return _twiml(
             twiml.connect(
@@ -221,9 +234,9 @@ class PhoneConnector(WebhookConnector):
             )
         if step == "transcription":
             return calls.after_transcription(channel, form)
-        if step == "call":
+        if step in ("call", "menu"):
             from sangdam.connectors.phone.screenpop import pop_for_call
 
-            pop_for_call(channel, form)
-            return [Ignored("a call came in: agents were shown the caller")]
+            rung = pop_for_call(channel, form, kept_answer(event))
+            return [Ignored(f"call step {step}: {rung}")]
         return [Ignored(f"call step {step}: answered in the door")]

@@ -8,23 +8,38 @@ holiday, menu choices, queue timeout, voicemail) is tested without a server.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from itertools import groupby
+from typing import Protocol
 
 from django.utils import formats, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from sangdam.connectors.phone.config import PhoneConfig
 from sangdam.service.hours import WeeklyHours, is_open, next_opening
 
-# url("menu") → the absolute URL of /hooks/phone/<key>/menu (Twilio calls it back).
-UrlMaker = Callable[[str], str]
+
+class UrlMaker(Protocol):
+    """url("menu") → the absolute URL of /hooks/phone/<key>/menu (Twilio calls it back),
+    carrying the call's language; url("menu", "en") after the caller switched language."""
+
+    def __call__(self, step: str, language: str = "") -> str: ...
+
 
 # Menu keys while closed.
 VOICEMAIL_DIGIT = "1"
 CALLBACK_DIGIT = "2"
+# Offered in the other language, in its own voice (the caller may not understand ours).
+_SWITCH_OFFER = {
+    "en": gettext_noop("To continue in English, press %(digit)s."),
+    "ko": gettext_noop("To continue in Korean, press %(digit)s."),
+}
+
+
+def other_language(language: str) -> str:
+    return "en" if language == "ko" else "ko"
 
 
 class _Speaker:
@@ -56,24 +71,42 @@ def incoming(
 ) -> str:
     """The answer to a new call: greeting and menu (or straight to the agents) when open;
     when closed, the hours, the next opening and what the caller can do now."""
+    if hours is not None and not is_open(hours, now):
+        return _closed(config=config, language=language, hours=hours, now=now, url=url)
+    return _welcome(config=config, language=language, url=url)
+
+
+def _welcome(*, config: PhoneConfig, language: str, url: UrlMaker) -> str:
+    """Open: the greeting, then the menu (and the other language's key), or the agents."""
     with translation.override(language):
-        if hours is not None and not is_open(hours, now):
-            return _closed(config=config, language=language, hours=hours, now=now, url=url)
         speaker = _Speaker(config, language)
         response = VoiceResponse()
         greeting = (config.greeting_ko if language == "ko" else config.greeting_en) or _(
             "Thank you for calling. This call may be recorded to serve you better."
         )
-        if not config.menu:
+        if not config.menu and not config.language_key:
             speaker.say(response, greeting)
             _ring(response, speaker, config, url)
             return _xml(response)
-        gather = response.gather(num_digits=1, action=url("menu"), timeout=6)
+        gather = response.gather(num_digits=1, action=url("menu", language), timeout=6)
         speaker.say(gather, greeting)
-        speaker.say(gather, _menu_text(config, language))
+        if config.menu:
+            speaker.say(gather, _menu_text(config, language))
+        _offer_switch(gather, config, language)
         # No key pressed: the menu answer without digits rings the agents.
-        response.redirect(url("menu"))
+        response.redirect(url("menu", language))
         return _xml(response)
+
+
+def _offer_switch(gather: Gather, config: PhoneConfig, language: str) -> None:
+    """ "To continue in English, press 9." in English (or the Korean offer in Korean)."""
+    if not config.language_key:
+        return
+    other = other_language(language)
+    with translation.override(other):
+        _Speaker(config, other).say(
+            gather, _(_SWITCH_OFFER[other]) % {"digit": config.language_key}
+        )
 
 
 def _menu_text(config: PhoneConfig, language: str) -> str:
@@ -85,15 +118,18 @@ def _menu_text(config: PhoneConfig, language: str) -> str:
 
 def menu_choice(*, config: PhoneConfig, language: str, digits: str, url: UrlMaker) -> str:
     """After the menu: a known key (or none) rings the agents; an unknown key hears the
-    menu again."""
+    menu again; the language key starts over in the other language."""
+    if config.language_key and digits == config.language_key:
+        return _welcome(config=config, language=other_language(language), url=url)
     with translation.override(language):
         speaker = _Speaker(config, language)
         response = VoiceResponse()
-        if digits and config.menu_item(digits) is None:
-            gather = response.gather(num_digits=1, action=url("menu"), timeout=6)
+        if digits and config.menu and config.menu_item(digits) is None:
+            gather = response.gather(num_digits=1, action=url("menu", language), timeout=6)
             speaker.say(gather, _("Sorry, that is not one of the choices."))
             speaker.say(gather, _menu_text(config, language))
-            response.redirect(url("menu"))
+            _offer_switch(gather, config, language)
+            response.redirect(url("menu", language))
             return _xml(response)
         _ring(response, speaker, config, url)
         return _xml(response)
@@ -101,15 +137,24 @@ def menu_choice(*, config: PhoneConfig, language: str, digits: str, url: UrlMake
 
 def _ring(response: VoiceResponse, speaker: _Speaker, config: PhoneConfig, url: UrlMaker) -> None:
     speaker.say(response, _("Please hold, we are connecting you to an agent."))
+    language = speaker.language
     if config.ring == "dial" and config.dial:
-        dial = response.dial(action=url("rung"), timeout=min(config.max_wait_seconds, 600))
+        dial = response.dial(
+            action=url("rung", language), timeout=min(config.max_wait_seconds, 600)
+        )
+        # The leg that answers reports itself (its To names the agent's line).
+        answered = {"status_callback_event": "answered", "status_callback": url("answered")}
         for target in config.dial:
             if target.startswith("sip:"):
-                dial.sip(target)
+                dial.sip(target, **answered)
+            elif target.startswith("client:"):
+                dial.client(target.removeprefix("client:"), **answered)
             else:
-                dial.number(target)
+                dial.number(target, **answered)
         return
-    response.enqueue(config.queue_name, action=url("rung"), wait_url=url("wait"))
+    response.enqueue(
+        config.queue_name, action=url("rung", language), wait_url=url("wait", language)
+    )
 
 
 def waiting(*, config: PhoneConfig, language: str, position: int, waited_seconds: int) -> str:
@@ -148,19 +193,19 @@ def after_ring(*, config: PhoneConfig, language: str, answered: bool, url: UrlMa
                     "and we will call you back."
                 ),
             )
-            _record(response, config, url)
+            _record(response, config, url, language)
             return _xml(response)
         speaker.say(response, _("Sorry, all our agents are busy. We will call you back."))
         response.hangup()
         return _xml(response)
 
 
-def _record(response: VoiceResponse, config: PhoneConfig, url: UrlMaker) -> None:
+def _record(response: VoiceResponse, config: PhoneConfig, url: UrlMaker, language: str) -> None:
     extra: dict[str, object] = {}
     if config.transcribe:
         extra = {"transcribe": True, "transcribe_callback": url("transcription")}
     response.record(
-        action=url("voicemail"),
+        action=url("voicemail", language),
         max_length=180,
         play_beep=True,
         recording_status_callback=url("recording"),
@@ -170,6 +215,13 @@ def _record(response: VoiceResponse, config: PhoneConfig, url: UrlMaker) -> None
 
 
 def _closed(
+    *, config: PhoneConfig, language: str, hours: WeeklyHours, now: dt.datetime, url: UrlMaker
+) -> str:
+    with translation.override(language):
+        return _closed_in_language(config=config, language=language, hours=hours, now=now, url=url)
+
+
+def _closed_in_language(
     *, config: PhoneConfig, language: str, hours: WeeklyHours, now: dt.datetime, url: UrlMaker
 ) -> str:
     speaker = _Speaker(config, language)
@@ -197,8 +249,9 @@ def _closed(
         speaker.say(response, " ".join(parts))
         response.hangup()
         return _xml(response)
-    gather = response.gather(num_digits=1, action=url("closed"), timeout=8)
+    gather = response.gather(num_digits=1, action=url("closed", language), timeout=8)
     speaker.say(gather, " ".join(parts + choices))
+    _offer_switch(gather, config, language)
     speaker.say(response, _("Goodbye."))
     response.hangup()
     return _xml(response)
@@ -211,15 +264,21 @@ def closed_choice(
     digits: str,
     opening: dt.datetime | None,
     hours: WeeklyHours | None,
+    now: dt.datetime,
     url: UrlMaker,
 ) -> str:
-    """The caller's key after the closed message: voicemail, or a call back promised."""
+    """The caller's key after the closed message: voicemail, or a call back promised; the
+    language key hears the closed message again in the other language."""
+    if config.language_key and digits == config.language_key and hours is not None:
+        return _closed(
+            config=config, language=other_language(language), hours=hours, now=now, url=url
+        )
     with translation.override(language):
         speaker = _Speaker(config, language)
         response = VoiceResponse()
         if digits == VOICEMAIL_DIGIT and config.voicemail:
             speaker.say(response, _("Please leave your message after the tone."))
-            _record(response, config, url)
+            _record(response, config, url, language)
             return _xml(response)
         if digits == CALLBACK_DIGIT and config.callback and opening is not None and hours:
             speaker.say(
@@ -289,3 +348,11 @@ def speak_when(moment: dt.datetime, hours: WeeklyHours) -> str:
         "date": formats.date_format(local, "MONTH_DAY_FORMAT"),
         "time": local.strftime("%H:%M"),
     }
+
+
+def take_from_queue(*, config: PhoneConfig, bridged_url: str) -> str:
+    """An agent called in to take a caller: bridged to the first in the channel's queue
+    (``bridged_url`` is told which agent's call took which caller)."""
+    response = VoiceResponse()
+    response.dial().queue(config.queue_name, url=bridged_url)
+    return _xml(response)

@@ -452,6 +452,16 @@ def _load_messenger_setup(channels: list[Channel]) -> None:
                     },
                 ],
                 "max_wait_seconds": 120,
+                "language_key": "9",
+                # Queued calls pop up for this team's online agents.
+                "team": "고객지원팀 Customer Care",
+                # The agents' (made-up) phones: `sangdam phone-call --then answered` takes
+                # the call from the queue on the admin's, so the call log names the admin.
+                "agent_lines": {
+                    "+821020000001": ADMIN_EMAIL,
+                    "+821020000002": "seoyeon@example.com",
+                    "client:emma": "emma@example.com",
+                },
             }
             channel.secrets = {"account_sid": "AC" + "0" * 32, "auth_token": DEMO_TWILIO_TOKEN}
             channel.save(update_fields=["config", "secrets"])

@@ -3,16 +3,20 @@ running server, `sangdam fake-providers`' Twilio serves the recording."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from django.core.management import call_command
 
 from sangdam.connectors.models import Channel
 from sangdam.connectors.phone.fake import FakeTwilio, for_demo
 from sangdam.core.demo import load_demo
-from sangdam.tickets.models import Ticket
+from sangdam.service.models import Schedule
+from sangdam.tickets.models import Message, Ticket
 
 
 @pytest.fixture
@@ -45,3 +49,42 @@ def test_a_demo_caller_who_hangs_up_is_called_back(demo_phone, run_tasks):
     run_tasks()
 
     assert Ticket.objects.filter(thread_key="callback:+821055505678").exists()
+
+
+def _always_open() -> None:
+    """The demo line keeps office hours; these tests must not depend on when they run."""
+    Schedule.objects.filter(channel__kind="phone").update(
+        week={str(d): [["00:00", "00:00"]] for d in range(7)}, holiday_country="", closures=[]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_demo_call_in_english_answered_from_the_queue_names_the_admin(demo_phone, run_tasks):
+    _always_open()
+    out = io.StringIO()
+
+    call_command("phone_call", caller="+821055509999", press="92", then="answered", stdout=out)
+    run_tasks()
+
+    assert "To continue in English, press 9." in out.getvalue()
+    assert "For your account, press 2." in out.getvalue()
+    message = Message.objects.get(ticket__thread_key="phone:+821055509999")
+    assert message.metadata["call"]["agent"] == "관리자 Admin"
+    assert message.ticket.topic is not None and message.ticket.topic.slug == "account"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_demo_customer_asks_for_a_call_back_on_the_contact_page(demo_phone, client):
+    seoul = ZoneInfo("Asia/Seoul")
+    day = dt.datetime.now(seoul).date() + dt.timedelta(days=1)
+    korean_holidays = holidays.country_holidays("KR")
+    while day.weekday() >= 5 or day in korean_holidays:  # the demo line's weekday hours
+        day += dt.timedelta(days=1)
+
+    client.post(
+        "/contact/callback",
+        {"name": "박지민", "number": "010-5550-4321", "day": day.isoformat(), "hour": "10"},
+    )
+
+    ticket = Ticket.objects.get(thread_key="callback:+821055504321")
+    assert ticket.messages.get().metadata["callback_request"]["source"] == "contact"

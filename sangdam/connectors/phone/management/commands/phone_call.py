@@ -29,7 +29,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--channel", type=int, help="channel id (default: the first)")
         parser.add_argument("--caller", default="+821012345678", help="the caller's number")
-        parser.add_argument("--press", default="1", help="the menu key ('' presses nothing)")
+        parser.add_argument(
+            "--press",
+            default="1",
+            help="the menu keys, one per menu heard ('91': English, then 1; '' presses nothing)",
+        )
+        parser.add_argument(
+            "--agent-line",
+            default="+821020000001",
+            help="with --then answered: the agent's phone that takes the call (the demo admin's)",
+        )
         parser.add_argument("--then", choices=OUTCOMES, default="voicemail")
         parser.add_argument("--url", default="", help="server root (default: SITE_URL)")
 
@@ -51,6 +60,7 @@ class Command(BaseCommand):
             "Direction": "inbound",
         }
         then = options["then"]
+        keys = list(options["press"])
         self.stdout.write(f"{options['caller']} calls {channel.name} ({self.hook})")
         root = self._post(self.hook, {"CallStatus": "ringing"})
         for _ in range(10):  # a call is a handful of steps; never loop forever
@@ -58,11 +68,13 @@ class Command(BaseCommand):
                 break
             if (gather := root.find("Gather")) is not None:
                 closed = gather.get("action", "").split("?")[0].endswith("/closed")
-                digit = (
-                    {"voicemail": "1", "callback": "2"}.get(then, "")
-                    if closed
-                    else options["press"]
-                )
+                if closed and keys and keys[0] == phone_config(channel).language_key:
+                    digit = keys.pop(0)
+                else:
+                    menu_key = keys.pop(0) if keys else ""
+                    digit = (
+                        {"voicemail": "1", "callback": "2"}.get(then, "") if closed else menu_key
+                    )
                 self.stdout.write(f"  [presses {digit or 'nothing'}]")
                 root = self._post(gather.get("action", ""), {"Digits": digit} if digit else {})
             elif (queue := root.find("Enqueue")) is not None or (
@@ -80,9 +92,10 @@ class Command(BaseCommand):
                     then,
                     {"QueueResult": "leave", "QueueTime": "120", "DialCallStatus": "no-answer"},
                 )
-                self.stdout.write(
-                    f"  [{'answered by an agent' if then == 'answered' else 'no agent'}]"
-                )
+                if then == "answered":
+                    self._agent_answers(queue, options["agent_line"])
+                else:
+                    self.stdout.write("  [no agent]")
                 root = self._post(queue.get("action", ""), result)
             elif (record := root.find("Record")) is not None:
                 recording = {"RecordingSid": new_sid("RE"), "RecordingDuration": "12"}
@@ -98,6 +111,32 @@ class Command(BaseCommand):
                 break
         self._post(f"{self.hook}/status", {"CallStatus": "completed", "CallDuration": "130"})
         self.stdout.write("call ended; the worker turns it into timeline entries")
+
+    def _agent_answers(self, ringing: ET.Element, line: str) -> None:
+        """An agent's phone takes the call: from the queue (the agent's call to the line's
+        ``/agent`` URL, then the queue's ``/bridged``), or a dialled leg picking up."""
+        caller = self.call
+        if ringing.tag == "Enqueue":
+            self.stdout.write(f"  [the agent at {line} takes the call from the queue]")
+            agent_call = {**caller, "CallSid": new_sid("CA"), "From": line}
+            self.call = agent_call
+            taken = self._post(f"{self.hook}/agent", {})
+            self.call = caller
+            queue = taken.find("Dial/Queue")
+            bridged = queue.get("url", "") if queue is not None else ""
+            self._post(bridged, {"DequeingCallSid": agent_call["CallSid"], "QueueSid": "QU1"})
+            return
+        leg = next(iter(ringing), None)
+        if leg is None:
+            return
+        target = ("client:" if leg.tag == "Client" else "") + (leg.text or "")
+        self.stdout.write(f"  [{target} picks up]")
+        self.call = {**caller, "CallSid": new_sid("CA"), "To": target}
+        self._post(
+            leg.get("statusCallback", ""),
+            {"ParentCallSid": caller["CallSid"], "CallStatus": "in-progress"},
+        )
+        self.call = caller
 
     def _post(self, url: str, extra: dict[str, str]) -> ET.Element:
         if not url:

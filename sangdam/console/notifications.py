@@ -15,14 +15,10 @@ from django.utils import timezone
 
 from sangdam.accounts.models import Team
 from sangdam.console.models import Notification
-from sangdam.core.live import publish
+from sangdam.core.live import publish, user_group
 from sangdam.tickets.dispatch import listener
 from sangdam.tickets.events import Assigned, CustomerReplied, DomainEvent, SlaBreached
 from sangdam.tickets.models import Event, Ticket
-
-
-def user_group(user_id: int) -> str:
-    return f"user-{user_id}"
 
 
 def _recipients(event: DomainEvent, ticket: Ticket) -> list[tuple[int, str]]:

@@ -264,10 +264,17 @@ def do_record_delivery(
     external_id: str = "",
     recipient: str = "",
     actor: Actor = SYSTEM,
+    channel: Channel | None = None,
 ) -> None:
-    """The delivery task reports what happened to an outbound message."""
+    """The delivery task reports what happened to an outbound message.
+
+    ``channel``: the channel that carried it, when it is not the message's own (an 알림톡
+    sent for a note), so the provider's later receipts find it."""
     with transaction.atomic():
         fields = ["delivery_state", "delivery_error", "delivery_attempts"]
+        if channel is not None:
+            message.channel = channel
+            fields.append("channel")
         message.delivery_state = state
         message.delivery_error = error[:2000]
         if external_id:

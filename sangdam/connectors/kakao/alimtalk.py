@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sangdam.connectors.base import DeliveryReceipt, MalformedEvent
 from sangdam.connectors.http import ProviderError
 from sangdam.connectors.kakao.config import skill_config
 from sangdam.connectors.kakao.models import (
@@ -36,7 +37,7 @@ from sangdam.connectors.kakao.models import (
 from sangdam.portal.links import status_url
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
-from sangdam.tickets.models import Message, Ticket
+from sangdam.tickets.models import DeliveryState, Message, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -217,9 +218,30 @@ def notify_answer(message: Message) -> AlimTalkNotice | None:
                 note = _("The reply could not be delivered on its channel; an 알림톡 (%(code)s) told the customer at %(phone)s that it was answered.") % {"code": template.code, "phone": phone}  # fmt: skip
             else:
                 note = _("알림톡 not sent: %(reason)s") % {"reason": sent.error}
-        with transaction.atomic():
-            actions.do_reply(ticket=ticket, actor=ACTOR, text=note, note=True)
+        _note(ticket, note, notice)
     return notice
+
+
+def _note(ticket: Ticket, text: str, notice: AlimTalkNotice | None) -> Message:
+    """The ticket's note about an 알림톡; a sent one carries its delivery state, which
+    the dealer's result (:func:`read_result`) moves on through the receipt action."""
+    with transaction.atomic():
+        message = actions.do_reply(
+            ticket=ticket,
+            actor=ACTOR,
+            text=text,
+            note=True,
+            metadata={"alimtalk": notice.template.code} if notice else None,
+        )
+        if notice is not None and notice.sent:
+            actions.do_record_delivery(
+                message=message,
+                state=DeliveryState.SENT,
+                external_id=notice.serial,
+                channel=notice.template.channel,
+                actor=ACTOR,
+            )
+    return message
 
 
 def notify_callback(*, ticket: Ticket, when: str) -> AlimTalkNotice:
@@ -244,16 +266,52 @@ def notify_callback(*, ticket: Ticket, when: str) -> AlimTalkNotice:
         "일시": when,
     }
     notice = send(template=template, phone=phone, values=values, ticket=ticket)
-    with transaction.atomic():
-        actions.do_reply(
-            ticket=ticket,
-            actor=ACTOR,
-            note=True,
-            text=(
-                _("알림톡 (%(code)s) sent to %(phone)s: %(text)s")
-                % {"code": template.code, "phone": phone, "text": notice.text}
-                if notice.sent
-                else _("알림톡 not sent: %(reason)s") % {"reason": notice.error}
-            ),
-        )
+    _note(
+        ticket,
+        _("알림톡 (%(code)s) sent to %(phone)s: %(text)s")
+        % {"code": template.code, "phone": phone, "text": notice.text}
+        if notice.sent
+        else _("알림톡 not sent: %(reason)s") % {"reason": notice.error},
+        notice,
+    )
     return notice
+
+
+# --- delivery results --------------------------------------------------------------------
+
+# How the dealer finally delivered an 알림톡: itself, or its SMS/LMS fallback.
+_SENT_AS = {"AT": "", "SM": "SMS", "LM": "LMS", "MM": "MMS"}
+_OK = {"0000", "0", "1000", "OK"}
+
+
+def read_result(data: object, *, channel_id: int) -> DeliveryReceipt:
+    """A dealer's 알림톡 delivery result (``…/alimtalk/result``) as a delivery receipt.
+
+    The body names the 알림톡 by the ``cid`` Sangdam gave it, says how it was finally
+    sent (``sent_type`` AT, or SM/LM when the dealer fell back to a text message) and
+    whether it arrived (``result_code`` "0000", else ``result_message`` says why)."""
+    if not isinstance(data, dict) or not str(data.get("cid") or "").strip():
+        raise MalformedEvent("an 알림톡 result needs the cid")
+    code = str(data.get("result_code", "")).strip()
+    sent_as = _SENT_AS.get(str(data.get("sent_type") or "AT").upper(), "")
+    if code in _OK:
+        remark = (
+            _("KakaoTalk did not reach the customer; the dealer sent it as %(kind)s.")
+            % {"kind": sent_as}
+            if sent_as
+            else ""
+        )
+        return DeliveryReceipt(
+            channel_id=channel_id, external_id=str(data["cid"]), state="delivered", error=remark
+        )
+    reason = f"{code} {data.get('result_message') or ''}".strip() or "no result code"
+    return DeliveryReceipt(
+        channel_id=channel_id, external_id=str(data["cid"]), state="failed", error=reason
+    )
+
+
+def result_event_id(data: object) -> str:
+    fields = data if isinstance(data, dict) else {}
+    return "alimtalk:" + ":".join(
+        str(fields.get(k, "")) for k in ("cid", "sent_type", "result_code")
+    )

@@ -28,6 +28,7 @@ from sangdam.connectors.base import (
     Capabilities,
     DeliveryError,
     Ignored,
+    MalformedEvent,
     OutboundMessage,
     Parsed,
     WebhookAnswer,
@@ -37,7 +38,7 @@ from sangdam.connectors.base import (
     json_body,
 )
 from sangdam.connectors.http import ProviderError
-from sangdam.connectors.kakao import counsel, desk, skill
+from sangdam.connectors.kakao import alimtalk, counsel, desk, skill
 from sangdam.connectors.kakao.config import KakaoSkillConfig, skill_config
 from sangdam.connectors.kakao.dealers import DEALERS, Dealer, DealerSecrets
 from sangdam.connectors.kakao.request import BadSkillRequest, parse_skill_request
@@ -45,6 +46,9 @@ from sangdam.connectors.models import Channel, InboundEvent
 from sangdam.connectors.registry import register
 
 log = logging.getLogger(__name__)
+
+# Where the dealer posts 알림톡 delivery results: /hooks/kakao/<key>/alimtalk/result.
+ALIMTALK_RESULT = "alimtalk/result"
 
 
 def _json(data: object, status: int = 200) -> WebhookAnswer:
@@ -71,9 +75,21 @@ class KakaoSkillConnector(WebhookConnector):
     def _counsel(request: WebhookRequest) -> bool:
         return request.subpath.startswith("counsel/")
 
+    @staticmethod
+    def _result(request: WebhookRequest) -> bool:
+        return request.subpath.rstrip("/") == ALIMTALK_RESULT
+
     def verify(self, channel: Channel, request: WebhookRequest) -> None:
-        if request.subpath and not self._counsel(request):
+        if request.subpath and not (self._counsel(request) or self._result(request)):
             raise WebhookRejected(f"unknown path {request.subpath!r}", status=404)
+        if self._result(request):
+            if not skill_config(channel).dealer:
+                raise WebhookRejected("this channel has no 알림톡 dealer", status=403)
+            try:
+                alimtalk.read_result(json.loads(request.body), channel_id=channel.pk)
+            except (ValueError, UnicodeDecodeError, MalformedEvent) as exc:
+                raise WebhookRejected(f"not an 알림톡 result: {exc}", status=400) from exc
+            return
         if self._counsel(request):
             # The dealer signs nothing: the channel key in its receiving address is the
             # secret, and only a channel with a dealer takes its calls.
@@ -92,6 +108,9 @@ class KakaoSkillConnector(WebhookConnector):
             raise WebhookRejected(f"bot {payload.bot_id!r} is not allowed", status=403)
 
     def event_id(self, channel: Channel, request: WebhookRequest) -> str:
+        if self._result(request):
+            # A dealer repeating the same result is one event.
+            return alimtalk.result_event_id(json.loads(request.body))
         if self._counsel(request):
             # The serial number: a dealer's retry (or a storm) of a message is one event.
             return counsel.event_id(counsel.read_event(request.subpath, json.loads(request.body)))
@@ -102,7 +121,7 @@ class KakaoSkillConnector(WebhookConnector):
     def acknowledge(
         self, channel: Channel, request: WebhookRequest, event: InboundEvent
     ) -> WebhookAnswer:
-        if self._counsel(request):
+        if self._counsel(request) or self._result(request):
             return _json({"code": "0000", "message": ""})
         payload = parse_skill_request(request.body)
         answer = desk.answer(channel, payload)
@@ -113,13 +132,16 @@ class KakaoSkillConnector(WebhookConnector):
         return _json(answer)
 
     def answers_in_door(self, request: WebhookRequest) -> bool:
-        # A skill turn is answered (and done) in the door; 상담톡 events go to the task.
-        return not self._counsel(request)
+        # A skill turn is answered (and done) in the door; 상담톡 events and 알림톡
+        # results go to the task.
+        return not (self._counsel(request) or self._result(request))
 
     def parse(self, channel: Channel, event: InboundEvent) -> list[Parsed]:
         subpath = str((event.headers or {}).get(WebhookRequest.SUBPATH_HEADER, ""))
         if subpath.startswith("counsel/"):
             return counsel.parse(channel, counsel.read_event(subpath, json_body(event)))
+        if subpath.rstrip("/") == ALIMTALK_RESULT:
+            return [alimtalk.read_result(json_body(event), channel_id=channel.pk)]
         # A chatbot turn is answered in the door; only a replay from the admin gets here,
         # and Kakao will not show a late answer.
         return [Ignored("a chatbot turn is answered in the door, not replayed")]

@@ -255,6 +255,32 @@ class FakeKakao(FakeProvider):
             timeout=10,
         )
 
+    def alimtalk_result(
+        self,
+        address: str,
+        cid: str,
+        *,
+        sent_type: str = "AT",
+        code: str = "0000",
+        message: str = "",
+    ) -> httpx.Response:
+        """POST an 알림톡 delivery result to ``<address>`` as the dealer does: the 알림톡
+        ``cid`` arrived (``code`` "0000") or not, as itself (AT) or its SMS/LMS fallback."""
+        body = {
+            "cid": cid,
+            "sender_key": "4c9591f37822ae1ed5b781582af08b1e2d922cea",
+            "sent_type": sent_type,
+            "result_code": code,
+            "result_message": message,
+            "done_at": time.strftime("%Y-%m-%dT%H:%M:%S+09:00"),
+        }
+        return httpx.post(
+            address,
+            content=json.dumps(body, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+
     def writes(self) -> list[dict[str, Any]]:
         """Every message written to users (v1 and v3 bodies), oldest first."""
         return [

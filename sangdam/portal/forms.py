@@ -35,6 +35,12 @@ class InquiryForm(forms.Form):
         required=False,
         help_text=_("Include the country code if you are outside Korea, e.g. +1 415 555 0100."),
     )
+    # Shown only when 알림톡 is set up (``alimtalk=True``): the answer's notice by KakaoTalk.
+    alimtalk = forms.BooleanField(
+        label=_("Also tell me by KakaoTalk 알림톡 when my inquiry is answered."),
+        help_text=_("Sent to the mobile number above (Korean mobiles only)."),
+        required=False,
+    )
     topic = forms.ChoiceField(label=_("Topic"))
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
@@ -48,8 +54,17 @@ class InquiryForm(forms.Form):
     website = forms.CharField(required=False, label=_("Leave this field empty"))
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, topics: list[Topic], extra: list[TopicField], **kw: Any):
+    def __init__(
+        self,
+        *args: Any,
+        topics: list[Topic],
+        extra: list[TopicField],
+        alimtalk: bool = False,
+        **kw: Any,
+    ):
         super().__init__(*args, **kw)
+        if not alimtalk:
+            del self.fields["alimtalk"]
         self.topics = topics
         self.extra = extra
         topic_field = self.fields["topic"]
@@ -96,6 +111,14 @@ class InquiryForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("alimtalk"):
+            if not data.get("phone"):
+                if "phone" not in self.errors:
+                    self.add_error("phone", gettext("Enter your mobile number to receive 알림톡."))
+            elif not is_korean_mobile(data["phone"]):
+                self.add_error(
+                    "phone", gettext("알림톡 can be sent only to a Korean mobile number.")
+                )
         slug = data.get("topic")
         for item in self.extra:
             value = one_line(data.get(item.input_name) or "")
@@ -112,6 +135,14 @@ class InquiryForm(forms.Form):
             for f in self.extra
             if f.topic.slug == slug and self.cleaned_data.get(f.input_name)
         }
+
+
+def is_korean_mobile(e164: str) -> bool:
+    number = phonenumbers.parse(e164, "KR")
+    return (
+        number.country_code == 82
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    )
 
 
 def clean_phone(raw: str) -> str:

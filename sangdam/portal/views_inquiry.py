@@ -21,7 +21,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sangdam.connectors.base import InboundAttachment
-from sangdam.connectors.intake import receive
+from sangdam.connectors.intake import IntakeResult, receive
+from sangdam.connectors.kakao import consent
 from sangdam.connectors.models import Channel
 from sangdam.connectors.webform import Submission, to_inbound, webform_channel
 from sangdam.core.memo import Memo
@@ -104,7 +105,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not within_limit("ip", client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
             return rate_limited(request)
-        form = InquiryForm(request.POST, topics=topics, extra=extra)
+        form = InquiryForm(request.POST, topics=topics, extra=extra, alimtalk=consent.offered())
         valid = form.is_valid()
         files, file_errors = check_files(request.FILES.getlist("attachments"))
         if valid and form.cleaned_data["website"]:
@@ -127,7 +128,7 @@ def new(request: HttpRequest) -> HttpResponse:
         wanted = str(request.GET.get("topic") or "")
         if any(t.slug == wanted for t in topics):
             initial["topic"] = wanted
-        form = InquiryForm(initial=initial, topics=topics, extra=extra)
+        form = InquiryForm(initial=initial, topics=topics, extra=extra, alimtalk=consent.offered())
     context = {
         "form": form,
         "file_errors": file_errors,
@@ -184,14 +185,22 @@ def _accept(
         files=tuple(files),
         metadata=metadata,
     )
-    result = receive(
-        to_inbound(submission, channel),
-        # The confirmation mail is asked for in the intake's transaction: never lost.
-        then=lambda r: record(
+
+    def then(r: IntakeResult) -> None:
+        # The confirmation mail is asked for in the intake's transaction: never lost; the
+        # 알림톡 consent is kept in it too, with the inquiry it was given on.
+        record(
             [ConfirmationRequested(ticket_id=r.ticket.pk, to=email, language=language)],
             actor=Actor(f"connector:{channel.kind}"),
-        ),
-    )
+        )
+        if data.get("alimtalk") and data["phone"]:
+            consent.record_consent(
+                customer_id=r.ticket.customer_id,
+                phone=data["phone"],
+                source=f"web form {r.ticket.reference}",
+            )
+
+    result = receive(to_inbound(submission, channel), then=then)
     if (
         result.duplicate
         and not Identity.objects.filter(

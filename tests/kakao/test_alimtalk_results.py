@@ -3,6 +3,7 @@ the one webhook door, onto the ticket's note about the 알림톡 (live on the ti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -90,7 +91,7 @@ def test_a_fallback_to_lms_is_delivered_and_says_so_on_the_ticket_page(
     client = Client()
     client.force_login(agent)
     page = client.get(reverse("console:ticket", args=[ticket.pk])).content.decode()
-    assert "the dealer sent it as LMS" in page
+    assert re.search(r'class="delivery-remark">— [^<]*LMS', page)
 
 
 def test_a_failed_result_marks_the_alimtalk_failed_with_the_dealers_reason(

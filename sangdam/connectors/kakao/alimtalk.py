@@ -19,7 +19,6 @@ import logging
 import re
 from collections.abc import Mapping
 
-import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -27,9 +26,14 @@ from django.utils.translation import gettext as _
 
 from sangdam.connectors.base import DeliveryReceipt, MalformedEvent
 from sangdam.connectors.http import ProviderError
-from sangdam.connectors.kakao.config import skill_config
+from sangdam.connectors.kakao.consent import (
+    NotKoreanMobile,
+    consented_mobile,
+    domestic_mobile,
+    record_consent,
+    template_for,
+)
 from sangdam.connectors.kakao.models import (
-    AlimTalkConsent,
     AlimTalkNotice,
     AlimTalkTemplate,
     Purpose,
@@ -41,6 +45,9 @@ from sangdam.tickets.models import DeliveryState, Message, Ticket
 
 log = logging.getLogger(__name__)
 
+# Consent and numbers live in consent.py; callers know them as alimtalk.<name> too.
+__all__ = ["NotKoreanMobile", "consented_mobile", "domestic_mobile", "record_consent"]
+
 VARIABLE = re.compile(r"#\{([^{}]+)\}")
 MAX_LENGTH = 1000
 ACTOR = Actor("system:alimtalk")
@@ -48,10 +55,6 @@ ACTOR = Actor("system:alimtalk")
 
 class TemplateMismatch(ValueError):
     """The message does not fit its template; ``str()`` says why, for a person."""
-
-
-class NotKoreanMobile(ValueError):
-    pass
 
 
 class NoConsent(ValueError):
@@ -82,51 +85,6 @@ def render(body: str, values: Mapping[str, str]) -> str:
             % {"count": len(text), "limit": MAX_LENGTH}
         )
     return text
-
-
-def domestic_mobile(number: str) -> str:
-    """``+821012345678`` (or ``010-1234-5678``) → ``01012345678``; Korean mobiles only."""
-    try:
-        parsed = phonenumbers.parse(number, "KR")
-    except phonenumbers.NumberParseException as exc:
-        raise NotKoreanMobile(str(exc)) from exc
-    if (
-        parsed.country_code != 82
-        or not phonenumbers.is_valid_number(parsed)
-        or phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.MOBILE
-    ):
-        raise NotKoreanMobile(f"{number} is not a Korean mobile number")
-    return f"0{parsed.national_number}"
-
-
-def record_consent(*, customer_id: int, phone: str, source: str) -> AlimTalkConsent:
-    """The customer agreed to 알림톡 at ``phone`` (kept in E.164)."""
-    parsed = phonenumbers.parse(phone, "KR")
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return AlimTalkConsent.objects.create(customer_id=customer_id, phone=e164, source=source)
-
-
-def consented_mobile(customer_id: int) -> str:
-    """The newest Korean mobile number the customer agreed to 알림톡 at ("" when none)."""
-    for consent in AlimTalkConsent.objects.filter(
-        customer_id=customer_id, withdrawn_at__isnull=True
-    ).order_by("-given_at", "-id"):
-        try:
-            domestic_mobile(consent.phone)
-        except NotKoreanMobile:
-            continue
-        return consent.phone
-    return ""
-
-
-def template_for(purpose: str) -> AlimTalkTemplate | None:
-    """An active template for ``purpose`` on an enabled KakaoTalk channel with a dealer."""
-    for template in AlimTalkTemplate.objects.filter(
-        purpose=purpose, active=True, channel__enabled=True, channel__kind="kakao"
-    ).select_related("channel"):
-        if skill_config(template.channel).dealer:
-            return template
-    return None
 
 
 def send(

@@ -8,8 +8,9 @@ from sangdam.tickets.events import DeliveryChanged
 
 @listener(DeliveryChanged)
 def answer_by_alimtalk_when_a_reply_fails(event: DeliveryChanged) -> None:
-    """A public reply that failed for good is announced by 알림톡 where the customer agreed."""
-    if event.state != "failed" or event.receipt:
+    """A public reply that failed for good is announced by 알림톡 where the customer agreed:
+    refused when sent, or reported failed later (a bounced mail of a web-form inquiry)."""
+    if event.state != "failed":
         return
     from sangdam.connectors.kakao.alimtalk import notify_answer
     from sangdam.tickets.models import Direction, Message, MessageKind

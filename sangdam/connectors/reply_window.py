@@ -73,26 +73,52 @@ def last_inbound_at(*, channel_id: int, customer_id: int) -> dt.datetime | None:
 
 
 def window_for(
-    channel: Channel, *, customer_id: int, now: dt.datetime | None = None
+    channel: Channel,
+    *,
+    customer_id: int | None,
+    now: dt.datetime | None = None,
+    automatic: bool = False,
 ) -> ReplyWindow | None:
-    """The reply window of ``channel`` for this customer; None when the channel has none."""
+    """The reply window of ``channel`` for this customer; None when the channel has none.
+
+    ``automatic``: for a message Sangdam sends by itself, which gets no extended window
+    (Meta's HUMAN_AGENT tag is for people)."""
     connector = get_connector(channel.kind)
     limits = getattr(connector, "reply_window_limits", None)
     pair = limits(channel) if limits is not None else None
     if pair is None:
         return None
     standard, extended = pair
-    last = last_inbound_at(channel_id=channel.pk, customer_id=customer_id)
+    if automatic:
+        extended = None
+    last = (
+        last_inbound_at(channel_id=channel.pk, customer_id=customer_id)
+        if customer_id is not None
+        else None
+    )
     window = window_state(
         last_inbound_at=last, standard=standard, extended=extended, now=now or timezone.now()
     )
     # A conversation the provider ended (KakaoTalk's 상담톡 session) takes no reply before
     # the customer writes again, however recent their last message.
     ended = getattr(connector, "conversation_ended_at", None)
-    ended_at = ended(channel, customer_id) if ended is not None else None
+    ended_at = ended(channel, customer_id) if ended is not None and customer_id else None
     if ended_at is not None and (last is None or ended_at >= last):
         window = ReplyWindow(CLOSED, last, None, standard, extended, ended_at=ended_at)
     return dataclasses.replace(window, channel_label=str(channel.get_kind_display()))
+
+
+def window_for_reply(
+    channel: Channel, *, message_id: int, automatic: bool = False
+) -> ReplyWindow | None:
+    """The window an outbound message falls in on ``channel``: its ticket's customer's
+    (the lookup every connector with a window makes before sending)."""
+    from sangdam.tickets.models import Message
+
+    customer_id = (
+        Message.objects.filter(pk=message_id).values_list("ticket__customer_id", flat=True).first()
+    )
+    return window_for(channel, customer_id=customer_id, automatic=automatic)
 
 
 def window_for_ticket(ticket: object) -> ReplyWindow | None:

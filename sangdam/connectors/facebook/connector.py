@@ -15,7 +15,6 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING, ClassVar
 
-from django.utils import timezone
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from sangdam.connectors.base import (
@@ -31,8 +30,7 @@ from sangdam.connectors.base import (
 from sangdam.connectors.facebook.graph import DEFAULT_API_VERSION, GraphClient, GraphError
 from sangdam.connectors.facebook.parse import Context, parse_body
 from sangdam.connectors.registry import register
-from sangdam.connectors.reply_window import CLOSED, TAGGED, window_state
-from sangdam.connectors.reply_window import last_inbound_at as _last_inbound_at
+from sangdam.connectors.reply_window import CLOSED, OPEN, TAGGED, window_for_reply
 
 if TYPE_CHECKING:
     from sangdam.connectors.models import Channel, InboundEvent
@@ -209,28 +207,17 @@ class MetaConnector(WebhookConnector):
 
     def _tag_or_refuse(self, channel: Channel, message: OutboundMessage) -> str:
         """The message tag to send with, or a permanent error when no reply is allowed."""
-        from sangdam.tickets.models import Message
-
-        customer_id = (
-            Message.objects.filter(pk=message.message_id)
-            .values_list("ticket__customer_id", flat=True)
-            .first()
+        window = window_for_reply(
+            channel, message_id=message.message_id, automatic=message.automatic
         )
-        standard, extended = self.reply_window_limits(channel)
-        if message.automatic:
-            extended = None  # the HUMAN_AGENT tag is for people, never for automatic replies
-        window = window_state(
-            last_inbound_at=_last_inbound_at(channel_id=channel.pk, customer_id=customer_id)
-            if customer_id
-            else None,
-            standard=standard,
-            extended=extended,
-            now=timezone.now(),
-        )
+        if window is None or window.state == OPEN:
+            return ""
         if window.state == CLOSED:
             raise DeliveryError(
                 window_closed_reason(
-                    self.platform_name, window.last_inbound_at, human_agent=extended is not None
+                    self.platform_name,
+                    window.last_inbound_at,
+                    human_agent=window.extended is not None,
                 ),
                 permanent=True,
             )

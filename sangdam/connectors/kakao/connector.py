@@ -221,15 +221,9 @@ class KakaoSkillConnector(WebhookConnector):
         return first
 
     def _refuse_outside_session(self, channel: Channel, message: OutboundMessage) -> None:
-        from sangdam.connectors.reply_window import window_for
-        from sangdam.tickets.models import Message
+        from sangdam.connectors.reply_window import window_for_reply
 
-        customer_id = (
-            Message.objects.filter(pk=message.message_id)
-            .values_list("ticket__customer_id", flat=True)
-            .first()
-        )
-        window = window_for(channel, customer_id=customer_id) if customer_id else None
+        window = window_for_reply(channel, message_id=message.message_id)
         if window is not None and not window.can_send:
             raise DeliveryError(
                 "The customer's 상담톡 session is closed (ended, or 30 days passed since their "

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from sangdam.connectors.models import ChannelKind
 from sangdam.console.bulk import operations
 from sangdam.console.forms import InboxFilterForm
+from sangdam.console.inbox_rows import rows_html
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.console.seen import markers
 from sangdam.console.views.saved_views import current_query, visible_views
@@ -122,11 +123,14 @@ def _context(request: HttpRequest) -> dict[str, object]:
             filters=filters,
             cursor=request.GET.get("cursor", ""),
             limit=_page_size(request),
+            list_only=True,
         )
     except InvalidQuery:
         # A stale or hand-edited cursor: show the first page rather than nothing.
         error = _("That page link is no longer valid; showing the first page.")
-        page = ticket_page(user=agent_of(request), filters=filters, limit=_page_size(request))
+        page = ticket_page(
+            user=agent_of(request), filters=filters, limit=_page_size(request), list_only=True
+        )
     # Links keep every filter; only the cursor changes.
     kept: list[tuple[str, str]] = [
         (k, str(v)) for k, v in request.GET.items() if k != "cursor" and v
@@ -137,10 +141,13 @@ def _context(request: HttpRequest) -> dict[str, object]:
         {"view": view, "label": label, "url": "?" + urlencode([*base, ("view", view)])}
         for view, label in TABS
     ]
+    agent = agent_of(request)
+    rows = _rows(page.items, markers(user_id=agent.pk, tickets=page.items))
     return {
         "form": form,
         "page": page,
-        "rows": _rows(page.items, markers(user_id=agent_of(request).pk, tickets=page.items)),
+        "rows": rows,
+        "rows_html": rows_html(rows, can_write=agent.can_write),
         "view": filters.view,
         "tabs": tabs,
         "next_url": next_url,

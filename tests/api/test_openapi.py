@@ -23,6 +23,8 @@ def test_openapi_schema_lists_the_endpoints() -> None:
         "/api/v1/schedules/{schedule_id}/preview",
         "/api/v1/sla-policies",
         "/api/v1/wait-times",
+        "/api/v1/triggers",
+        "/api/v1/time-rules",
     ):
         assert path in paths
     schemes = response.json()["components"]["securitySchemes"]

@@ -80,6 +80,7 @@ def operations(*, me: User) -> list[tuple[str, list[tuple[str, str]]]]:
             str(gettext_lazy("Tags and merging")),
             [
                 ("tag_add", _("Add the tag typed on the right")),
+                ("tag_remove", _("Remove the tag typed on the right")),
                 ("merge", _("Merge into the ticket typed on the right")),
             ],
         ),
@@ -92,6 +93,14 @@ def _apply_one(ticket: Ticket, *, actor: Actor, op: str, text: str, target: Tick
         change_property(ticket=ticket, actor=actor, field=name, value=value)
     elif name == "tag_add":
         actions.do_update_fields(ticket=ticket, actor=actor, tags=[*ticket.tags, text])
+    elif name == "tag_remove":
+        # Tags are stored trimmed and cut at 50 characters (do_update_fields); compare so.
+        tag = text[:50]
+        if tag not in ticket.tags:
+            raise DomainError(_("It has no tag %(tag)s.") % {"tag": tag}, code="no_such_tag")
+        actions.do_update_fields(
+            ticket=ticket, actor=actor, tags=[t for t in ticket.tags if t != tag]
+        )
     elif name == "merge" and target is not None:
         actions.do_merge_tickets(source=ticket, target=target, actor=actor)
     else:
@@ -104,6 +113,8 @@ def apply_bulk(*, ticket_ids: list[int], actor: Actor, op: str, text: str) -> Ou
     text = text.strip()
     if op == "tag_add" and not text:
         raise DomainError(_("Type the tag to add."), code="no_tag")
+    if op == "tag_remove" and not text:
+        raise DomainError(_("Type the tag to remove."), code="no_tag")
     target = None
     if op == "merge":
         target = ticket_by_reference(reference=text.upper())

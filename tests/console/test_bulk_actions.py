@@ -88,3 +88,28 @@ def test_a_read_only_user_gets_no_bulk_actions(
     assert 'id="bulk-form"' not in readonly_client.get("/").content.decode()
     readonly_client.post("/inbox/bulk/", {"ids": [ticket.pk], "op": "priority:high"})
     assert Ticket.objects.get(pk=ticket.pk).priority == "normal"
+
+
+def test_bulk_tag_removal_removes_the_tag_audits_and_reports_tickets_without_it(
+    en_client: Client, agent: User, email_channel: Channel
+) -> None:
+    tickets = _three(email_channel)
+    for ticket in tickets[:2]:
+        actions.do_update_fields(ticket=ticket, actor=Actor.agent(agent), tags=["recall", "vip"])
+    response = en_client.post(
+        "/inbox/bulk/",
+        {"ids": [t.pk for t in tickets], "op": "tag_remove", "text": " recall "},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "2 tickets updated." in body and "1 ticket not changed:" in body
+    assert f"{tickets[2].reference}: It has no tag recall." in body
+    assert [Ticket.objects.get(pk=t.pk).tags for t in tickets] == [["vip"], ["vip"], []]
+    changes = Event.objects.filter(kind="fields_changed", actor_user=agent).order_by("id")
+    removals = [e.data["tags"] for e in changes if e.data["tags"][1] == ["vip"]]
+    assert removals == [[["recall", "vip"], ["vip"]]] * 2
+
+
+def test_the_bulk_menu_offers_tag_removal(en_client: Client, email_channel: Channel) -> None:
+    new_ticket(email_channel)
+    assert '<option value="tag_remove">' in en_client.get("/").content.decode()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import html
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -12,6 +15,7 @@ from sangdam.connectors.models import Channel
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.models import Priority, Status
+from sangdam.tickets.selectors import TicketFilters, ticket_count
 from tests import factories
 from tests.console.helpers import new_ticket, references
 
@@ -169,3 +173,42 @@ def test_an_unknown_filter_value_is_reported_and_the_others_still_apply(
     response = en_client.get("/?status=bogus&channel=telegram")
     assert "Select a valid choice" in response.content.decode()
     assert references(response) == [on_telegram.reference]
+
+
+def _range(response: HttpResponse) -> str:
+    match = re.search(r'<p class="range" id="inbox-range">([^<]*)</p>', response.content.decode())
+    return match.group(1) if match else ""
+
+
+def test_a_filtered_view_shows_its_total_and_the_position_of_each_page(
+    en_client: Client, agent: User, email_channel: Channel
+) -> None:
+    tickets = [new_ticket(email_channel, who=f"c{i}@example.com") for i in range(5)]
+    for ticket in tickets[:3]:
+        actions.do_update_fields(ticket=ticket, actor=Actor.agent(agent), priority="high")
+    first = en_client.get("/?view=open&priority=high&limit=2")
+    assert _range(first) == "1–2 of 3"
+    next_url = re.search(r'href="([^"]+)" class="next-page"', first.content.decode())
+    assert next_url
+    second = en_client.get("/" + html.unescape(next_url.group(1)))
+    assert _range(second) == "3–3 of 3"
+    assert len(references(second)) == 1
+    assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 5"
+
+
+def test_a_total_past_the_counting_cap_shows_as_cap_plus(
+    en_client: Client, email_channel: Channel, settings: Any
+) -> None:
+    settings.INBOX_COUNT_CAP = 3
+    for i in range(5):
+        new_ticket(email_channel, who=f"c{i}@example.com")
+    assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 3+"
+
+
+def test_the_capped_count_stops_at_cap_plus_one(agent: User, email_channel: Channel) -> None:
+    for i in range(4):
+        new_ticket(email_channel, who=f"c{i}@example.com")
+    open_view = TicketFilters(view="open")
+    assert ticket_count(user=agent, filters=open_view, cap=10) == 4
+    assert ticket_count(user=agent, filters=open_view, cap=2) == 3
+    assert ticket_count(user=agent, filters=TicketFilters(view="mine"), cap=2) == 0

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +23,13 @@ from sangdam.console.seen import markers
 from sangdam.console.views.saved_views import current_query, visible_views
 from sangdam.service.sla import sla_state
 from sangdam.tickets.models import Priority, Status, Ticket
-from sangdam.tickets.selectors import MAX_PAGE_SIZE, InvalidQuery, ticket_page
+from sangdam.tickets.selectors import (
+    COUNT_CAP,
+    MAX_PAGE_SIZE,
+    InvalidQuery,
+    ticket_count,
+    ticket_page,
+)
 
 PAGE_SIZE = 50
 TABS = [
@@ -113,6 +121,33 @@ def _page_size(request: HttpRequest) -> int:
         return PAGE_SIZE
 
 
+def _start(request: HttpRequest) -> int:
+    """How many rows come before this page (carried in the page links next to the cursor)."""
+    raw = request.GET.get("start", "0")
+    return int(raw) if raw.isascii() and raw.isdigit() and request.GET.get("cursor") else 0
+
+
+def _count_cap() -> int:
+    # A setting so a small deployment can count further (and tests can reach the cap).
+    return int(getattr(settings, "INBOX_COUNT_CAP", COUNT_CAP))
+
+
+def _range_label(*, start: int, shown: int, total: int, cap: int) -> str:
+    """ "1–50 of 1,234", or "10,001–10,050 of 10,000+" past the counting cap."""
+
+    def n(value: int) -> str:
+        return number_format(value, force_grouping=True)
+
+    of = n(total) if total <= cap else _("%(count)s+") % {"count": n(cap)}
+    if not shown:
+        return ""
+    return _("%(first)s–%(last)s of %(total)s") % {
+        "first": n(start + 1),
+        "last": n(start + shown),
+        "total": of,
+    }
+
+
 def _context(request: HttpRequest) -> dict[str, object]:
     form = InboxFilterForm(request.GET or None)
     filters = form.filters()
@@ -131,11 +166,18 @@ def _context(request: HttpRequest) -> dict[str, object]:
         page = ticket_page(
             user=agent_of(request), filters=filters, limit=_page_size(request), list_only=True
         )
-    # Links keep every filter; only the cursor changes.
+    start = _start(request) if not error else 0
+    cap = _count_cap()
+    total = ticket_count(user=agent_of(request), filters=filters, cap=cap)
+    # Links keep every filter; only the cursor and the position change.
     kept: list[tuple[str, str]] = [
-        (k, str(v)) for k, v in request.GET.items() if k != "cursor" and v
+        (k, str(v)) for k, v in request.GET.items() if k not in ("cursor", "start") and v
     ]
-    next_url = "?" + urlencode([*kept, ("cursor", page.next_cursor)]) if page.next_cursor else ""
+    next_url = (
+        "?" + urlencode([*kept, ("cursor", page.next_cursor), ("start", start + len(page.items))])
+        if page.next_cursor
+        else ""
+    )
     base = [(k, v) for k, v in kept if k != "view"]
     tabs = [
         {"view": view, "label": label, "url": "?" + urlencode([*base, ("view", view)])}
@@ -152,6 +194,8 @@ def _context(request: HttpRequest) -> dict[str, object]:
         "tabs": tabs,
         "next_url": next_url,
         "first_url": "?" + urlencode(kept) if request.GET.get("cursor") else "",
+        "total": total,
+        "range_label": _range_label(start=start, shown=len(page.items), total=total, cap=cap),
         "error": error,
     }
 

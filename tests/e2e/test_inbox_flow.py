@@ -86,3 +86,62 @@ def test_bulk_assign_fifty_tickets(browser: Any, server: str) -> None:
     page.goto(f"{server}/?view=open&channel=api&assignee={minho_id}&limit=100")
     shown = {r.get_attribute("data-reference") for r in page.locator("tr.ticket-row").all()}
     assert references <= shown
+
+
+# The top bar's parts, in order: each must sit on the first line at 1280 px.
+BAR = (".brand", ".mainnav", ".topbar-search", ".account")
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_top_bar_is_one_line_at_1280_px(browser: Any, server: str, language: str) -> None:
+    page = log_in(browser, server, ADMIN_EMAIL, viewport={"width": 1280, "height": 800})
+    _switch_language(page, language)
+    try:
+        boxes = _boxes(page, [*BAR, ".topbar"])
+    finally:
+        _switch_language(page, "ko")  # the demo admin's own language, for the other tests
+    bar = boxes.pop(".topbar")
+    for part, box in boxes.items():
+        # One line: every part lies within the bar's single row, side by side.
+        assert box["top"] >= bar["top"] and box["bottom"] <= bar["bottom"], (part, box, bar)
+        assert box["right"] <= 1280, (part, box)
+    rights = [boxes[p]["right"] for p in BAR]
+    lefts = [boxes[p]["left"] for p in BAR]
+    assert all(lefts[i + 1] >= rights[i] for i in range(len(BAR) - 1)), boxes
+    assert bar["height"] < 60, bar  # one row of controls, not two
+    assert boxes[".topbar-search"]["right"] - boxes[".topbar-search"]["left"] >= 200
+
+
+def test_the_top_bar_degrades_to_stacked_rows_at_390_px(browser: Any, server: str) -> None:
+    page = log_in(browser, server, ADMIN_EMAIL, viewport={"width": 390, "height": 844})
+    boxes = _boxes(page, [*BAR, "#topbar-q", "#account-menu summary"])
+    for part, box in boxes.items():
+        assert box["left"] >= 0 and box["right"] <= 390 + 0.5, (part, box)
+    # The search box gets a row of its own, nearly the full width.
+    assert boxes[".topbar-search"]["top"] >= boxes[".mainnav"]["bottom"] - 1
+    assert boxes["#topbar-q"]["right"] - boxes["#topbar-q"]["left"] >= 250
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The account menu opens inside the screen and its controls work.
+    page.click("#account-menu summary")
+    menu = _boxes(page, [".account-menu-body"])[".account-menu-body"]
+    assert menu["left"] >= 0 and menu["right"] <= 390 + 0.5, menu
+    expect(page.locator(".logout button")).to_be_visible()
+
+
+def _switch_language(page: Page, language: str) -> None:
+    page.click("#account-menu summary")
+    page.click(f".language-switch button[value={language}]")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def _boxes(page: Page, selectors: list[str]) -> dict[str, dict[str, float]]:
+    return dict(
+        page.evaluate(
+            """(sels) => sels.map(s => {
+                const r = document.querySelector(s).getBoundingClientRect();
+                return [s, {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                            height: r.height}];
+            })""",
+            selectors,
+        )
+    )

@@ -68,7 +68,7 @@
   // The ticket page's properties panel and header summary, fetched again after a change by
   // anyone. An answer older than what the page shows (an in-place change of the agent's own
   // landed first) is dropped; the panel is left alone while the agent uses one of its
-  // controls (the summary still follows).
+  // controls or one of its requests is in flight (the summary still follows).
   function refreshProperties() {
     var props = document.getElementById("properties");
     if (!props || !props.dataset.url) return;
@@ -88,7 +88,9 @@
           summary.removeAttribute("hx-swap-oob");
           shown.replaceWith(summary);
         }
-        if (current.contains(document.activeElement)) return;
+        // Nor while the agent's own change is on its way (keys.js marks it): its answer
+        // swaps the panel it was sent from.
+        if (current.contains(document.activeElement) || body.dataset.panelBusy) return;
         current.replaceWith(fresh);
         window.htmx.process(fresh);
       });

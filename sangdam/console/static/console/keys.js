@@ -5,6 +5,13 @@
  *   r / n   reply / internal note                a   assign to me      s   solve
  *   u       back to the inbox                    /   search            ?   this help
  * Keys typed into a field, or with Ctrl/Alt/Meta, are left alone.
+ *
+ * Keys that act on the ticket (a, s, j, k, u) wait while a properties-panel request is in
+ * flight or its answer is being swapped in, then run in the order typed. Without the
+ * queue, "s" right after "a" either posted from the old panel concurrently (the slower
+ * answer, the assignment's, then swapped in last and showed the ticket open again) or hit
+ * the new panel in htmx's settle window, before htmx had bound its change handler (the
+ * key was lost).
  */
 (function () {
   "use strict";
@@ -67,6 +74,39 @@
     return target.closest && target.closest("input, textarea, select, [contenteditable=true]");
   }
 
+  var QUEUED = ["a", "s", "j", "k", "u"];
+  var inflight = 0;
+  var queue = [];
+  var fallback = null;
+  function panelRequest(detail) {
+    var target = detail && detail.target;
+    var elt = detail && detail.elt;
+    return (target && target.id === "properties") || (elt && elt.closest && elt.closest("#properties"));
+  }
+  function settled() {
+    window.clearTimeout(fallback);
+    inflight = Math.max(0, inflight - 1);
+    if (inflight) return;
+    delete document.body.dataset.panelBusy;
+    // Replay queued keys in order; stop when one starts another panel request.
+    while (queue.length && !inflight) act(queue.shift());
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!panelRequest(event.detail)) return;
+    inflight += 1;
+    document.body.dataset.panelBusy = "1";
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!panelRequest(event.detail)) return;
+    // A failed request swaps nothing: release at once. Otherwise wait for the settle (when
+    // htmx has bound the new panel's handlers), with a fallback if no swap happens.
+    if (!event.detail.successful) settled();
+    else fallback = window.setTimeout(settled, 2000);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (inflight && event.target && event.target.id === "properties") settled();
+  });
+
   var currentId = null;
   if (rows().length) rememberList();
   document.addEventListener("htmx:afterSettle", function () {
@@ -80,13 +120,8 @@
     if (link && (document.activeElement === document.body || !document.activeElement)) link.focus();
   });
 
-  document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
-    if (help && help.open) return; // the dialog handles Escape itself
-    if (typing(event.target)) return;
+  function act(key) {
     var onTicket = Boolean(document.body.dataset.liveTicket);
-    var key = event.key;
-    var done = true;
     if (key === "?") {
       if (help) help.showModal();
     } else if (key === "/") {
@@ -109,9 +144,21 @@
     } else if (onTicket && key === "s") {
       solve();
     } else {
-      done = false;
+      return false;
     }
-    if (done) event.preventDefault();
+    return true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
+    if (help && help.open) return; // the dialog handles Escape itself
+    if (typing(event.target)) return;
+    if (inflight && document.body.dataset.liveTicket && QUEUED.indexOf(event.key) >= 0) {
+      queue.push(event.key);
+      event.preventDefault();
+      return;
+    }
+    if (act(event.key)) event.preventDefault();
   });
   var opener = document.getElementById("shortcuts-open");
   if (opener && help) {

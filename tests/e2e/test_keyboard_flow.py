@@ -12,7 +12,6 @@ from playwright.sync_api import APIResponse, Page, Route, expect
 from tests.e2e.test_agent_flow import log_in
 from tests.e2e.test_inbox_flow import create
 
-
 # A keystroke at the worst moment: right when htmx has swapped the new properties panel in.
 PRESS_S_ON_PANEL_SWAP = """() => document.addEventListener("htmx:afterSwap", function once(event) {
     if (event.target.id !== "properties") return;

@@ -248,6 +248,8 @@ LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "sangdam" / "locale"]
 USE_I18N = True
+# Zero-padded short Korean date formats (Django's are not: "2026-12-2 15:31").
+FORMAT_MODULE_PATH = ["sangdam.core.formats"]
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Seoul")
 # Languages the intake detects in customer text (ISO 639-1).

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client
 
 from sangdam.accounts.models import User
@@ -167,6 +172,68 @@ def test_confirming_the_collision_prompt_sends_the_reply(
     assert Message.objects.filter(ticket=ticket, text="답변").exists()
 
 
+def _collide(client: Client, ticket: Ticket, channel: Channel) -> HttpResponse:
+    """The agent opens the ticket, the customer writes, the agent sends text and a file."""
+    seen = _last_seen(client, ticket)
+    actions.do_add_inbound_message(
+        ticket=ticket, actor=Actor("customer"), channel=channel, customer=ticket.customer, text="또"
+    )
+    upload = SimpleUploadedFile("receipt.txt", b"paid 12,000 won", content_type="text/plain")
+    return client.post(
+        f"/tickets/{ticket.pk}/reply/",
+        {"kind": "public", "text": "답변", "last_seen": seen, "attachments": [upload]},
+    )
+
+
+def _staged_token(body: str) -> str:
+    match = re.search(r'name="staged" value="([^"]+)"', body)
+    assert match, "no kept files in the form"
+    return match.group(1)
+
+
+def test_send_anyway_sends_the_files_chosen_before_the_prompt(
+    en_client: Client, email_channel: Channel
+) -> None:
+    ticket = new_ticket(email_channel)
+    first = _collide(en_client, ticket, email_channel)
+    body = first.content.decode()
+    assert first.status_code == 409
+    assert "receipt.txt" in body[body.index('id="staged-files"') :]
+    second = en_client.post(
+        f"/tickets/{ticket.pk}/reply/",
+        {
+            "kind": "public",
+            "text": "답변",
+            "last_seen": _last_seen(en_client, ticket),
+            "staged": _staged_token(body),
+        },
+    )
+    assert second.status_code == 302
+    reply = Message.objects.get(ticket=ticket, text="답변")
+    assert [(a.filename, a.size) for a in reply.attachments.all()] == [("receipt.txt", 15)]
+
+
+def test_kept_files_belong_to_the_agent_who_chose_them(
+    en_client: Client, email_channel: Channel
+) -> None:
+    ticket = new_ticket(email_channel)
+    token = _staged_token(_collide(en_client, ticket, email_channel).content.decode())
+    other = Client()
+    other.force_login(factories.make_agent("Minho", language="en"))
+    response = other.post(
+        f"/tickets/{ticket.pk}/reply/",
+        {
+            "kind": "public",
+            "text": "가로채기",
+            "last_seen": _last_seen(other, ticket),
+            "staged": token,
+        },
+    )
+    assert response.status_code == 200
+    assert "no longer kept" in response.content.decode()
+    assert not Message.objects.filter(ticket=ticket, text="가로채기").exists()
+
+
 def test_my_own_earlier_reply_is_no_collision(
     en_client: Client, agent: User, email_channel: Channel
 ) -> None:
@@ -188,3 +255,17 @@ def test_an_sla_breach_is_on_the_timeline(en_client: Client, email_channel: Chan
         )
     body = en_client.get(f"/tickets/{ticket.pk}/thread/").content.decode()
     assert "change-sla_breached" in body and "SLA breached: First response" in body
+
+
+def test_timeline_dates_are_zero_padded_in_korean(
+    agent_client: Client, agent: User, email_channel: Channel
+) -> None:
+    ticket = new_ticket(email_channel)
+    actions.do_update_fields(ticket=ticket, actor=Actor.agent(agent), priority="high")
+    # Early in March, early in the morning (Seoul): one-digit month, day and hour.
+    march = dt.datetime(2026, 3, 5, 0, 7, tzinfo=dt.UTC)
+    Event.objects.filter(ticket=ticket).update(created_at=march)
+    Message.objects.filter(ticket=ticket).update(created_at=march)
+    body = agent_client.get(f"/tickets/{ticket.pk}/").content.decode()
+    shown = re.findall(r'<time datetime="2026-03-05T09:07:00\+09:00">([^<]+)</time>', body)
+    assert shown and set(shown) == {"2026-03-05 09:07"}

@@ -114,14 +114,22 @@ def test_two_agents_see_each_other_and_the_second_sender_is_asked_first(
     seoyeon.click("#send-button")
     expect(seoyeon.locator("#thread .message-out", has_text="서연의 답변")).to_be_visible()
 
+    minho.set_input_files(
+        "#reply-form input[type=file]",
+        files=[{"name": "배송조회.txt", "mimeType": "text/plain", "buffer": "송장 123".encode()}],
+    )
     minho.click("#send-button")
     collision = minho.locator("#collision")
     expect(collision).to_be_visible()
     expect(collision.locator(".message-out", has_text="서연의 답변")).to_be_visible()
     expect(minho.locator("#reply-form textarea[name=text]")).to_have_value("확인 중입니다")
+    # The file chosen before the prompt is kept: no need to pick it again.
+    expect(minho.locator("#staged-files")).to_contain_text("배송조회.txt")
     shot(minho, "ticket-collision")
     minho.click("#send-button")
-    expect(minho.locator("#thread .message-out", has_text="확인 중입니다")).to_be_visible()
+    sent = minho.locator("#thread .message-out", has_text="확인 중입니다")
+    expect(sent).to_be_visible()
+    expect(sent).to_contain_text("배송조회.txt")
     expect(minho.locator("#collision")).to_have_count(0)
 
 

@@ -31,6 +31,7 @@ from sangdam.console.notifications import mark_read
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.console.properties import panel_context
 from sangdam.console.seen import mark_seen
+from sangdam.console.staged import discard, stage, staged
 from sangdam.console.timeline import last_message_id, ticket_timeline
 from sangdam.core.downloads import attachment_response
 from sangdam.customers.selectors import customer_identities
@@ -101,6 +102,8 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **forms: Any)
         "reply_window": window_for_ticket(ticket),
         "offer": pending_offer(ticket_id=ticket.pk),
         "collision": forms.get("collision") or [],
+        # (token, files) of attachments kept from a reply held back by a collision.
+        "staged": forms.get("staged") or ("", []),
     }
     return render(request, "console/ticket.html", context, status=status)
 
@@ -171,17 +174,37 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES, written=_written(ticket))
     if not form.is_valid():
         return _page(request, ticket, reply_form=form)
+    me = agent_of(request).pk
+    token = request.POST.get("staged", "")
+    kept = staged(user_id=me, token=token)
+    if kept is None:
+        form.add_error(
+            "attachments",
+            _("The files you attached before are no longer kept; attach them again."),
+        )
+        return _page(request, ticket, reply_form=form)
     try:
         files = check_attachments(_uploaded(request))
+        if len(kept) + len(files) > settings.ATTACHMENT_MAX_COUNT:
+            raise AttachmentRejected(
+                "too_many_attachments",
+                _("At most %(count)d files can be attached.")
+                % {"count": settings.ATTACHMENT_MAX_COUNT},
+            )
     except AttachmentRejected as exc:
         form.add_error("attachments", exc.message)
-        return _page(request, ticket, reply_form=form)
+        return _page(request, ticket, reply_form=form, staged=(token, kept))
+    files = kept + files
     note = form.cleaned_data["kind"] == "note"
     collision = _written_meanwhile(request, ticket)
     if collision:
         # Someone answered (or the customer wrote) after this agent opened the page: show
-        # that first and let them send again, now knowing (the form keeps their text).
-        return _page(request, ticket, status=409, reply_form=form, collision=collision)
+        # that first and let them send again, now knowing (the form keeps their text, and
+        # their files are kept server-side: a browser cannot refill a file input).
+        token = stage(user_id=me, files=files, token=token)
+        return _page(
+            request, ticket, status=409, reply_form=form, collision=collision, staged=(token, files)
+        )
     try:
         actions.do_reply(
             ticket=ticket,
@@ -193,7 +216,8 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _page(request, ticket_or_404(ticket_id), reply_form=form)
+        return _page(request, ticket_or_404(ticket_id), reply_form=form, staged=(token, kept))
+    discard(user_id=me, token=token)
     messages.success(request, _("Note added.") if note else _("Reply queued for delivery."))
     return _done(ticket)
 

@@ -236,6 +236,13 @@ def seed_messages(count: int, writer: Writer) -> None:
         docs.append((ticket_id, head, "\n".join(bodies), message_id, now))
         if len(messages) > 20_000:
             flush()
+        if ticket_id % 100_000 == 0 or ticket_id == count:
+            took = time.perf_counter() - started
+            print(
+                f"  messages and index: {ticket_id:,}/{count:,} tickets, {message_id:,} messages"
+                f" in {took:.0f} s ({message_id / took:,.0f} messages/s)",
+                flush=True,
+            )
     flush()
     from sangdam.core.references import REFERENCE_SEQUENCE
 
@@ -394,7 +401,7 @@ def main() -> None:
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        print(f"== search on {args.backend} ({connection.vendor}); {load_average()}")
+        print(f"== search on {args.backend} ({connection.vendor}); {load_average()}", flush=True)
         inbox.seed(args.count)
         writer = Writer(random.Random(7))
         seed_messages(args.count, writer)

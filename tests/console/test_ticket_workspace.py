@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.http import HttpResponse
 from django.test import Client
 
 from sangdam.accounts.models import User
@@ -172,7 +172,7 @@ def test_confirming_the_collision_prompt_sends_the_reply(
     assert Message.objects.filter(ticket=ticket, text="답변").exists()
 
 
-def _collide(client: Client, ticket: Ticket, channel: Channel) -> HttpResponse:
+def _collide(client: Client, ticket: Ticket, channel: Channel) -> Any:
     """The agent opens the ticket, the customer writes, the agent sends text and a file."""
     seen = _last_seen(client, ticket)
     actions.do_add_inbound_message(

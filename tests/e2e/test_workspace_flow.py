@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Dialog, FilePayload, Page, expect
 
 from sangdam.core.demo import ADMIN_EMAIL, DEMO_PASSWORD
 from tests.e2e.test_agent_flow import log_in, shot
@@ -114,10 +114,8 @@ def test_two_agents_see_each_other_and_the_second_sender_is_asked_first(
     seoyeon.click("#send-button")
     expect(seoyeon.locator("#thread .message-out", has_text="서연의 답변")).to_be_visible()
 
-    minho.set_input_files(
-        "#reply-form input[type=file]",
-        files=[{"name": "배송조회.txt", "mimeType": "text/plain", "buffer": "송장 123".encode()}],
-    )
+    receipt = FilePayload(name="배송조회.txt", mimeType="text/plain", buffer="송장 123".encode())
+    minho.set_input_files("#reply-form input[type=file]", files=[receipt])
     minho.click("#send-button")
     collision = minho.locator("#collision")
     expect(collision).to_be_visible()

@@ -104,6 +104,14 @@ class Ticket(models.Model):
             models.Index(fields=["channel", "thread_key"], name="ticket_thread"),
             # "Soonest due first" over open tickets; without it the due sort reads them all.
             models.Index(fields=["sla_due_at", "id"], name="ticket_sla_due"),
+            # The inbox's capped total (selectors.ticket_count) read from the index alone:
+            # counting 10,001 open tickets through the table took 64 ms at 200k tickets on
+            # SQLite, a filtered view (channel + priority) 145 ms; through this 1-12 ms.
+            models.Index(
+                fields=["status", "assignee", "channel", "priority", "team", "topic", "language"],
+                name="ticket_count_cover",
+                condition=models.Q(merged_into__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

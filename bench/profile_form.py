@@ -107,6 +107,10 @@ def main() -> None:
     with CaptureQueriesContext(connection) as worker:
         drain()
     print(f"statements for one inquiry: request {len(request)}, worker {len(worker)}")
+    if os.environ.get("SHOW_SQL"):
+        for label, captured in (("request", request), ("worker", worker)):
+            for q in captured.captured_queries:
+                print(label, q["sql"][:160])
 
 
 if __name__ == "__main__":

@@ -13,9 +13,11 @@ running it from each (the figures move with the machine's load: alternate the ru
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import os
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -36,6 +38,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from sangdam.core import live  # noqa: E402
 from sangdam.core.runtime import make_worker  # noqa: E402
 from sangdam.tickets.models import Topic  # noqa: E402
 
@@ -43,6 +46,14 @@ TEXTS = [
     "결제가 두 번 되었어요. 환불 부탁드립니다.",
     "I was charged twice for my subscription this month, please refund one.",
 ]
+
+
+def serve_live_pushes() -> None:
+    """As in `sangdam run`: pushes go to the server's event loop, not a loop per push
+    (async_to_sync would start a thread per push and count it against the request)."""
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    live.MAIN_LOOP = loop
 
 
 def post(client: Client, i: int) -> None:
@@ -89,6 +100,7 @@ def main() -> None:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=0)
+    serve_live_pushes()
     Topic.objects.create(slug="bench", names={"ko": "결제", "en": "Billing"})
     client = Client()
     client.get("/contact/new")  # the CSRF cookie, once, as the peer harness does

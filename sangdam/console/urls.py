@@ -4,6 +4,7 @@ from django.urls import path
 from sangdam.connectors.app import views as app_admin
 from sangdam.connectors.email import views as mailboxes
 from sangdam.connectors.email import views_held as held
+from sangdam.connectors.kakao import console as alimtalk_admin
 from sangdam.connectors.livechat import admin as livechat_admin
 from sangdam.connectors.phone import views as phone
 from sangdam.connectors.webhooks import admin as messengers
@@ -151,6 +152,14 @@ urlpatterns = [
         messengers.channel_replay,
         name="admin_channel_replay",
     ),
+    path("admin/alimtalk/", alimtalk_admin.templates, name="admin_alimtalk"),
+    path("admin/alimtalk/new/", alimtalk_admin.template_edit, name="admin_alimtalk_create"),
+    path(
+        "admin/alimtalk/<int:template_id>/",
+        alimtalk_admin.template_edit,
+        name="admin_alimtalk_edit",
+    ),
+    path("admin/alimtalk/preview/", alimtalk_admin.template_preview, name="admin_alimtalk_preview"),
     path("admin/apps/", app_admin.apps, name="admin_apps"),
     path("admin/apps/new/", app_admin.app_create, name="admin_app_create"),
     path("admin/apps/<int:app_id>/", app_admin.app_edit, name="admin_app_edit"),

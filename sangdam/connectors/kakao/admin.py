@@ -1,4 +1,5 @@
-"""알림톡 templates and consents in the admin (``/django-admin/``, behind the console login).
+"""알림톡 templates and consents in the Django admin (``/django-admin/``, for staff); the
+console's own page for templates is :mod:`sangdam.connectors.kakao.console`.
 
 A template is saved only when its text is one 알림톡 can carry (variables written
 ``#{name}``, at most 1000 characters with sample values); the page lists its variables and
@@ -9,52 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sangdam.connectors.kakao.alimtalk import VARIABLE, TemplateMismatch, render, variables
+from sangdam.connectors.kakao.alimtalk import TemplateMismatch, variables
 from sangdam.connectors.kakao.models import AlimTalkConsent, AlimTalkNotice, AlimTalkTemplate
-
-SAMPLE = {
-    "reference": "SD-240123",
-    "접수번호": "SD-240123",
-    "문의번호": "SD-240123",
-    "name": "김민지",
-    "고객명": "김민지",
-    "이름": "김민지",
-    "link": "https://help.example.com/s/…",
-    "url": "https://help.example.com/s/…",
-    "링크": "https://help.example.com/s/…",
-    "주소": "https://help.example.com/s/…",
-    "subject": "결제가 두 번 되었어요",
-    "제목": "결제가 두 번 되었어요",
-    "time": "12월 3일 오후 2시",
-    "시간": "12월 3일 오후 2시",
-}
-
-
-def preview(body: str) -> str:
-    values = {name: SAMPLE.get(name, f"[{name}]") for name in variables(body)}
-    return render(body, values)
-
-
-class TemplateForm(forms.ModelForm[AlimTalkTemplate]):
-    class Meta:
-        model = AlimTalkTemplate
-        fields = ["channel", "code", "name", "purpose", "body", "fallback", "active"]
-
-    def clean_body(self) -> str:
-        body = str(self.cleaned_data.get("body") or "")
-        if body.count("#{") != len(VARIABLE.findall(body)):
-            raise forms.ValidationError(_("Write variables as #{name}, closed with }."))
-        try:
-            preview(body)
-        except TemplateMismatch as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        return body
+from sangdam.connectors.kakao.template_form import TemplateForm, preview
 
 
 @admin.register(AlimTalkTemplate)

@@ -103,6 +103,7 @@ def send(
     from sangdam.connectors.kakao.connector import KakaoSkillConnector
 
     text = render(template.body, values)
+    buttons = [{"name": b["name"], "url": render(b["url"], values)} for b in template.buttons or []]
     number = domestic_mobile(phone)
     dealer = KakaoSkillConnector().dealer(template.channel)
     if dealer is None:
@@ -127,6 +128,7 @@ def send(
             text=text,
             serial=notice.serial,
             fallback=template.fallback,
+            buttons=buttons,
         )
     except ProviderError as exc:
         notice.error = str(exc)[:2000]

@@ -69,14 +69,22 @@ class Dealer:
         raise NotImplementedError
 
     def send_alimtalk(
-        self, *, phone: str, template_code: str, text: str, serial: str, fallback: str
+        self,
+        *,
+        phone: str,
+        template_code: str,
+        text: str,
+        serial: str,
+        fallback: str,
+        buttons: list[dict[str, str]] | None = None,
     ) -> None:
         """Send an 알림톡 (``phone`` in the domestic format, ``text`` the filled template).
 
         The body carries the fields of Kakao's 알림톡 API as Kakao i Connect Message
         documents them (``cid``, ``message_type`` "AT", ``phone_number``,
         ``template_code``, ``sender_key``, ``message``, ``fall_back_yn``,
-        ``fall_back_message_type`` SM/LM, ``fall_back_message``); the path is the
+        ``fall_back_message_type`` SM/LM, ``fall_back_message``, ``attachment.button`` with
+        web-link buttons); the path is the
         channel's ``alimtalk_path`` (dealers differ: confirm it with yours).
         """
         body: dict[str, Any] = {
@@ -91,6 +99,14 @@ class Dealer:
         if fallback:
             body["fall_back_message_type"] = fallback
             body["fall_back_message"] = text
+        if buttons:
+            # Web-link buttons, filled in like the text (Kakao matches them to the template).
+            body["attachment"] = {
+                "button": [
+                    {"name": b["name"], "type": "WL", "url_mobile": b["url"], "url_pc": b["url"]}
+                    for b in buttons
+                ]
+            }
         self.call(self.alimtalk_path, json=body)
 
     # --- shared -----------------------------------------------------------------------------

@@ -116,6 +116,8 @@ class AlimTalkTemplate(models.Model):
     fallback = models.CharField(
         _("SMS/LMS fallback"), max_length=2, choices=Fallback.choices, blank=True, default=""
     )
+    # Web-link buttons as approved: [{"name": "문의 확인", "url": "https://…/#{링크}"}].
+    buttons = models.JSONField(_("buttons"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

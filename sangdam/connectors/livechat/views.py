@@ -67,14 +67,15 @@ def _frame_ancestors(config: LivechatConfig) -> list[str] | None:
 
 
 def _expectation(channel: Channel) -> str:
-    """The honest wait now and the promised first answer, as the contact page says them:
-    "Wait now: about 3 minutes. We usually reply within 30 business minutes." """
+    """What to expect, under "agents are available" or not: with someone online, the
+    honest wait now ("Wait now: about 3 minutes"); with nobody (the answer then comes by
+    email), the promised first answer and today's hours, as the thank-you page says them."""
     waits = channel_waits(channel_ids=[channel.pk])
-    lines = [strip_tags(render_to_string("routing/wait_line.html", {"wait": w})) for w in waits]
-    # A closed chat already says when it opens; the promise then leaves the hours out.
-    with_hours = all(w.open_now is not False for w in waits)
-    lines.append(expected_first_response(channel_id=channel.pk, with_hours=with_hours))
-    return " ".join(line.strip() for line in lines if line.strip())
+    live = [w for w in waits if not w.reason]
+    if live:
+        html = render_to_string("routing/wait_line.html", {"wait": live[0]})
+        return strip_tags(html).strip()
+    return expected_first_response(channel_id=channel.pk)
 
 
 @xframe_options_exempt

@@ -15,6 +15,7 @@ class Notification(models.Model):
         ASSIGNED = "assigned", _("Assigned to you")
         CUSTOMER_REPLIED = "customer_replied", _("The customer replied")
         SLA_BREACHED = "sla_breached", _("SLA target missed")
+        NEW_CHAT = "new_chat", _("A new chat is waiting")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")

@@ -1,5 +1,7 @@
 """Agents' notifications: a ticket assigned to me, a customer's reply on my ticket, a
-missed SLA target on my ticket or my team's (to the assignee and the team lead).
+missed SLA target on my ticket or my team's (to the assignee and the team lead), and a
+new live chat nobody has taken yet (to every online agent, or the online agents of the
+chat's team: a customer is waiting in a chat window).
 
 A task listener on the tickets' domain events writes one :class:`Notification` per agent
 and event (unique on the event, so a retried listener adds nothing) and pushes it to the
@@ -13,15 +15,36 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sangdam.accounts.models import Team
+from sangdam.accounts.models import Presence, Role, Team, User
 from sangdam.console.models import Notification
 from sangdam.core.live import publish, user_group
 from sangdam.tickets.dispatch import listener
-from sangdam.tickets.events import Assigned, CustomerReplied, DomainEvent, SlaBreached
+from sangdam.tickets.events import (
+    Assigned,
+    CustomerReplied,
+    DomainEvent,
+    SlaBreached,
+    TicketOpened,
+)
 from sangdam.tickets.models import Event, Ticket
 
 
+def _waiting_chat(ticket: Ticket) -> list[tuple[int, str]]:
+    """Who hears of a new chat: nobody once it has an agent (routing gave it to someone,
+    who hears "assigned to you"), else the online agents of its team, else all online."""
+    if ticket.assignee_id is not None:
+        return []
+    online = User.objects.filter(is_active=True, presence=Presence.ONLINE).exclude(
+        role=Role.READONLY
+    )
+    people = list(online.filter(teams=ticket.team_id)) if ticket.team_id else []
+    people = people or list(online)
+    return [(p.pk, Notification.Kind.NEW_CHAT) for p in people]
+
+
 def _recipients(event: DomainEvent, ticket: Ticket) -> list[tuple[int, str]]:
+    if isinstance(event, TicketOpened):
+        return _waiting_chat(ticket) if event.channel == "livechat" else []
     if isinstance(event, SlaBreached):
         lead = None
         if ticket.team_id is not None:
@@ -49,7 +72,7 @@ def _recipient(event: DomainEvent, ticket: Ticket) -> tuple[int, str] | None:
     return None
 
 
-@listener(Assigned, CustomerReplied, SlaBreached)
+@listener(Assigned, CustomerReplied, SlaBreached, TicketOpened)
 def notify_agent(event: DomainEvent) -> None:
     if event.ticket_id is None or event.meta is None:
         return

@@ -141,6 +141,23 @@ def _pick(ticket: Ticket, config: TeamRouting, members: Sequence[User]) -> User 
     return None
 
 
+def offer_timeout(ticket: Ticket, config: TeamRouting) -> dt.timedelta | None:
+    """How long the chosen agent has to answer before the ticket goes to another one.
+
+    A chat channel may set its own, shorter time (``handover_seconds`` in its config, the
+    live chat's "hand an unanswered chat over after"): a customer waiting in a chat window
+    cannot wait the minutes an email can. Answering the chat accepts the offer
+    (:mod:`sangdam.routing.listeners`); the periodic sweep hands over the rest.
+    """
+    if is_chat(ticket):
+        raw = (ticket.channel.config or {}).get("handover_seconds") if ticket.channel else None
+        if isinstance(raw, int) and raw > 0:
+            return dt.timedelta(seconds=raw)
+    if config.offer_timeout_minutes:
+        return dt.timedelta(minutes=config.offer_timeout_minutes)
+    return None
+
+
 def route_ticket(*, ticket_id: int, explain_waiting: bool = True) -> User | None:
     """Give a waiting ticket a team and, when the team's strategy says so, an agent.
 
@@ -190,8 +207,9 @@ def route_ticket(*, ticket_id: int, explain_waiting: bool = True) -> User | None
             if config.pk is not None and config.strategy == Strategy.ROUND_ROBIN:
                 config.last_agent = agent
                 config.save(update_fields=["last_agent"])
-            if config.offer_timeout_minutes:
-                expires = now + dt.timedelta(minutes=config.offer_timeout_minutes)
+            timeout = offer_timeout(ticket, config)
+            if timeout is not None:
+                expires = now + timeout
                 Offer.objects.create(ticket=ticket, agent=agent, offered_at=now, expires_at=expires)
                 events.append(
                     OfferMade(ticket_id=ticket.pk, agent=agent.pk, expires_at=expires.isoformat())

@@ -48,6 +48,18 @@ class LivechatForm(forms.Form):
         help_text=gettext_lazy("One per line, e.g. https://shop.example.com. Empty: any site."),
     )
 
+    handover_seconds = forms.IntegerField(
+        label=gettext_lazy("Hand an unanswered chat to another agent after (seconds)"),
+        required=False,
+        min_value=0,
+        max_value=3600,
+        help_text=gettext_lazy(
+            "When routing gave the chat to an agent who has not answered in this time, it goes "
+            "to another online agent (checked every minute by the scheduler). 0 or empty: the "
+            "team's offer timeout applies."
+        ),
+    )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         origins = [o.strip().rstrip("/") for o in cleaned.get("allowed_origins", "").split()]
@@ -57,6 +69,7 @@ class LivechatForm(forms.Form):
                 position=cleaned.get("position", "right"),
                 greeting=cleaned.get("greeting", ""),
                 allowed_origins=[o for o in origins if o],
+                handover_seconds=cleaned.get("handover_seconds") or 0,
             )
         except ValidationError as exc:
             for error in exc.errors():

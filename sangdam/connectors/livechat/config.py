@@ -38,6 +38,12 @@ class LivechatConfig(BaseModel):
         default_factory=list,
         description="Sites that may embed the widget (https://shop.example.com); empty: any.",
     )
+    # Read by routing (sangdam/routing/engine.py, the channel's ``handover_seconds``): a
+    # chat routing gave an agent who has not answered within this time goes to another
+    # online agent. 0: the team's offer timeout applies (if any).
+    handover_seconds: int = Field(
+        default=0, ge=0, le=3600, description="Hand an unanswered chat over after (seconds)."
+    )
 
 
 def channel_config(channel: Channel) -> LivechatConfig:

@@ -47,7 +47,10 @@ class _RowsForm(forms.ModelForm):
                 required=False,
             )
             self.fields[f"cond_{i}_value"] = forms.CharField(
-                label=_("Value %(n)s") % {"n": i + 1}, required=False, max_length=500
+                label=_("Value %(n)s") % {"n": i + 1},
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(attrs={"list": "rule-values"}),
             )
             if i < len(conditions):
                 item = conditions[i]
@@ -63,11 +66,32 @@ class _RowsForm(forms.ModelForm):
                 label=_("Action value %(n)s") % {"n": i + 1},
                 required=False,
                 max_length=5000,
-                widget=forms.Textarea(attrs={"rows": 1}),
+                widget=forms.TextInput(attrs={"list": "rule-values"}),
             )
             if i < len(actions):
                 self.initial[f"act_{i}_type"] = actions[i].get("type")
                 self.initial[f"act_{i}_value"] = shown_value(actions[i])
+
+    def value_suggestions(self) -> list[str]:
+        """What a value box may hold, offered as the admin types (a <datalist>): team and
+        macro names, agents' emails, topic slugs, statuses, priorities, channel kinds."""
+        from sangdam.accounts.models import Team, User
+        from sangdam.connectors.models import ChannelKind
+        from sangdam.tickets.models import Priority, Topic
+
+        return [
+            *Team.objects.order_by("name").values_list("name", flat=True),
+            *User.objects.filter(is_active=True).order_by("email").values_list("email", flat=True),
+            *Topic.objects.filter(active=True).order_by("position").values_list("slug", flat=True),
+            *Macro.objects.filter(active=True).order_by("position").values_list("name", flat=True),
+            *Status.values,
+            *Priority.values,
+            *ChannelKind.values,
+            "open",
+            "closed",
+            "assignee",
+            "team",
+        ]
 
     def condition_rows(self) -> list[tuple[Any, Any, Any]]:
         return [

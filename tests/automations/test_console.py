@@ -53,7 +53,7 @@ def test_an_admin_creates_a_trigger_with_named_values(boss, run_tasks):
     listing = boss.get("/admin/automations/").content.decode()
     assert "Refunds to Care" in listing and f"Set team (name): {team.name}" in listing
     edit = boss.get(f"/admin/automations/triggers/{trigger.pk}/").content.decode()
-    assert f"{team.name}</textarea>" in edit
+    assert f'value="{team.name}"' in edit
 
 
 def test_a_trigger_naming_an_unknown_team_is_refused_with_the_reason(boss):
@@ -160,3 +160,13 @@ def test_the_demo_shows_routing_and_automations_at_work(db, run_tasks):
     assert Macro.objects.count() == 3
     refunds = [t for t in Ticket.objects.all() if "refund" in (t.tags or [])]
     assert refunds, "the refund trigger tagged the demo's refund requests"
+
+
+def test_the_rule_form_suggests_known_values_as_the_admin_types(boss):
+    from sangdam.accounts.models import Team
+
+    Team.objects.create(name="Payments")
+    body = boss.get("/admin/automations/triggers/new/").content.decode()
+    assert '<datalist id="rule-values">' in body
+    assert '<option value="Payments">' in body
+    assert body.count('list="rule-values"') == 10  # every condition and action value box

@@ -1,6 +1,6 @@
 """The REST API for integrators, mounted at /api/v1/ (docs at /api/v1/docs)."""
 
-from sangdam.api import automations, customers, meta, service, tickets
+from sangdam.api import automations, customers, meta, routing, service, tickets
 from sangdam.api.auth import AUTH
 from sangdam.api.errors import ProblemAPI, install_problem_handlers
 
@@ -21,3 +21,4 @@ api.add_router("", customers.router)
 api.add_router("", meta.router)
 api.add_router("", service.router)
 api.add_router("", automations.router)
+api.add_router("", routing.router)

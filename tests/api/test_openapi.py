@@ -25,6 +25,8 @@ def test_openapi_schema_lists_the_endpoints() -> None:
         "/api/v1/wait-times",
         "/api/v1/triggers",
         "/api/v1/time-rules",
+        "/api/v1/routing-rules",
+        "/api/v1/teams/routing",
     ):
         assert path in paths
     schemes = response.json()["components"]["securitySchemes"]

@@ -68,6 +68,7 @@ def template_for(purpose: str) -> AlimTalkTemplate | None:
     return None
 
 
-def offered() -> bool:
-    """Whether the homepage form offers "answer me by 알림톡" (an answered template is set up)."""
-    return _offered.get("answered", lambda: template_for(Purpose.ANSWERED) is not None)
+def offered(purpose: str = Purpose.ANSWERED) -> bool:
+    """Whether a template for ``purpose`` is set up (the homepage form offers "answer me by
+    알림톡" when the answered one is; the call-back notice looks before reading anything)."""
+    return _offered.get(str(purpose), lambda: template_for(purpose) is not None)

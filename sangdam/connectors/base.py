@@ -278,6 +278,12 @@ class WebhookConnector(Connector):
         marks it processed, or failed with the error when ``acknowledge`` raises."""
         return False
 
+    def needs_task(self, request: WebhookRequest, answer: WebhookAnswer) -> bool:
+        """For ``keeps_answer`` connectors: False when the stored event is only kept (a
+        call step its later events read back) and :meth:`parse` has nothing to do; the
+        door then stores it processed, without a task."""
+        return True
+
     def handshake(self, channel: Channel, request: WebhookRequest) -> WebhookAnswer | None:
         """Answer a provider's set-up challenge (Meta's GET hub.challenge); None: not one."""
         return None

@@ -42,7 +42,11 @@ def answered(rung: Mapping[str, str]) -> bool:
 
 
 def form_of(event: InboundEvent) -> dict[str, str]:
-    return dict(parse_qsl(bytes(event.body).decode("utf-8", "replace"), keep_blank_values=True))
+    return _form(event.body)
+
+
+def _form(body: bytes | memoryview) -> dict[str, str]:
+    return dict(parse_qsl(bytes(body).decode("utf-8", "replace"), keep_blank_values=True))
 
 
 def step_of(event_id: str) -> str:
@@ -107,11 +111,14 @@ def history(channel: Channel, sid: str) -> CallHistory:
     if not sid:
         return CallHistory(sid=sid, caller="", called="", caller_name="", steps={})
     # The (channel, event id) unique index serves the prefix scan.
-    for event in InboundEvent.objects.filter(
-        channel=channel, event_id__startswith=f"{sid}:"
-    ).order_by("id"):
-        form = form_of(event)
-        steps.setdefault(step_of(event.event_id), []).append(form)
+    # Two columns: the kept answers, headers and status are not needed here.
+    for event_id, body in (
+        InboundEvent.objects.filter(channel=channel, event_id__startswith=f"{sid}:")
+        .order_by("id")
+        .values_list("event_id", "body")
+    ):
+        form = _form(body)
+        steps.setdefault(step_of(event_id), []).append(form)
         caller = caller or form.get("From", "")
         called = called or form.get("To", "")
         name = name or form.get("CallerName", "")

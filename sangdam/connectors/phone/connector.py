@@ -94,14 +94,15 @@ def _twiml(body: str) -> WebhookAnswer:
 
 def caller_language(config: PhoneConfig, caller: str) -> str:
     """A known caller's own language (ko/en), else the number's."""
-    identity = (
+    if not caller:
+        return config.language
+    # One column, no model built: this runs for every call that comes in.
+    known = (
         Identity.objects.filter(kind="phone", value=normalize_identity("phone", caller))
-        .select_related("customer")
+        .values_list("customer__language", flat=True)
         .first()
-        if caller
-        else None
-    )
-    known = identity.customer.language[:2] if identity and identity.customer.language else ""
+        or ""
+    )[:2]
     return known if known in ("ko", "en") else config.language
 
 
@@ -134,8 +135,10 @@ class PhoneConnector(WebhookConnector):
             settings.SITE_URL.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
         )
         params = dict(request.form)
-        # The package's validate() compares in constant time.
-        if not any(validator.validate(url, params, given) for url in {request.url, public}):
+        # The package's validate() compares in constant time. The URL received first: it
+        # is the signed one unless a proxy in front changed it.
+        urls = [request.url] + ([public] if public != request.url else [])
+        if not any(validator.validate(url, params, given) for url in urls):
             raise WebhookRejected("bad X-Twilio-Signature", status=403)
         if request.subpath not in STEPS:
             raise WebhookRejected(f"unknown step {request.subpath!r}", status=404)
@@ -222,6 +225,18 @@ class PhoneConnector(WebhookConnector):
                 config=config,
             )
         )
+
+    def needs_task(self, request: WebhookRequest, answer: WebhookAnswer) -> bool:
+        """Only what makes a timeline entry or rings agents (a screen pop) is processed;
+        the other steps are stored for the call's history and need no task."""
+        step = request.subpath
+        if step in ("status", "recording", "transcription"):
+            return True
+        if step in ("", "menu"):
+            from sangdam.connectors.phone.screenpop import rung_lines
+
+            return rung_lines(answer.body.decode()) is not None
+        return False
 
     def parse(self, channel: Channel, event: InboundEvent) -> list[Parsed]:
         form = calls.form_of(event)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sangdam.connectors.base import WebhookAnswer
 from sangdam.connectors.models import Channel, EventStatus, InboundEvent
@@ -18,11 +19,14 @@ def store_event(
     headers: dict[str, str],
     process: bool = True,
     answer: WebhookAnswer | None = None,
+    kept_only: bool = False,
 ) -> tuple[InboundEvent, bool]:
     """Store a provider's event and enqueue its processing, in one transaction.
 
     ``process`` False: no processing task (the connector answered it in the door).
     ``answer``: kept with the event (:func:`kept_answer` gives it to a retry).
+    ``kept_only``: nothing to process, ever (a call step read back by later events):
+    stored as processed.
 
     Returns (event, created). A repeat of a stored event (a provider's retry, a storm of
     the same update) stores nothing and returns the first one: the unique index on
@@ -41,6 +45,11 @@ def store_event(
                 body=body,
                 headers=headers,
                 answer=_as_json(answer),
+                **(
+                    {"status": EventStatus.PROCESSED, "processed_at": timezone.now()}
+                    if kept_only
+                    else {}
+                ),
             )
             # The task row is inserted in the same transaction: no event without its task.
             if process:

@@ -110,8 +110,15 @@ def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpRe
         # Computed before the insert (only reads), so the write transaction stays short;
         # a retry is answered with what the first call got, not with a new computation.
         answer = connector.answer(channel, webhook_request)
+        process = connector.needs_task(webhook_request, answer)
         event, created = store_event(
-            channel=channel, event_id=event_id, body=body, headers=headers, answer=answer
+            channel=channel,
+            event_id=event_id,
+            body=body,
+            headers=headers,
+            answer=answer,
+            process=process,
+            kept_only=not process,
         )
         return _answer(answer if created else (kept_answer(event) or answer))
     in_door = connector.answers_in_door(webhook_request)

@@ -64,8 +64,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{options['caller']} calls {channel.name} ({self.hook})")
         root = self._post(self.hook, {"CallStatus": "ringing"})
         for _ in range(10):  # a call is a handful of steps; never loop forever
-            if root.find("Reject") is not None or root.find("Hangup") is not None:
-                break
+            # A Gather comes first: the closed message's Hangup is for a caller who
+            # presses nothing.
             if (gather := root.find("Gather")) is not None:
                 closed = gather.get("action", "").split("?")[0].endswith("/closed")
                 if closed and keys and keys[0] == phone_config(channel).language_key:
@@ -105,6 +105,8 @@ class Command(BaseCommand):
                     record.get("recordingStatusCallback", ""),
                     {**recording, "RecordingStatus": "completed"},
                 )
+            elif root.find("Reject") is not None or root.find("Hangup") is not None:
+                break
             elif (redirect := root.find("Redirect")) is not None:
                 root = self._post(redirect.text or "", {})
             else:

@@ -212,3 +212,42 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# --- one channel under concurrent load (bench/voice.py, bench/kakao_skill.py) -------------
+
+
+def create_channel(env: dict[str, str], script: str) -> tuple[int, str]:
+    """Run ``script`` in ``sangdam shell`` (it must end by printing the channel's pk and
+    key) and return (pk, key)."""
+    pk, key = manage(env, "shell", "-c", script).split()[-2:]
+    return int(pk), key
+
+
+def drive(
+    proc: subprocess.Popen[bytes],
+    *,
+    count: int,
+    concurrency: int,
+    one: Callable[[int, httpx.Client], None],
+    run: Run,
+    reset: Callable[[], None],
+    warm: int = 10,
+    warm_from: int = 90_000_000,
+    then: Callable[[], None] | None = None,
+) -> float:
+    """Warm the server with ``warm`` items (numbered from ``warm_from``), ``reset`` what
+    they recorded, then run ``count`` items over ``concurrency`` threads, each with its
+    own httpx client; ``run.seconds`` is set. Returns the server's CPU seconds for the
+    measured items (and ``then``, such as draining the worker)."""
+
+    def client() -> httpx.Client:
+        return httpx.Client(timeout=10)
+
+    run_parallel(warm, min(concurrency, warm), lambda n, c: one(warm_from + n, c), client)
+    reset()
+    cpu = cpu_seconds(proc.pid)
+    run.seconds = run_parallel(count, concurrency, one, client)
+    if then is not None:
+        then()
+    return cpu_seconds(proc.pid) - cpu

@@ -25,17 +25,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import (  # fmt: skip
-    Run,
-    backend_env,
-    cpu_seconds,
-    load_average,
-    manage,
-    pct,
-    run_parallel,
-    server,
-    verdict,
-)
+from common import Run, backend_env, create_channel, drive, load_average, pct, server, verdict
 from rawdb import Db
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,10 +38,8 @@ P99_TARGET_MS = 100.0
 
 
 def setup(env: dict[str, str]) -> tuple[int, str]:
-    out = manage(
+    return create_channel(
         env,
-        "shell",
-        "-c",
         "from sangdam.connectors.models import Channel\n"
         "from sangdam.tickets.models import Topic\n"
         "Topic.objects.create(slug='payment', names={'ko': '결제', 'en': 'Payment'})\n"
@@ -59,8 +47,6 @@ def setup(env: dict[str, str]) -> tuple[int, str]:
         f"c = Channel.objects.create(kind='kakao', name='Bench bot', config={{'bot_ids': {BOT!r}}})\n"
         "print(c.pk, c.key)",
     )
-    pk, key = out.split()[-2:]
-    return int(pk), key
 
 
 def bench_backend(backend: str, users: int, concurrency: int) -> bool:
@@ -109,13 +95,22 @@ def bench_backend(backend: str, users: int, concurrency: int) -> bool:
                         if found:
                             bad.append(f"{utterance}: {found}")
 
+            def reset() -> None:
+                run.latencies.clear()
+                for values in by_turn.values():
+                    values.clear()
+
             warm = 10
-            run_parallel(warm, min(concurrency, warm), lambda n, c: one(900_000 + n, c), lambda: httpx.Client(timeout=10))  # fmt: skip
-            run.latencies.clear()
-            by_turn = {t: [] for t in TURNS}
-            cpu = cpu_seconds(proc.pid)
-            run.seconds = run_parallel(users, concurrency, one, lambda: httpx.Client(timeout=10))
-            cpu = cpu_seconds(proc.pid) - cpu
+            cpu = drive(
+                proc,
+                count=users,
+                concurrency=concurrency,
+                one=one,
+                run=run,
+                reset=reset,
+                warm=warm,
+                warm_from=900_000,
+            )
         db = Db(be.name, be.target)
         conn = db.connect()
         tickets = conn.execute(

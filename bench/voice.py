@@ -27,17 +27,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from common import (  # fmt: skip
-    Run,
-    backend_env,
-    cpu_seconds,
-    load_average,
-    manage,
-    pct,
-    run_parallel,
-    server,
-    verdict,
-)
+from common import Run, backend_env, create_channel, drive, load_average, pct, server, verdict
 from rawdb import Db, drain_tasks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -54,10 +44,8 @@ def setup(env: dict[str, str]) -> tuple[int, str]:
         {"digit": "1", "topic": "payment", "label_ko": "결제", "label_en": "payment"},
         {"digit": "2", "topic": "account", "label_ko": "계정", "label_en": "account"},
     ]
-    out = manage(
+    return create_channel(
         env,
-        "shell",
-        "-c",
         "from sangdam.connectors.models import Channel\n"
         "from sangdam.service.models import Schedule\n"
         "from sangdam.tickets.models import Topic\n"
@@ -68,8 +56,6 @@ def setup(env: dict[str, str]) -> tuple[int, str]:
         " week={str(d): [['00:00', '00:00']] for d in range(7)})\n"
         "print(c.pk, c.key)",
     )
-    pk, key = out.split()[-2:]
-    return int(pk), key
 
 
 def bench_backend(backend: str, calls: int, concurrency: int) -> bool:
@@ -115,14 +101,25 @@ def bench_backend(backend: str, calls: int, concurrency: int) -> bool:
                         by_step[step].append(elapsed)
 
             warm = 10
-            run_parallel(warm, min(concurrency, warm), lambda n, c: one(90_000_000 + n, c), lambda: httpx.Client(timeout=10))  # fmt: skip
-            run.latencies.clear()
-            by_step = {s: [] for s in STEPS}
-            cpu = cpu_seconds(proc.pid)
-            run.seconds = run_parallel(calls, concurrency, one, lambda: httpx.Client(timeout=10))
             db = Db(be.name, be.target)
-            drained, failed_tasks = drain_tasks(db)
-            cpu = cpu_seconds(proc.pid) - cpu
+            drained: list[tuple[float, int]] = []
+
+            def reset() -> None:
+                run.latencies.clear()
+                for values in by_step.values():
+                    values.clear()
+
+            cpu = drive(
+                proc,
+                count=calls,
+                concurrency=concurrency,
+                one=one,
+                run=run,
+                reset=reset,
+                warm=warm,
+                then=lambda: drained.append(drain_tasks(db)),
+            )
+            drained_seconds, failed_tasks = drained[0]
         conn = db.connect()
         messages = conn.execute(
             db.sql(
@@ -141,7 +138,9 @@ def bench_backend(backend: str, calls: int, concurrency: int) -> bool:
             f"{len(status) / run.seconds if run.seconds else 0:.0f}/s (within the whole call mix); "
             f"errors {sum(run.errors.values())} {json.dumps(run.errors) if run.errors else ''}"
         )
-        print(f"  worker drained {drained:.1f} s after the last call; failed tasks {failed_tasks}")
+        print(
+            f"  worker drained {drained_seconds:.1f} s after the last call; failed tasks {failed_tasks}"
+        )
         print(f"  server CPU {cpu * 1000 / max(1, calls):.1f} ms per call ({len(STEPS)} requests and processing)")  # fmt: skip
         if run.first_error:
             print(f"  first error answer: {run.first_error}")

@@ -131,12 +131,9 @@ def main() -> None:
 def run(args: argparse.Namespace) -> None:
     call_command("migrate", verbosity=0)
     Topic.objects.create(slug="payment", names={"ko": "결제", "en": "Payment"})
-    channel = Channel.objects.create(
-        kind="phone",
-        name="Profile line",
-        config={"menu": MENU},
-        secrets={"account_sid": ACCOUNT, "auth_token": TOKEN},
-    )
+    channel = Channel(kind="phone", name="Profile line", config={"menu": MENU})
+    channel.secrets = {"account_sid": ACCOUNT, "auth_token": TOKEN}
+    channel.save()
     Schedule.objects.create(
         name="open",
         channel=channel,

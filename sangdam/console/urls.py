@@ -53,6 +53,14 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/properties/", properties.properties, name="properties"),
     path("tickets/<int:ticket_id>/offer/", routing.answer_offer, name="answer_offer"),
     path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
+    path(
+        "tickets/<int:ticket_id>/kakao/end/", alimtalk_admin.counsel_end, name="kakao_counsel_end"
+    ),
+    path(
+        "tickets/<int:ticket_id>/kakao/block/",
+        alimtalk_admin.counsel_block,
+        name="kakao_counsel_block",
+    ),
     path("tickets/<int:ticket_id>/held/", ticket.resolve_held, name="resolve_held"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
     path("calls/", phone.calls, name="calls"),

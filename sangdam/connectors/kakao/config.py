@@ -32,6 +32,11 @@ class KakaoSkillConfig(BaseModel):
     sender_key: str = Field(
         "", description="상담톡 and 알림톡: the channel's 발신프로필 키 (sender key)."
     )
+    status_button: bool = Field(
+        False,
+        description="상담톡: send the status-page link as a link button (an LI message) "
+        "instead of a line of text under the reply.",
+    )
     alimtalk_path: str = Field(
         "/v2/send/kakao", description="알림톡: the dealer's send path (ask your dealer)."
     )

@@ -208,11 +208,19 @@ class KakaoSkillConnector(WebhookConnector):
                     )  # fmt: skip
                 first = first or f"{serial}-{n}"
             text = message.text.strip()
+            buttons: list[dict[str, str]] = []
             if message.status_url and text:
-                text = f"{text}\n\n{message.status_label}\n{message.status_url}"
-            for chunk in skill.split_text(text, self.text_limit):
+                if skill_config(channel).status_button:
+                    buttons = [{"name": message.status_label[:14], "url": message.status_url}]
+                else:
+                    text = f"{text}\n\n{message.status_label}\n{message.status_url}"
+            chunks = skill.split_text(text, self.text_limit)
+            for i, chunk in enumerate(chunks, start=1):
                 n += 1
-                dealer.write_text(message.recipient, f"{serial}-{n}", chunk)
+                if buttons and i == len(chunks):
+                    dealer.write_links(message.recipient, f"{serial}-{n}", chunk, buttons)
+                else:
+                    dealer.write_text(message.recipient, f"{serial}-{n}", chunk)
                 first = first or f"{serial}-{n}"
         except ProviderError as exc:
             raise DeliveryError(str(exc), permanent=exc.permanent) from exc

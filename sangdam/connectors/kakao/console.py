@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sangdam.connectors.kakao.agent_actions import do_block_counsel_user, do_end_counsel
 from sangdam.connectors.kakao.alimtalk import TemplateMismatch
 from sangdam.connectors.kakao.models import AlimTalkTemplate
 from sangdam.connectors.kakao.template_form import (
@@ -25,7 +26,10 @@ from sangdam.connectors.kakao.template_form import (
     preview_of,
 )
 from sangdam.connectors.models import Channel, ChannelKind
-from sangdam.console.permissions import admin_required
+from sangdam.console.permissions import admin_required, agent_of, agent_required
+from sangdam.tickets.actor import Actor
+from sangdam.tickets.errors import DomainError
+from sangdam.tickets.models import Ticket
 
 
 @admin_required
@@ -95,3 +99,33 @@ def _preview(body: str, lines: str) -> Preview | list[str]:
         return preview_of(body, buttons)
     except TemplateMismatch as exc:
         return [str(exc)]
+
+
+# --- 상담톡 actions on the ticket page -------------------------------------------------------
+
+
+@require_POST
+@agent_required
+def counsel_end(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _counsel_action(request, ticket_id, end=True)
+
+
+@require_POST
+@agent_required
+def counsel_block(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _counsel_action(request, ticket_id, end=False)
+
+
+def _counsel_action(request: HttpRequest, ticket_id: int, *, end: bool) -> HttpResponse:
+    ticket = get_object_or_404(Ticket.objects.select_related("channel"), pk=ticket_id)
+    actor = Actor.agent(agent_of(request))
+    try:
+        if end:
+            do_end_counsel(ticket=ticket, actor=actor)
+            messages.success(request, _("The customer's 상담톡 session was ended."))
+        else:
+            do_block_counsel_user(ticket=ticket, actor=actor)
+            messages.success(request, _("The customer was blocked on the KakaoTalk channel."))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("console:ticket", ticket_id=ticket.pk)

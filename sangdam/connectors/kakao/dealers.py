@@ -68,6 +68,16 @@ class Dealer:
     def end_session(self, user_key: str) -> None:
         raise NotImplementedError
 
+    def block_user(self, user_key: str) -> None:
+        """Block the user on the channel (Kakao's 사용자 차단)."""
+        raise NotImplementedError
+
+    def write_links(
+        self, user_key: str, serial: str, text: str, buttons: list[dict[str, str]]
+    ) -> None:
+        """A text with link buttons (``buttons``: name and url each)."""
+        raise NotImplementedError
+
     def send_alimtalk(
         self,
         *,
@@ -161,6 +171,27 @@ class Happytalk(Dealer):
     def end_session(self, user_key: str) -> None:
         self.call("/v1/chat/end", json={"user_key": user_key, "sender_key": self.sender_key})
 
+    def block_user(self, user_key: str) -> None:
+        # https://developer-center.happytalk.io/kakaotalk_webhook/counseling/user_ban
+        self.call("/v1/profile/user/block", json={"user_key": user_key, "sender_key": self.sender_key})  # fmt: skip
+
+    def write_links(
+        self, user_key: str, serial: str, text: str, buttons: list[dict[str, str]]
+    ) -> None:
+        # message_type LI: the text with "supplement" link buttons (at most 10; "target":
+        # "out" opens them outside KakaoTalk), as /v1/chat/write documents.
+        supplement = [
+            {
+                "name": b["name"],
+                "type": "WL",
+                "url_mobile": b["url"],
+                "url_pc": b["url"],
+                "target": "out",
+            }
+            for b in buttons[:10]
+        ]
+        self._write(user_key, serial, "LI", message=text, supplement=supplement)
+
 
 class HappytalkV3(Dealer):
     """The second adapter: a different body shape and paths, the same four calls."""
@@ -194,6 +225,15 @@ class HappytalkV3(Dealer):
 
     def end_session(self, user_key: str) -> None:
         self.call(f"{self.prefix}/chat/endWithBot", json={"user_key": user_key, "sender_key": self.sender_key})  # fmt: skip
+
+    def block_user(self, user_key: str) -> None:
+        self.call(f"{self.prefix}/profile/user/block", json={"user_key": user_key, "sender_key": self.sender_key})  # fmt: skip
+
+    def write_links(
+        self, user_key: str, serial: str, text: str, buttons: list[dict[str, str]]
+    ) -> None:
+        links = [{"name": b["name"], "type": "WL", "url_mobile": b["url"]} for b in buttons[:10]]
+        self._send(user_key, serial, "TEXT", message=text, attachment={"buttons": links})
 
 
 DEALERS: dict[str, type[Dealer]] = {d.name: d for d in (Happytalk, HappytalkV3)}

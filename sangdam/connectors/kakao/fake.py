@@ -141,6 +141,7 @@ class FakeKakao(FakeProvider):
         self.client_id = "ht-client-id"
         self.client_secret = "ht-client-secret"  # noqa: S105 (the fake's own)
         self.ended: set[str] = set()  # user keys whose session the dealer ended
+        self.blocked: set[str] = set()  # user keys blocked on the channel
         self.uploads: dict[str, bytes] = {}  # Kakao-side path -> uploaded bytes
         self.templates: dict[str, str] = {}  # approved 알림톡 templates: code -> text
         self.accepted_alimtalks: list[dict[str, Any]] = []
@@ -291,7 +292,7 @@ class FakeKakao(FakeProvider):
         if call.path == "/v2/send/kakao":
             return self._alimtalk(call)
         path = call.path.removeprefix("/kakaoWebhook/v3/bzc").removeprefix("/v1")
-        if path not in ("/chat/write", "/chat/send/plain", "/image/upload", "/file/upload", "/chat/end", "/chat/endWithBot"):  # fmt: skip
+        if path not in ("/chat/write", "/chat/send/plain", "/image/upload", "/file/upload", "/chat/end", "/chat/endWithBot", "/profile/user/block"):  # fmt: skip
             return None
         if (
             call.headers.get("ht-client-id") != self.client_id
@@ -316,6 +317,10 @@ class FakeKakao(FakeProvider):
             )
         body = call.json() or {}
         user_key = str(body.get("user_key", ""))
+        if path == "/profile/user/block":
+            self.blocked.add(user_key)
+            self.ended.add(user_key)
+            return self.json_answer({"code": 0})
         if path.startswith("/chat/end"):
             self.ended.add(user_key)
             return self.json_answer({"code": 0, "sessionId": "163755146"})

@@ -155,14 +155,22 @@ def test_a_schedule_change_moves_the_due_times_of_open_tickets(
     assert ticket.first_response_due_at == seoul(FRIDAY_5PM + dt.timedelta(days=1), 10)
 
 
+def assigned_with_lead(
+    channel: Channel, agent: User, run_tasks: Callable[[], None]
+) -> tuple[Ticket, User]:
+    """A Friday-evening inquiry assigned to ``agent`` in a team led by someone else."""
+    lead = factories.make_agent("Lead")
+    team = Team.objects.create(name="Payments", lead=lead)
+    ticket = write(channel, FRIDAY_5PM, run_tasks)
+    actions.do_assign(ticket=ticket, actor=Actor("system"), assignee=agent, team=team)
+    run_tasks()
+    return ticket, lead
+
+
 def test_a_missed_target_is_a_breach_once_with_a_notice_to_assignee_and_lead(
     email_channel: Channel, policy: SlaPolicy, agent: User, run_tasks: Callable[[], None]
 ) -> None:
-    lead = factories.make_agent("Lead")
-    team = Team.objects.create(name="Payments", lead=lead)
-    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
-    actions.do_assign(ticket=ticket, actor=Actor("system"), assignee=agent, team=team)
-    run_tasks()
+    ticket, lead = assigned_with_lead(email_channel, agent, run_tasks)
     mail.outbox.clear()
     later = seoul(MONDAY, 10, 1)
     assert clocks.detect_breaches(now=later) == 1
@@ -180,11 +188,7 @@ def test_a_missed_target_is_a_breach_once_with_a_notice_to_assignee_and_lead(
 def test_a_breach_shows_in_the_assignees_and_leads_console_notifications(
     email_channel: Channel, policy: SlaPolicy, agent: User, run_tasks: Callable[[], None]
 ) -> None:
-    lead = factories.make_agent("Lead")
-    team = Team.objects.create(name="Payments", lead=lead)
-    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
-    actions.do_assign(ticket=ticket, actor=Actor("system"), assignee=agent, team=team)
-    run_tasks()
+    ticket, lead = assigned_with_lead(email_channel, agent, run_tasks)
     clocks.detect_breaches(now=seoul(MONDAY, 10, 1))
     run_tasks()
     for person in (agent, lead):

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -106,11 +106,20 @@ def answer(channel: Channel, request: SkillRequest, *, now: dt.datetime | None =
 
 
 def _conversation(channel: Channel, request: SkillRequest, now: dt.datetime) -> SkillConversation:
-    conversation, _created = SkillConversation.objects.get_or_create(
-        channel=channel, user_key=request.user_key, defaults={"language": request.language}
-    )
-    # Two turns of one user at once (a double tap) take turns on the row.
-    conversation = SkillConversation.objects.select_for_update().get(pk=conversation.pk)
+    # Two turns of one user at once (a double tap) take turns on the row: one locking
+    # read for a user the desk knows (every turn after the first), not a read and a
+    # second read to lock.
+    rows = SkillConversation.objects.select_for_update()
+    conversation = rows.filter(channel=channel, user_key=request.user_key).first()
+    if conversation is None:
+        try:
+            with transaction.atomic():
+                conversation = SkillConversation.objects.create(
+                    channel=channel, user_key=request.user_key, language=request.language
+                )
+        except IntegrityError:
+            # The same user's first two turns raced: the other one created the row.
+            conversation = rows.get(channel=channel, user_key=request.user_key)
     if conversation.step != Step.IDLE and now - conversation.updated_at > FORGET_AFTER:
         _reset(conversation)
     conversation.language = request.language
@@ -124,8 +133,14 @@ def _reset(conversation: SkillConversation, step: str = Step.IDLE) -> None:
     conversation.photo_urls = []
 
 
+# What a turn changes (never the channel or the user): a narrower UPDATE per turn.
+_STATE_FIELDS = [
+    "step", "inquiry_id", "topic_slug", "description", "photo_urls", "language", "updated_at"
+]  # fmt: skip
+
+
 def _save(conversation: SkillConversation) -> None:
-    conversation.save()
+    conversation.save(update_fields=_STATE_FIELDS)
 
 
 def _turn(

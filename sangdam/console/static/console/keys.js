@@ -76,6 +76,7 @@
 
   var QUEUED = ["a", "s", "j", "k", "u"];
   var inflight = 0;
+  var busySince = 0;
   var queue = [];
   var fallback = null;
   function panelRequest(detail) {
@@ -94,6 +95,7 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!panelRequest(event.detail)) return;
     inflight += 1;
+    busySince = Date.now();
     document.body.dataset.panelBusy = "1";
   });
   document.addEventListener("htmx:afterRequest", function (event) {
@@ -153,6 +155,12 @@
     if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
     if (help && help.open) return; // the dialog handles Escape itself
     if (typing(event.target)) return;
+    if (inflight && Date.now() - busySince > 10000) {
+      // A request that never reported back (aborted, offline): stop waiting for it.
+      inflight = 0;
+      queue = [];
+      delete document.body.dataset.panelBusy;
+    }
     if (inflight && document.body.dataset.liveTicket && QUEUED.indexOf(event.key) >= 0) {
       queue.push(event.key);
       event.preventDefault();

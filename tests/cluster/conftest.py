@@ -109,7 +109,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[
     var = tmp_path_factory.mktemp("cluster")
     bucket = s3.new_bucket()
     db_url, db_name = _fresh_postgres(os.environ["DATABASE_URL"])
-    redis_db = 1 + uuid.uuid4().int % 14
+    # A database number of its own (SANGDAM_TEST_REDIS_DB pins one on a shared machine).
+    redis_db = int(os.environ.get("SANGDAM_TEST_REDIS_DB") or 1 + uuid.uuid4().int % 14)
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DATABASE_URL=db_url,

@@ -59,6 +59,7 @@ def test_after_ending_the_visitor_rates_and_gets_the_transcript(
         # Another tab, or a reload before answering: still asked.
         back = Visitor(chat_channel, token=visitor.token)
         welcome = await back.connect()
+        assert welcome["open"] is False
         await back.send(type="rating", score=4)
         rated = await back.receive_type("rated")
         await back.send(type="transcript", email="jisoo@example.net")
@@ -69,7 +70,7 @@ def test_after_ending_the_visitor_rates_and_gets_the_transcript(
 
     was_ended, rated, sent = async_to_sync(scenario)()
     run_tasks()
-    assert was_ended is True
+    assert was_ended is True  # asked for a rating, and no "End chat" any more
     assert rated["score"] == 4
     assert ChatRating.objects.get().score == 4
     assert sent["email"] == "jisoo@example.net"

@@ -189,6 +189,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             ),
             "availability": conversation.availability(self.channel).as_json(),
             "ended": conversation.ended(channel=self.channel, visitor=self.visitor),
+            # A chat goes on: the page offers "End chat".
+            "open": conversation.chat_going_on(channel=self.channel, visitor=self.visitor),
         }
 
     async def _message(self, content: dict[str, Any]) -> None:

@@ -211,6 +211,19 @@ def ended(*, channel: Channel, visitor: str) -> bool:
     )
 
 
+def chat_going_on(*, channel: Channel, visitor: str) -> bool:
+    """The visitor's latest chat goes on (not solved or closed): "End chat" is offered."""
+    from sangdam.tickets.models import Status, Ticket
+
+    status = (
+        Ticket.objects.filter(channel=channel, thread_key=thread_key(visitor))
+        .order_by("-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return status in (Status.NEW, Status.OPEN, Status.PENDING)
+
+
 def end_chat(*, channel: Channel, visitor: str) -> bool:
     """The visitor ends their open chat (the widget's "End chat"); False: none is open."""
     from sangdam.tickets.actor import CUSTOMER

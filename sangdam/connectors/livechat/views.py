@@ -55,6 +55,7 @@ def _strings() -> dict[str, str]:
         "email_needed": _("Please give your email address so that we can answer."),
         "email_required": _("Email (required: we answer there)"),
         "transcript_sent": _("The conversation is on its way to %(email)s."),
+        "no_chat": _("This chat has already ended."),
     }
 
 

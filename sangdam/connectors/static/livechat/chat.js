@@ -233,7 +233,7 @@
         flush();
         rating.hidden = !f.ended;
         transcript.hidden = !f.ended;
-        chatting(!f.ended && (last > 0 || state.pending.length > 0));
+        chatting(f.open || state.pending.length > 0);
       } else if (f.type === "ack") {
         state.pending = state.pending.filter(function (p) { return p.client_id !== f.client_id; });
         save();

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 from twilio.request_validator import RequestValidator
 
-from sangdam.connectors.models import InboundEvent
+from sangdam.connectors.models import EventStatus, InboundEvent
 from sangdam.connectors.phone.fake import signature
 from sangdam.customers.models import Customer, Identity
 from sangdam.tickets.models import Ticket
@@ -128,3 +129,19 @@ def test_the_language_key_carries_the_rest_of_the_call_in_english(caller, open_n
     assert "Please hold, we are connecting you to an agent." in spoken(queued)
     enqueue = queued.find("Enqueue")
     assert enqueue is not None and enqueue.get("waitUrl", "").endswith("/wait?lang=en")
+
+
+def test_steps_that_only_feed_the_calls_history_are_stored_done_without_a_task(caller, open_now):
+    caller.post()  # the greeting and menu: rings nobody yet
+    caller.post("menu", query="lang=ko", Digits="1")  # the queue: rings the agents
+    caller.post("rung", query="lang=ko", QueueResult="hangup", QueueTime="30")
+    caller.post("status", CallStatus="completed", CallDuration="40")
+
+    status = {e.event_id.split(":", 1)[1]: e.status for e in InboundEvent.objects.all()}
+    assert status == {
+        "call": EventStatus.PROCESSED,
+        "menu:1": EventStatus.PENDING,
+        "rung": EventStatus.PROCESSED,
+        "status:completed": EventStatus.PENDING,
+    }
+    assert DBTaskResult.objects.count() == 2

@@ -29,22 +29,17 @@ import json
 import random
 import re
 import statistics
-import sys
 import threading
 import time
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common import (
+from common import (
     ROOT,
     backend_env,
     load_average,

@@ -21,6 +21,8 @@ def test_the_demos_open_tickets_have_due_times_in_the_inbox(run_tasks: Any) -> N
     assert working.exists()
     assert not working.filter(sla_due_at__isnull=True).exists()
     client = Client()
-    client.force_login(Ticket.objects.exclude(assignee=None).first().assignee)  # type: ignore[union-attr]
+    assigned = Ticket.objects.exclude(assignee=None).select_related("assignee").first()
+    assert assigned is not None and assigned.assignee is not None
+    client.force_login(assigned.assignee)
     body = client.get("/?view=all&sort=due").content.decode()
     assert re.search(r'<td class="due sla-[a-z_]+"[^>]*><time datetime="', body)

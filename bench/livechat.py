@@ -265,7 +265,12 @@ def summary(tally: Tally, rss: float, args: argparse.Namespace) -> None:
             f"  {label:<14} p50 {pct(values, 0.5):7.1f} ms   p99 {pct(values, 0.99):7.1f} ms"
             f"   ({len(values)} timed)"
         )
-    print(f"  unacked {unacked}, lost to agent {lost_in}, lost to visitor {lost_out}")
+    # Counted a few seconds after the last message: a saturated server's backlog shows
+    # here too (the database then tells whether it was stored: the bench does not look).
+    print(
+        f"  unacked {unacked}, not heard by the agent {lost_in}, not shown to the visitor"
+        f" {lost_out} (within 5-10 s of the end)"
+    )
     print(f"  doubled to agent {doubled_in}, doubled to visitor {doubled_out}")
     print(f"  errors {json.dumps(tally.errors) if tally.errors else 0}")
     print(f"  server peak RSS {rss:.0f} MB   load average {load_average()}")

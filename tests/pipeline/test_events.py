@@ -19,6 +19,7 @@ from sangdam.tickets.events import (
     KINDS,
     AgentReplied,
     Assigned,
+    ChatEnded,
     CustomerMerged,
     CustomerReplied,
     DeliveryChanged,
@@ -49,6 +50,7 @@ PROMISED: dict[str, list[type[DomainEvent]]] = {
     "fields": [FieldsChanged],
     "merge": [MergedInto, MergedFrom],
     "delivery": [DeliveryChanged],
+    "end_chat": [StatusChanged, ChatEnded],
 }
 
 
@@ -121,6 +123,7 @@ def test_each_kind_reads_back_as_the_event_that_wrote_it():
         TriggerFired(ticket_id=1, trigger=4, name="refunds", actions=("tags+=refund",)),
         TimeRuleFired(ticket_id=1, rule=5, name="remind", actions=("auto_reply=reminder",)),
         ConfirmationRequested(ticket_id=1, to="minji@example.com", language="ko"),
+        ChatEnded(ticket_id=1, status="open"),
     ]
     assert {type(s) for s in samples} >= set(KINDS.values())
 

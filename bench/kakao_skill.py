@@ -49,7 +49,7 @@ def setup(env: dict[str, str]) -> tuple[int, str]:
     )
 
 
-def bench_backend(backend: str, users: int, concurrency: int) -> bool:
+def bench_backend(backend: str, users: int, concurrency: int, think: float = 0.0) -> bool:
     """Run the desk under load on one backend, print the figures; True when the check passed."""
     with backend_env(backend) as be:
         channel_id, key = setup(be.env)
@@ -57,7 +57,8 @@ def bench_backend(backend: str, users: int, concurrency: int) -> bool:
             url = f"{base}/hooks/kakao/{key}"
             print(
                 f"\n== {backend} Kakao skill: {users} users x {len(TURNS)} turns, "
-                f"{concurrency} concurrent; {os.cpu_count()} CPUs, load average {load_average()}"
+                f"{concurrency} concurrent, {think:g} s between a user's turns; "
+                f"{os.cpu_count()} CPUs, load average {load_average()}"
             )
             run = Run()
             by_turn: dict[str, list[float]] = {t: [] for t in TURNS}
@@ -65,7 +66,9 @@ def bench_backend(backend: str, users: int, concurrency: int) -> bool:
 
             def one(n: int, client: httpx.Client) -> None:
                 user = f"BenchUser{n:06d}"
-                for utterance in TURNS:
+                for turn_no, utterance in enumerate(TURNS):
+                    if think and turn_no:
+                        time.sleep(think)  # the person reads the answer and types
                     body = json.dumps(
                         skill_payload(
                             bot_id=BOT,
@@ -144,9 +147,16 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a user takes between turns (0: every user answers at once, which "
+        "saturates the server: 16 such users are 16 requests always in flight)",
+    )
     args = parser.parse_args()
     for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
-        bench_backend(backend, args.users, args.concurrency)
+        bench_backend(backend, args.users, args.concurrency, args.think)
     sys.stdout.flush()
 
 

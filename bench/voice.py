@@ -58,7 +58,7 @@ def setup(env: dict[str, str]) -> tuple[int, str]:
     )
 
 
-def bench_backend(backend: str, calls: int, concurrency: int) -> bool:
+def bench_backend(backend: str, calls: int, concurrency: int, think: float = 0.0) -> bool:
     """Play ``calls`` calls on one backend, print the figures; True when the check passed."""
     with backend_env(backend) as be:
         channel_id, key = setup(be.env)
@@ -66,7 +66,8 @@ def bench_backend(backend: str, calls: int, concurrency: int) -> bool:
             hook = f"{base}/hooks/phone/{key}"
             print(
                 f"\n== {backend} voice webhooks: {calls} calls x {len(STEPS)} signed requests, "
-                f"{concurrency} concurrent; {os.cpu_count()} CPUs, load average {load_average()}"
+                f"{concurrency} concurrent, {think:g} s between a call's steps; "
+                f"{os.cpu_count()} CPUs, load average {load_average()}"
             )
             run = Run()
             by_step: dict[str, list[float]] = {s: [] for s in STEPS}
@@ -74,12 +75,24 @@ def bench_backend(backend: str, calls: int, concurrency: int) -> bool:
             def one(n: int, client: httpx.Client) -> None:
                 sid = "CA" + secrets.token_hex(16)
                 call = {"CallSid": sid, "AccountSid": ACCOUNT, "From": f"+8210{n:08d}", "To": "+8215880000"}  # fmt: skip
-                for step, url, extra in (
-                    ("call", hook, {"CallStatus": "ringing"}),
-                    ("menu", f"{hook}/menu?lang=ko", {"Digits": "1"}),
-                    ("rung", f"{hook}/rung?lang=ko", {"QueueResult": "hangup", "QueueTime": "42"}),
-                    ("status", f"{hook}/status", {"CallStatus": "completed", "CallDuration": "61"}),
+                for step_no, (step, url, extra) in enumerate(
+                    (
+                        ("call", hook, {"CallStatus": "ringing"}),
+                        ("menu", f"{hook}/menu?lang=ko", {"Digits": "1"}),
+                        (
+                            "rung",
+                            f"{hook}/rung?lang=ko",
+                            {"QueueResult": "hangup", "QueueTime": "42"},
+                        ),
+                        (
+                            "status",
+                            f"{hook}/status",
+                            {"CallStatus": "completed", "CallDuration": "61"},
+                        ),
+                    )
                 ):
+                    if think and step_no:
+                        time.sleep(think)  # the greeting plays, the caller presses a key
                     params = {**call, **extra}
                     headers = {
                         "Content-Type": "application/x-www-form-urlencoded",
@@ -157,10 +170,16 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="postgres")
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds between a call's webhooks (0: back to back, 16 requests always in flight)",
+    )
     args = parser.parse_args()
     ok = True
     for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
-        ok = bench_backend(backend, args.calls, args.concurrency) and ok
+        ok = bench_backend(backend, args.calls, args.concurrency, args.think) and ok
     sys.stdout.flush()
     sys.exit(0 if ok else 1)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from sangdam.automations.events import TimeRuleFired, TriggerFired
+from sangdam.connectors.kakao.events import CounselSessionEnded, CounselUserBlocked
 from sangdam.customers.actions import do_merge_customers
 from sangdam.portal.events import ConfirmationRequested
 from sangdam.routing.events import OfferAnswered, OfferMade, Routed
@@ -124,6 +125,8 @@ def test_each_kind_reads_back_as_the_event_that_wrote_it():
         TimeRuleFired(ticket_id=1, rule=5, name="remind", actions=("auto_reply=reminder",)),
         ConfirmationRequested(ticket_id=1, to="minji@example.com", language="ko"),
         ChatEnded(ticket_id=1, status="open"),
+        CounselSessionEnded(ticket_id=1, user_key="kakao-user-1"),
+        CounselUserBlocked(ticket_id=1, user_key="kakao-user-1"),
     ]
     assert {type(s) for s in samples} >= set(KINDS.values())
 

@@ -104,7 +104,7 @@ def main() -> None:
         from django.test import Client
 
         from sangdam.service.clocks import recompute_open_tickets
-        from sangdam.tickets.models import Ticket
+        from sangdam.service.models import SlaClock
 
         call_command("migrate", verbosity=0)
         print(f"== SLA recompute on {args.backend} ({connection.vendor}), {os.cpu_count()} CPUs,"
@@ -129,7 +129,7 @@ def main() -> None:
         print(f"                  {cpu:6.2f} s of this process's CPU")
         print(f"schedule change   {took:6.2f} s   {changed} tickets' due times moved"
               f"   ({took / max(1, changed) * 1e6:.0f} µs a ticket)")  # fmt: skip
-        running = Ticket.objects.filter(sla_due_at__isnull=False).count()
+        running = SlaClock.objects.filter(sla_due_at__isnull=False).count()
         print(f"tickets with a running due time: {running}")
 
         client = Client()

@@ -13,7 +13,8 @@ from sangdam.accounts.models import Role, Team, User
 from sangdam.connectors.base import InboundAttachment, InboundMessage, SenderIdentity
 from sangdam.connectors.intake import IntakeResult, receive
 from sangdam.connectors.models import Channel
-from sangdam.tickets.models import Topic
+from sangdam.service.models import SlaClock
+from sangdam.tickets.models import Ticket, Topic
 
 _seq = itertools.count(1)
 
@@ -75,3 +76,9 @@ def inbound(
 def customer_writes(channel: Channel, **fields: Any) -> IntakeResult:
     """A customer's message goes through the real intake pipeline."""
     return receive(inbound(channel, **fields))
+
+
+def due_times(ticket: Ticket | int) -> SlaClock:
+    """The ticket's SLA clock row as stored now (an empty one when it has none)."""
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    return SlaClock.objects.filter(ticket_id=pk).first() or SlaClock(ticket_id=pk)

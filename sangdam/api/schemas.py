@@ -6,11 +6,11 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import field_validator, model_validator
 
+from sangdam.service.selectors import clock_of
 from sangdam.service.sla import sla_state
 from sangdam.tickets.models import Message, Priority, Status, Ticket
 from sangdam.tickets.selectors import MAX_PAGE_SIZE
@@ -49,14 +49,6 @@ class ChannelRef(Schema):
     id: int
     kind: str
     name: str
-
-
-def _has_clock(ticket: Ticket) -> bool:
-    try:
-        ticket.sla_clock  # noqa: B018 (a reverse one-to-one raises when absent)
-    except ObjectDoesNotExist:
-        return False
-    return True
 
 
 # --- tickets --------------------------------------------------------------------------
@@ -116,15 +108,31 @@ class TicketOut(Schema):
         return {"id": obj.assignee.pk, "name": obj.assignee.name} if obj.assignee else None
 
     @staticmethod
+    def resolve_first_response_due_at(obj: Ticket) -> dt.datetime | None:
+        clock = clock_of(obj)
+        return clock.first_response_due_at if clock else None
+
+    @staticmethod
+    def resolve_next_response_due_at(obj: Ticket) -> dt.datetime | None:
+        clock = clock_of(obj)
+        return clock.next_response_due_at if clock else None
+
+    @staticmethod
+    def resolve_resolution_due_at(obj: Ticket) -> dt.datetime | None:
+        clock = clock_of(obj)
+        return clock.resolution_due_at if clock else None
+
+    @staticmethod
     def resolve_sla(obj: Ticket) -> dict[str, Any]:
-        clock = obj.sla_clock if _has_clock(obj) else None
+        clock = clock_of(obj)
         policy = clock.policy if clock is not None and clock.policy_id else None
+        due = clock.sla_due_at if clock else None
         return {
             "policy": policy.name if policy else None,
             "state": sla_state(
-                status=obj.status, due=obj.sla_due_at, now=timezone.now(), has_policy=bool(policy)
+                status=obj.status, due=due, now=timezone.now(), has_policy=bool(policy)
             ),
-            "due_at": obj.sla_due_at,
+            "due_at": due,
         }
 
     @staticmethod

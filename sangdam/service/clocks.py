@@ -1,8 +1,8 @@
 """The SLA clocks applied to tickets: per event (the listener) and set-wise (a recompute).
 
-Due times are derived data: they are written with ``UPDATE``s of those columns only,
-never by saving the ticket, so they cannot overwrite an agent's concurrent change, and
-they do not count as activity on the ticket (no ``updated_at`` bump, no audit row).
+Due times are derived data, kept on the ticket's clock row (:class:`SlaClock`), never on
+the ticket: they cannot overwrite an agent's concurrent change, and they do not count as
+activity on the ticket (no ``updated_at`` bump, no audit row).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from sangdam.core.memo import Memo
+from sangdam.service.due_writer import DUE_COLUMNS, write_due
 from sangdam.service.hours import Timeline, WeeklyHours
 from sangdam.service.models import SlaBreach, SlaClock, SlaMetric, SlaPolicy
 from sangdam.service.selectors import ScheduleBook, load_schedule_book, schedule_book
@@ -44,7 +45,6 @@ from sangdam.tickets.models import Message, Ticket
 log = logging.getLogger(__name__)
 
 ACTOR = Actor("system:sla")
-DUE_COLUMNS = ("first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at")
 PAUSING = ("pending", "solved", "closed")
 # What the SLA listener reads of a ticket.
 _TICKET_FIELDS = (
@@ -58,7 +58,6 @@ _TICKET_FIELDS = (
     "customer__tier",
     "first_responded_at",
     "merged_into_id",
-    *DUE_COLUMNS,
 )
 
 
@@ -194,16 +193,22 @@ def apply_events(
             channel_id=ticket.channel_id,
         )
         clock.policy_id = rule.policy_id if rule else None
+        due = _due(ticket, clock, rule, timeline).as_tuple()
+        for column, value in zip(DUE_COLUMNS, due, strict=True):
+            setattr(clock, column, value)
         if _state(clock) != before:
             # An event that changed nothing may apply again: it changes nothing again.
             clock.save(force_insert=stored is None)
-        due = _due(ticket, clock, rule, timeline).as_tuple()
-        if due != tuple(getattr(ticket, column) for column in DUE_COLUMNS):
-            Ticket.objects.filter(pk=ticket.pk).update(**dict(zip(DUE_COLUMNS, due, strict=True)))
 
 
 def _state(clock: SlaClock) -> tuple[object, ...]:
-    return (clock.policy_id, clock.waiting_since, clock.paused_since, clock.paused_seconds)
+    return (
+        clock.policy_id,
+        clock.waiting_since,
+        clock.paused_since,
+        clock.paused_seconds,
+        *(getattr(clock, column) for column in DUE_COLUMNS),
+    )
 
 
 def _apply(
@@ -264,10 +269,12 @@ def _due(
 
 # The recompute's columns, in the order it unpacks them: the same with the clock's own.
 _FIELDS = (
-    *_TICKET_FIELDS[: -len(DUE_COLUMNS)],
+    *_TICKET_FIELDS,
     "sla_clock__waiting_since",
     "sla_clock__paused_seconds",
-    *DUE_COLUMNS,
+    "sla_clock__last_event_id",
+    "sla_clock__policy_id",
+    *(f"sla_clock__{column}" for column in DUE_COLUMNS),
 )
 
 
@@ -275,7 +282,7 @@ def recompute_open_tickets(*, batch_size: int = 5000) -> int:
     """Recompute the due times of every open ticket; returns how many changed.
 
     Keyset batches by id: each batch is one read (a join with the clocks and customers)
-    and one set-wise UPDATE of the tickets whose due times moved. The policies and
+    and one upsert of the clock rows whose due times moved. The policies and
     schedules are read once, and each schedule's timeline answers for all its tickets.
     """
     # Read now, not from the memory: a recompute follows a change of policies or hours.
@@ -293,86 +300,45 @@ def recompute_open_tickets(*, batch_size: int = 5000) -> int:
             .values_list(*_FIELDS)[:batch_size]
         )
         if not rows:
-            return changed
+            break
         last_id = rows[-1][0]
-        updates: list[tuple[Any, ...]] = []
-        for row in rows:
-            (pk, created, status, priority, topic_id, channel_id, team_id, tier, responded,
-             merged, waiting, paused, *old) = row  # fmt: skip
-            rule = context.rule_for(
-                priority=priority, tier=tier, topic_id=topic_id, channel_id=channel_id
-            )
-            if rule is None or merged:
-                due = DueTimes()
-            else:
-                timeline = context.timeline(channel_id=channel_id, team_id=team_id, start=created)
-                due = due_times(
-                    ClockInput(
-                        created_at=created,
-                        status=status,
-                        first_responded_at=responded,
-                        waiting_since=waiting,
-                        paused_seconds=paused or 0.0,
-                    ),
-                    rule.targets,
-                    timeline,
-                )
-            new = due.as_tuple()
-            if tuple(old) != new:
-                updates.append((pk, *new))
+        updates = _moved(context, rows)
         if updates:
-            _write_due(updates)
+            write_due(updates)
             changed += len(updates)
+    return changed
 
 
-def _write_due(rows: list[tuple[Any, ...]]) -> None:
-    """Write many tickets' due times with one set-wise UPDATE, in one short transaction."""
-    table = Ticket._meta.db_table
-    sets = ", ".join(f"{col} = v.{col}" for col in DUE_COLUMNS)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY into a temporary table, then UPDATE ... FROM it: a VALUES list of
-            # thousands of parameters spent more time in the driver's query parsing than
-            # the database spent updating.
-            columns = ", ".join(f"{col} timestamptz" for col in DUE_COLUMNS)
-            # (Dropped by hand too: inside an outer transaction, as in tests, there is no
-            # commit to drop it.)
-            cursor.execute("DROP TABLE IF EXISTS sla_due_new")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE sla_due_new (id bigint, {columns}) ON COMMIT DROP"
+def _moved(context: Context, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The tickets whose due times or policy changed, as :func:`write_due` takes them."""
+    updates: list[tuple[Any, ...]] = []
+    for row in rows:
+        (pk, created, status, priority, topic_id, channel_id, team_id, tier, responded,
+         merged, waiting, paused, seen, old_policy, *old) = row  # fmt: skip
+        rule = context.rule_for(
+            priority=priority, tier=tier, topic_id=topic_id, channel_id=channel_id
+        )
+        policy = rule.policy_id if rule else None
+        if rule is None or merged:
+            due = DueTimes()
+        else:
+            timeline = context.timeline(channel_id=channel_id, team_id=team_id, start=created)
+            due = due_times(
+                ClockInput(
+                    created_at=created,
+                    status=status,
+                    first_responded_at=responded,
+                    waiting_since=waiting,
+                    paused_seconds=paused or 0.0,
+                ),
+                rule.targets,
+                timeline,
             )
-            with cursor.cursor.copy(
-                f"COPY sla_due_new (id, {', '.join(DUE_COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"UPDATE {table} SET {sets} FROM sla_due_new v WHERE {table}.id = v.id"  # noqa: S608
-            )
-            cursor.execute("DROP TABLE sla_due_new")
-            return
-        # SQLite (>= 3.33 for UPDATE ... FROM) allows 32766 parameters; 1000 rows of five
-        # stay far below.
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-            params: list[Any] = []
-            for pk, *dues in chunk:
-                params.append(pk)
-                params.extend(_sqlite_datetime(d) for d in dues)
-            cursor.execute(
-                f"WITH v(id, {', '.join(DUE_COLUMNS)}) AS (VALUES {values}) "  # noqa: S608
-                f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id",
-                params,
-            )
-
-
-def _sqlite_datetime(value: dt.datetime | None) -> str | None:
-    # What Django's adapt_datetimefield_value writes (naive UTC text), at a third of the
-    # cost: it ran once per due time, 400,000 times for 100,000 tickets.
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+        new = due.as_tuple()
+        if tuple(old) != new or old_policy != policy:
+            # (No clock row yet: written with last_event_id 0, the default's.)
+            updates.append((pk, policy, seen or 0, *new))
+    return updates
 
 
 # --- breaches ----------------------------------------------------------------------------
@@ -392,12 +358,12 @@ def detect_breaches(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     for metric, column in _METRIC_COLUMNS:
         missed = Ticket.objects.filter(
             status__in=RUNNING_STATUSES,
-            sla_due_at__lte=now,  # the indexed prefilter: some target has passed
-            **{f"{column}__lte": now},
+            sla_clock__sla_due_at__lte=now,  # the indexed prefilter: some target has passed
+            **{f"sla_clock__{column}__lte": now},
         ).exclude(
             Exists(
                 SlaBreach.objects.filter(
-                    ticket=OuterRef("pk"), metric=metric, due_at=OuterRef(column)
+                    ticket=OuterRef("pk"), metric=metric, due_at=OuterRef(f"sla_clock__{column}")
                 )
             )
         )
@@ -415,10 +381,10 @@ def _record_breach(
 ) -> bool:
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-        due = getattr(ticket, column) if ticket else None
+        clock = SlaClock.objects.filter(ticket_id=ticket_id).first()
+        due = getattr(clock, column) if clock else None
         if ticket is None or due is None or due > now or ticket.status not in RUNNING_STATUSES:
             return False
-        clock = SlaClock.objects.filter(ticket=ticket).first()
         if metric == SlaMetric.NEXT_RESPONSE and clock and clock.waiting_since:
             started = clock.waiting_since
             paused = 0.0

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from sangdam.core.memo import Memo
 from sangdam.service.hours import WeeklyHours
-from sangdam.service.models import Schedule
+from sangdam.service.models import Schedule, SlaClock
+from sangdam.tickets.models import Ticket
 
 
 @dataclass
@@ -78,3 +79,14 @@ def schedules_by_channel() -> tuple[dict[int, Schedule], Schedule | None]:
 def hours_for_channel(channel_id: int) -> WeeklyHours | None:
     """The hours customers of a channel see (its own, else the default)."""
     return schedule_book().hours_for(channel_id=channel_id)
+
+
+def clock_of(ticket: Ticket) -> SlaClock | None:
+    """The ticket's SLA clock row (due times, policy), or None when it has none.
+
+    No query when the ticket was read with ``select_related("sla_clock")``.
+    """
+    try:
+        return ticket.sla_clock
+    except SlaClock.DoesNotExist:
+        return None

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from sangdam.accounts.models import Presence
 from sangdam.service.models import Schedule, SlaPolicy
-from sangdam.tickets.models import Ticket
 from tests import factories
 from tests.api.conftest import ApiClient, client_for
 
@@ -97,8 +97,8 @@ def test_an_sla_policy_is_created_changed_and_applied_to_new_tickets(
     ticket = factories.customer_writes(channel).ticket
     run_tasks()
     ticket.refresh_from_db()
-    assert ticket.first_response_due_at is not None
-    assert ticket.resolution_due_at is None
+    assert factories.due_times(ticket).first_response_due_at is not None
+    assert factories.due_times(ticket).resolution_due_at is None
 
 
 def test_a_policy_naming_a_missing_topic_is_refused(admin_api: ApiClient) -> None:
@@ -119,8 +119,19 @@ def test_a_deleted_policy_no_longer_applies(admin_api: ApiClient) -> None:
     assert admin_api.get(f"/sla-policies/{policy.pk}").status_code == 404
 
 
-def test_wait_times_are_listed_per_channel(api: ApiClient) -> None:
-    factories.make_channel("email", name="Mail")
-    waits = api.get("/wait-times").json()
-    assert [w["name"] for w in waits] == ["Mail"]
-    assert Ticket.objects.count() == 0
+def test_wait_times_count_the_waiting_inquiries_and_the_agents_online(api: ApiClient) -> None:
+    channel = factories.make_channel("chat", name="Website chat")
+    factories.make_agent("Minho", presence=Presence.ONLINE)
+    factories.customer_writes(channel, sender=("chat", "visitor-1"))
+    [wait] = [w for w in api.get("/wait-times").json() if w["name"] == "Website chat"]
+    assert wait["waiting"] == 1
+    assert wait["agents_available"] >= 1
+    assert wait["reason"] == ""
+    assert isinstance(wait["minutes"], int) and wait["minutes"] >= 1
+
+
+def test_an_sla_policy_for_an_unknown_priority_is_refused(admin_api: ApiClient) -> None:
+    answer = admin_api.post("/sla-policies", {"name": "Typo", "priorities": ["urgnet"]})
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "priorities"
+    assert not SlaPolicy.objects.exists()

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from sangdam.connectors.models import Channel
 from sangdam.service.models import Schedule, SlaPolicy
-from sangdam.tickets.models import Ticket
 from tests import factories
 
 WEEKDAYS = {f"day_{d}": "09:00-12:00, 13:00-18:00" for d in range(5)}
@@ -83,7 +82,7 @@ def test_admin_creates_an_sla_policy_and_open_tickets_get_due_times(
 ) -> None:
     ticket = factories.customer_writes(email_channel).ticket
     run_tasks()
-    assert Ticket.objects.get(pk=ticket.pk).sla_due_at is None
+    assert factories.due_times(ticket).sla_due_at is None
     boss_client.post(
         "/admin/sla/new/",
         {
@@ -99,7 +98,7 @@ def test_admin_creates_an_sla_policy_and_open_tickets_get_due_times(
     assert policy.priorities == ["urgent", "normal"]
     assert "Urgent and normal" in boss_client.get("/admin/sla/").content.decode()
     run_tasks()  # the recompute the change enqueued
-    assert Ticket.objects.get(pk=ticket.pk).first_response_due_at is not None
+    assert factories.due_times(ticket).first_response_due_at is not None
 
 
 def test_editing_the_hours_moves_open_tickets_due_times(
@@ -109,7 +108,7 @@ def test_editing_the_hours_moves_open_tickets_due_times(
     _post(boss_client, "/admin/schedules/new/")
     ticket = factories.customer_writes(email_channel).ticket
     run_tasks()
-    before = Ticket.objects.get(pk=ticket.pk).first_response_due_at
+    before = factories.due_times(ticket).first_response_due_at
     schedule = Schedule.objects.get()
     _post(
         boss_client,
@@ -118,5 +117,5 @@ def test_editing_the_hours_moves_open_tickets_due_times(
         day_6="00:00-00:00",
     )
     run_tasks()
-    after = Ticket.objects.get(pk=ticket.pk).first_response_due_at
+    after = factories.due_times(ticket).first_response_due_at
     assert before is not None and after is not None and after != before

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,9 @@ from sangdam.service.hours import (
     next_opening,
     parse_intervals,
 )
+
+# Pure functions, no database: the SQLite pass only (scripts/test.sh).
+pytestmark = pytest.mark.once
 
 SEOUL = ZoneInfo("Asia/Seoul")
 WEEKDAYS_9_TO_6 = parse_intervals({str(d): [["09:00", "18:00"]] for d in range(5)})

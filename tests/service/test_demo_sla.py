@@ -19,7 +19,7 @@ def test_the_demos_open_tickets_have_due_times_in_the_inbox(run_tasks: Any) -> N
     run_tasks()
     working = Ticket.objects.filter(status__in=[Status.NEW, Status.OPEN])
     assert working.exists()
-    assert not working.filter(sla_due_at__isnull=True).exists()
+    assert not working.filter(sla_clock__sla_due_at__isnull=True).exists()
     client = Client()
     assigned = Ticket.objects.exclude(assignee=None).select_related("assignee").first()
     assert assigned is not None and assigned.assignee is not None

@@ -19,6 +19,7 @@ from sangdam.connectors.models import Channel
 from sangdam.console.models import Notification
 from sangdam.customers.models import Tier
 from sangdam.service import clocks
+from sangdam.service.due_writer import write_due
 from sangdam.service.hours import add_business_minutes
 from sangdam.service.models import Schedule, SlaBreach, SlaPolicy
 from sangdam.tickets import actions
@@ -69,17 +70,19 @@ def test_a_friday_evening_inquiry_is_due_monday_morning(
     email_channel: Channel, policy: SlaPolicy, run_tasks: Callable[[], None]
 ) -> None:
     ticket = write(email_channel, FRIDAY_5PM, run_tasks)
-    assert ticket.first_response_due_at == seoul(MONDAY, 10)
-    assert ticket.next_response_due_at == seoul(MONDAY, 10)
-    assert ticket.resolution_due_at == seoul(MONDAY + dt.timedelta(days=2), 17)
-    assert ticket.sla_due_at == seoul(MONDAY, 10)
+    assert factories.due_times(ticket).first_response_due_at == seoul(MONDAY, 10)
+    assert factories.due_times(ticket).next_response_due_at == seoul(MONDAY, 10)
+    assert factories.due_times(ticket).resolution_due_at == seoul(MONDAY + dt.timedelta(days=2), 17)
+    assert factories.due_times(ticket).sla_due_at == seoul(MONDAY, 10)
 
 
 def test_an_inquiry_on_the_eve_of_chuseok_is_due_after_the_holidays(
     email_channel: Channel, policy: SlaPolicy, run_tasks: Callable[[], None]
 ) -> None:
     ticket = write(email_channel, dt.datetime(2026, 9, 23, 17, 0, tzinfo=SEOUL), run_tasks)
-    assert ticket.first_response_due_at == dt.datetime(2026, 9, 28, 10, 0, tzinfo=SEOUL)
+    assert factories.due_times(ticket).first_response_due_at == dt.datetime(
+        2026, 9, 28, 10, 0, tzinfo=SEOUL
+    )
 
 
 def test_the_agents_reply_stops_the_first_response_clock_and_a_customer_reply_starts_the_next(
@@ -93,9 +96,9 @@ def test_the_agents_reply_stops_the_first_response_clock_and_a_customer_reply_st
     actions.do_reply(ticket=ticket, actor=Actor.agent(agent), text="확인해 보겠습니다.")
     run_tasks()
     ticket.refresh_from_db()
-    assert ticket.first_response_due_at is None
-    assert ticket.next_response_due_at is None
-    assert ticket.resolution_due_at is not None
+    assert factories.due_times(ticket).first_response_due_at is None
+    assert factories.due_times(ticket).next_response_due_at is None
+    assert factories.due_times(ticket).resolution_due_at is not None
 
     # The agent answered just now (the real clock): the customer writes again after that.
     result = factories.customer_writes(
@@ -104,8 +107,8 @@ def test_the_agents_reply_stops_the_first_response_clock_and_a_customer_reply_st
     run_tasks()
     ticket.refresh_from_db()
     expected = add_business_minutes(office.hours(), result.message.created_at, 240)
-    assert ticket.next_response_due_at == expected
-    assert ticket.first_response_due_at is None
+    assert factories.due_times(ticket).next_response_due_at == expected
+    assert factories.due_times(ticket).first_response_due_at is None
 
 
 def test_pending_pauses_the_clocks_and_a_customer_reply_resumes_them(
@@ -114,18 +117,16 @@ def test_pending_pauses_the_clocks_and_a_customer_reply_resumes_them(
     ticket = write(email_channel, FRIDAY_5PM, run_tasks)
     actions.do_change_status(ticket=ticket, actor=Actor.agent(agent), status="pending")
     run_tasks()
-    ticket.refresh_from_db()
-    assert (ticket.next_response_due_at, ticket.resolution_due_at, ticket.sla_due_at) == (
+    clock = factories.due_times(ticket)
+    assert (clock.next_response_due_at, clock.resolution_due_at, clock.sla_due_at) == (
         None,
         None,
         None,
     )
     actions.do_change_status(ticket=ticket, actor=Actor.agent(agent), status="open")
     run_tasks()
-    ticket.refresh_from_db()
-    assert ticket.resolution_due_at is not None and ticket.resolution_due_at >= seoul(
-        MONDAY + dt.timedelta(days=2), 17
-    )
+    resolution = factories.due_times(ticket).resolution_due_at
+    assert resolution is not None and resolution >= seoul(MONDAY + dt.timedelta(days=2), 17)
 
 
 def test_the_first_matching_policy_wins_by_priority_and_tier(
@@ -139,9 +140,11 @@ def test_the_first_matching_policy_wins_by_priority_and_tier(
     clocks.recompute_open_tickets()
     vip.refresh_from_db()
     regular.refresh_from_db()
-    assert vip.first_response_due_at == seoul(FRIDAY_5PM, 17, 30)
-    assert vip.resolution_due_at is None  # the VIP policy sets no resolution target
-    assert regular.first_response_due_at == seoul(MONDAY, 10)
+    assert factories.due_times(vip).first_response_due_at == seoul(FRIDAY_5PM, 17, 30)
+    assert (
+        factories.due_times(vip).resolution_due_at is None
+    )  # the VIP policy sets no resolution target
+    assert factories.due_times(regular).first_response_due_at == seoul(MONDAY, 10)
 
 
 def test_a_schedule_change_moves_the_due_times_of_open_tickets(
@@ -152,7 +155,26 @@ def test_a_schedule_change_moves_the_due_times_of_open_tickets(
     office.save()
     assert clocks.recompute_open_tickets() == 1
     ticket.refresh_from_db()
-    assert ticket.first_response_due_at == seoul(FRIDAY_5PM + dt.timedelta(days=1), 10)
+    assert factories.due_times(ticket).first_response_due_at == seoul(
+        FRIDAY_5PM + dt.timedelta(days=1), 10
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recompute_run_by_the_worker_writes_every_batch(
+    email_channel: Channel, policy: SlaPolicy, office: Schedule, run_tasks: Callable[[], None]
+) -> None:
+    # Outside a transaction (as in the task worker) the batches are written by a
+    # background thread on its own connection: none may be lost or left half-written.
+    tickets = [
+        write(email_channel, FRIDAY_5PM, run_tasks, sender=("email", f"c{n}@example.com"))
+        for n in range(5)
+    ]
+    office.week = {**office.week, "5": [["09:00", "18:00"]]}
+    office.save()
+    assert clocks.recompute_open_tickets(batch_size=2) == 5
+    saturday_10am = seoul(FRIDAY_5PM + dt.timedelta(days=1), 10)
+    assert [factories.due_times(t).first_response_due_at for t in tickets] == [saturday_10am] * 5
 
 
 def assigned_with_lead(
@@ -203,4 +225,17 @@ def test_without_a_policy_nothing_is_due(
     email_channel: Channel, office: Schedule, run_tasks: Callable[[], None]
 ) -> None:
     ticket = write(email_channel, FRIDAY_5PM, run_tasks)
-    assert ticket.sla_due_at is None
+    assert factories.due_times(ticket).sla_due_at is None
+
+
+def test_a_recompute_does_not_overwrite_a_clock_the_listener_moved_after_it_read(
+    email_channel: Channel, policy: SlaPolicy, run_tasks: Callable[[], None]
+) -> None:
+    ticket = write(email_channel, FRIDAY_5PM, run_tasks)
+    clock = factories.due_times(ticket)
+    assert clock.last_event_id > 0 and clock.sla_due_at is not None
+    # What a recompute computed from the clock as it stood one event earlier.
+    write_due([(ticket.pk, None, clock.last_event_id - 1, None, None, None, None)])
+    assert factories.due_times(ticket).sla_due_at == clock.sla_due_at
+    write_due([(ticket.pk, None, clock.last_event_id, None, None, None, None)])
+    assert factories.due_times(ticket).sla_due_at is None

@@ -6,7 +6,14 @@ from sangdam.tickets.models.message import (
     Message,
     MessageKind,
 )
-from sangdam.tickets.models.ticket import Priority, Status, Ticket, TicketLink, Topic
+from sangdam.tickets.models.ticket import (
+    Priority,
+    Status,
+    Ticket,
+    TicketLink,
+    Topic,
+    localized_name,
+)
 
 __all__ = [
     "Attachment",
@@ -20,4 +27,5 @@ __all__ = [
     "Ticket",
     "TicketLink",
     "Topic",
+    "localized_name",
 ]

@@ -24,8 +24,13 @@ class Topic(models.Model):
         return self.name()
 
     def name(self, language: str | None = None) -> str:
-        language = (language or get_language() or "en")[:2]
-        return str(self.names.get(language) or self.names.get("en") or self.slug)
+        return localized_name(self.names, self.slug, language)
+
+
+def localized_name(names: dict[str, str], slug: str, language: str | None = None) -> str:
+    """A topic's name in ``language`` (the active one by default), else English, else slug."""
+    language = (language or get_language() or "en")[:2]
+    return str(names.get(language) or names.get("en") or slug)
 
 
 class Status(models.TextChoices):
@@ -44,18 +49,30 @@ class Priority(models.TextChoices):
 
 
 class Ticket(models.Model):
-    reference = models.CharField(max_length=24, unique=True)
+    # Unique by a constraint (Meta), not unique=True: on PostgreSQL that also built a
+    # second, LIKE-ready index nothing queries.
+    reference = models.CharField(max_length=24)
     subject = models.CharField(_("subject"), max_length=300)
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=12, choices=Priority.choices, default=Priority.NORMAL)
-    channel = models.ForeignKey("connectors.Channel", on_delete=models.PROTECT, related_name="+")
+    # No index of their own for channel, customer, team, assignee: the composite indexes
+    # in Meta start with them. Each index is work on every ticket write (an SLA recompute
+    # rewrites 50,000 rows; 17 indexes made it miss its 10 s).
+    channel = models.ForeignKey(
+        "connectors.Channel", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     language = models.CharField(max_length=8, blank=True)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="tickets"
+        "customers.Customer", on_delete=models.PROTECT, related_name="tickets", db_index=False
     )
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,29 +80,35 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tickets",
+        db_index=False,
     )
     tags = models.JSONField(default=list, blank=True)
     # The conversation this ticket continues on its channel (a chat id, a thread id).
     thread_key = models.CharField(max_length=200, blank=True)
     # Details the customer's app or form sent along (app version, device, order number).
     metadata = models.JSONField(default=dict, blank=True)
-    first_response_due_at = models.DateTimeField(null=True, blank=True)
-    next_response_due_at = models.DateTimeField(null=True, blank=True)
-    resolution_due_at = models.DateTimeField(null=True, blank=True)
-    # The earliest running SLA due time (next reply or resolution): what the inbox sorts
-    # and badges on. Written by the SLA clocks (sangdam.service.sla), never by hand.
-    sla_due_at = models.DateTimeField(null=True, blank=True)
+    # The SLA due times live on the ticket's clock row (sangdam.service.models.SlaClock):
+    # a recompute rewrites them for every open ticket, and on this row each write was
+    # an entry in each of the ticket's indexes.
     first_responded_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        db_index=False,  # see ticket_merged_into: only the few merged tickets are indexed
     )
     last_activity_at = models.DateTimeField()
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="ticket_reference_unique"),
+        ]
         indexes = [
             models.Index(
                 fields=["status", "-last_activity_at", "-id"], name="ticket_status_activity"
@@ -102,8 +125,11 @@ class Ticket(models.Model):
             models.Index(fields=["-last_activity_at", "-id"], name="ticket_activity"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
             models.Index(fields=["channel", "thread_key"], name="ticket_thread"),
-            # "Soonest due first" over open tickets; without it the due sort reads them all.
-            models.Index(fields=["sla_due_at", "id"], name="ticket_sla_due"),
+            models.Index(
+                fields=["merged_into"],
+                name="ticket_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
             # The inbox's capped total (selectors.ticket_count) read from the index alone:
             # counting 10,001 open tickets through the table took 64 ms at 200k tickets on
             # SQLite, a filtered view (channel + priority) 145 ms; through this 1-12 ms.

@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from sangdam.console.models import TicketSeen
-from sangdam.tickets.models import Ticket
+from sangdam.tickets.listing import ListedTicket
 
 
 def mark_seen(*, user_id: int, ticket_id: int) -> None:
@@ -17,7 +17,7 @@ def mark_seen(*, user_id: int, ticket_id: int) -> None:
     )
 
 
-def markers(*, user_id: int, tickets: list[Ticket]) -> dict[int, str]:
+def markers(*, user_id: int, tickets: list[ListedTicket]) -> dict[int, str]:
     """``unread`` (never opened), ``updated`` (activity since last opened) or nothing,
     for one inbox page: one query on the (user, ticket) index."""
     seen: dict[int, dt.datetime] = dict(

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from sangdam.accounts.models import User
 from sangdam.connectors.models import Channel
+from sangdam.service.models import SlaClock
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
+from sangdam.tickets.selectors import encode_cursor
 from tests import factories
 from tests.api.conftest import ApiClient
 
@@ -48,8 +53,41 @@ def test_cursor_pages_cover_every_ticket_once(api: ApiClient, email_channel: Cha
     assert sorted(seen) == sorted(created)
 
 
+def test_due_sort_pages_soonest_first_then_the_tickets_without_a_due_time(
+    api: ApiClient, email_channel: Channel
+) -> None:
+    tickets = [
+        factories.customer_writes(email_channel, sender=("email", f"d{i}@example.com")).ticket
+        for i in range(6)
+    ]
+    now = timezone.now()
+    # Three with due times, in an order unlike their ids; one clock row without a due time
+    # (a paused ticket's); two tickets with no clock row at all.
+    for ticket, hours in zip(tickets[:3], (5, 1, 3), strict=True):
+        SlaClock.objects.create(ticket=ticket, sla_due_at=now + dt.timedelta(hours=hours))
+    SlaClock.objects.create(ticket=tickets[3])
+    expected = [tickets[i].pk for i in (1, 2, 0, 3, 4, 5)]
+    seen: list[int] = []
+    params: dict[str, object] = {"limit": 2, "sort": "due"}
+    while True:
+        page = api.get("/tickets", params).json()
+        seen += [t["id"] for t in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params = {"limit": 2, "sort": "due", "cursor": page["next_cursor"]}
+    assert seen == expected
+
+
 def test_a_bad_cursor_is_a_problem_document(api: ApiClient) -> None:
     response = api.get("/tickets", {"cursor": "%%%"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_query"
+
+
+@pytest.mark.parametrize("sort", ["activity", "due"])
+def test_a_cursor_with_a_forged_position_is_a_problem_document(api: ApiClient, sort: str) -> None:
+    forged = encode_cursor(["2026-01-01T00:00:00+00:00", "1 OR 1=1"])
+    response = api.get("/tickets", {"cursor": forged, "sort": sort})
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_query"
 

@@ -211,3 +211,16 @@ def test_the_capped_count_stops_at_cap_plus_one(agent: User, email_channel: Chan
     assert ticket_count(user=agent, filters=open_view, cap=10) == 4
     assert ticket_count(user=agent, filters=open_view, cap=2) == 3
     assert ticket_count(user=agent, filters=TicketFilters(view="mine"), cap=2) == 0
+
+
+def test_a_ticket_on_a_channel_another_process_made_seconds_ago_is_listed(
+    agent_client: Client, email_channel: Channel
+) -> None:
+    new_ticket(email_channel)
+    agent_client.get("/")  # the channels, topics and agents are remembered now
+    # Made as another process would: no signal here tells this process's memory.
+    (fresh,) = Channel.objects.bulk_create([Channel(kind="telegram", name="새 텔레그램 봇")])
+    ticket = new_ticket(fresh, who="5550001")
+    response = agent_client.get("/")
+    assert response.status_code == 200
+    assert ticket.reference in references(response)

@@ -22,13 +22,14 @@ from sangdam.console.permissions import agent_of, agent_required
 from sangdam.console.seen import markers
 from sangdam.console.views.saved_views import current_query, visible_views
 from sangdam.service.sla import sla_state
-from sangdam.tickets.models import Priority, Status, Ticket
+from sangdam.tickets.listing import ListedTicket
+from sangdam.tickets.models import Priority, Status
 from sangdam.tickets.selectors import (
     COUNT_CAP,
     MAX_PAGE_SIZE,
     InvalidQuery,
+    listed_page,
     ticket_count,
-    ticket_page,
 )
 
 PAGE_SIZE = 50
@@ -56,7 +57,7 @@ class Row:
     """One inbox line, prepared in Python: per-row template tags ({% url %}, |date,
     get_*_display) cost ~0.3 ms a row, a third of a 100-row page (bench/inbox.py)."""
 
-    ticket: Ticket
+    ticket: ListedTicket
     url: str
     channel: str
     icon: str
@@ -72,7 +73,7 @@ class Row:
     marker: str  # unread, updated or ""
 
 
-def _rows(tickets: list[Ticket], marks: dict[int, str]) -> list[Row]:
+def _rows(tickets: list[ListedTicket], marks: dict[int, str]) -> list[Row]:
     url = reverse("console:ticket", args=[987654321]).replace("987654321", "{}")
     statuses, priorities = dict(Status.choices), dict(Priority.choices)
     channels = {str(k): str(v) for k, v in ChannelKind.choices}
@@ -153,19 +154,16 @@ def _context(request: HttpRequest) -> dict[str, object]:
     filters = form.filters()
     error = ""
     try:
-        page = ticket_page(
+        page = listed_page(
             user=agent_of(request),
             filters=filters,
             cursor=request.GET.get("cursor", ""),
             limit=_page_size(request),
-            list_only=True,
         )
     except InvalidQuery:
         # A stale or hand-edited cursor: show the first page rather than nothing.
         error = _("That page link is no longer valid; showing the first page.")
-        page = ticket_page(
-            user=agent_of(request), filters=filters, limit=_page_size(request), list_only=True
-        )
+        page = listed_page(user=agent_of(request), filters=filters, limit=_page_size(request))
     start = _start(request) if not error else 0
     cap = _count_cap()
     total = ticket_count(user=agent_of(request), filters=filters, cap=cap)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sangdam.core import live
+from sangdam.core.gc_tuning import freeze_loaded_objects
 from sangdam.core.language import detect_language_soon
 from sangdam.core.runtime import BackgroundServices
 from sangdam.core.secret_file import require_real_secret
@@ -68,6 +69,8 @@ class Command(BaseCommand):
             log_level="warning",
             ws="websockets-sansio",
         )
+        config.load()  # the app and its imports, before the long-lived objects are frozen
+        freeze_loaded_objects()
         server = uvicorn.Server(config)
         services = BackgroundServices() if embedded else None
         # uvicorn handles SIGINT/SIGTERM while it serves, then restores the previous

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sangdam.core.gc_tuning import freeze_loaded_objects
 from sangdam.core.runtime import make_worker
 from sangdam.core.secret_file import require_real_secret
 from sangdam.core.workers import Heartbeat
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             interval=options["interval"], batch=options["batch"], queues=options["queues"]
         )
         worker.configure_signals()
+        freeze_loaded_objects()
         # A lease while it lives: if this process is killed mid-task, another worker
         # runs that task again once the lease has run out (sangdam.core.workers).
         heartbeat = Heartbeat(worker.worker_id)

@@ -91,8 +91,7 @@ def chat_page(request: HttpRequest, key: str) -> HttpResponse:
         "config": config,
         "lang": language,
         "embedded": request.GET.get("embed") == "1",
-        "greeting": config.greeting
-        or _("Hello! Ask us anything. We usually answer within a few minutes."),
+        "greeting": config.greeting or _("Hello! Ask us anything."),
         "topics": [(t.slug, t.name(language)) for t in topic_list()],
         "max_text": MAX_TEXT,
         "strings": _strings(),

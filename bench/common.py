@@ -167,6 +167,33 @@ def server(
         stop(proc)
 
 
+@contextmanager
+def scaled_server(
+    env: dict[str, str], tmp: Path, redis_db: int = 7
+) -> Iterator[tuple[list[subprocess.Popen[bytes]], str]]:
+    """The scaled setup on one machine: ``sangdam web`` and ``sangdam worker`` as separate
+    processes sharing Redis (db ``redis_db``, emptied first); yields both processes (their
+    CPU is the server's) and the web's base URL. The worker's listeners then run off the
+    web process's GIL, as they would on another machine."""
+    import redis
+
+    url = f"redis://127.0.0.1:6379/{redis_db}"
+    redis.Redis.from_url(url).flushdb()
+    env = {**env, "REDIS_URL": url}
+    web, base = start_server(env, tmp / "web.log", "web")
+    worker = subprocess.Popen(
+        [SANGDAM, "worker"],
+        env=env,
+        stdout=(tmp / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield [web, worker], base
+    finally:
+        stop(web)
+        stop(worker)
+
+
 def start_server(
     env: dict[str, str], log: Path, command: str = "run"
 ) -> tuple[subprocess.Popen[bytes], str]:
@@ -225,7 +252,7 @@ def create_channel(env: dict[str, str], script: str) -> tuple[int, str]:
 
 
 def drive(
-    proc: subprocess.Popen[bytes],
+    proc: subprocess.Popen[bytes] | list[subprocess.Popen[bytes]],
     *,
     count: int,
     concurrency: int,
@@ -244,10 +271,11 @@ def drive(
     def client() -> httpx.Client:
         return httpx.Client(timeout=10)
 
+    procs = proc if isinstance(proc, list) else [proc]
     run_parallel(warm, min(concurrency, warm), lambda n, c: one(warm_from + n, c), client)
     reset()
-    cpu = cpu_seconds(proc.pid)
+    cpu = sum(cpu_seconds(p.pid) for p in procs)
     run.seconds = run_parallel(count, concurrency, one, client)
     if then is not None:
         then()
-    return cpu_seconds(proc.pid) - cpu
+    return sum(cpu_seconds(p.pid) for p in procs) - cpu

@@ -25,7 +25,17 @@ import time
 from pathlib import Path
 
 import httpx
-from common import Run, backend_env, create_channel, drive, load_average, pct, server, verdict
+from common import (
+    Run,
+    backend_env,
+    create_channel,
+    drive,
+    load_average,
+    pct,
+    scaled_server,
+    server,
+    verdict,
+)
 from rawdb import Db
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,14 +59,17 @@ def setup(env: dict[str, str]) -> tuple[int, str]:
     )
 
 
-def bench_backend(backend: str, users: int, concurrency: int, think: float = 0.0) -> bool:
+def bench_backend(
+    backend: str, users: int, concurrency: int, think: float = 0.0, scaled: bool = False
+) -> bool:
     """Run the desk under load on one backend, print the figures; True when the check passed."""
     with backend_env(backend) as be:
         channel_id, key = setup(be.env)
-        with server(be.env, be.tmp / "server.log") as (proc, base):
+        servers = scaled_server(be.env, be.tmp) if scaled else server(be.env, be.tmp / "server.log")
+        with servers as (proc, base):
             url = f"{base}/hooks/kakao/{key}"
             print(
-                f"\n== {backend} Kakao skill: {users} users x {len(TURNS)} turns, "
+                f"\n== {backend}{' scaled (web + worker + Redis)' if scaled else ' embedded'} Kakao skill: {users} users x {len(TURNS)} turns, "
                 f"{concurrency} concurrent, {think:g} s between a user's turns; "
                 f"{os.cpu_count()} CPUs, load average {load_average()}"
             )
@@ -154,9 +167,14 @@ def main() -> None:
         help="seconds a user takes between turns (0: every user answers at once, which "
         "saturates the server: 16 such users are 16 requests always in flight)",
     )
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="PostgreSQL only: sangdam web + sangdam worker + Redis instead of sangdam run",
+    )
     args = parser.parse_args()
     for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
-        bench_backend(backend, args.users, args.concurrency, args.think)
+        bench_backend(backend, args.users, args.concurrency, args.think, args.scaled)
     sys.stdout.flush()
 
 

@@ -158,6 +158,12 @@ def run(args: argparse.Namespace) -> None:
             call(client, hook, 99_999, only=step)
         counts.append(f"{step} {len(queries)}")
     print(f"statements per request: {', '.join(counts)} ({connection.vendor})")
+    with CaptureQueriesContext(connection) as queries:
+        drain()
+    print(f"statements of the worker for that call: {len(queries)}")
+    if os.environ.get("SHOW_SQL"):
+        for query in queries.captured_queries:
+            print("   ", query["sql"][:200])
     print(f"code: {Path(sangdam.__file__).parent.parent}")
 
 

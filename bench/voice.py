@@ -27,7 +27,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from common import Run, backend_env, create_channel, drive, load_average, pct, server, verdict
+from common import (
+    Run,
+    backend_env,
+    create_channel,
+    drive,
+    load_average,
+    pct,
+    scaled_server,
+    server,
+    verdict,
+)
 from rawdb import Db, drain_tasks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -58,14 +68,17 @@ def setup(env: dict[str, str]) -> tuple[int, str]:
     )
 
 
-def bench_backend(backend: str, calls: int, concurrency: int, think: float = 0.0) -> bool:
+def bench_backend(
+    backend: str, calls: int, concurrency: int, think: float = 0.0, scaled: bool = False
+) -> bool:
     """Play ``calls`` calls on one backend, print the figures; True when the check passed."""
     with backend_env(backend) as be:
         channel_id, key = setup(be.env)
-        with server(be.env, be.tmp / "server.log") as (proc, base):
+        servers = scaled_server(be.env, be.tmp) if scaled else server(be.env, be.tmp / "server.log")
+        with servers as (proc, base):
             hook = f"{base}/hooks/phone/{key}"
             print(
-                f"\n== {backend} voice webhooks: {calls} calls x {len(STEPS)} signed requests, "
+                f"\n== {backend}{' scaled (web + worker + Redis)' if scaled else ' embedded'} voice webhooks: {calls} calls x {len(STEPS)} signed requests, "
                 f"{concurrency} concurrent, {think:g} s between a call's steps; "
                 f"{os.cpu_count()} CPUs, load average {load_average()}"
             )
@@ -176,10 +189,15 @@ def main() -> None:
         default=0.0,
         help="seconds between a call's webhooks (0: back to back, 16 requests always in flight)",
     )
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="PostgreSQL only: sangdam web + sangdam worker + Redis instead of sangdam run",
+    )
     args = parser.parse_args()
     ok = True
     for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
-        ok = bench_backend(backend, args.calls, args.concurrency, args.think) and ok
+        ok = bench_backend(backend, args.calls, args.concurrency, args.think, args.scaled) and ok
     sys.stdout.flush()
     sys.exit(0 if ok else 1)
 

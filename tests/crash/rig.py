@@ -341,8 +341,14 @@ def dovecot_answers() -> bool:
 
 @contextlib.contextmanager
 def imap_folder(name: str) -> Iterator[str]:
-    """A folder of the run's own, so other IMAP tests and benches never see its mail."""
+    """A folder of the run's own, so other IMAP tests and benches never see its mail.
+
+    A folder of that name left by a run that was killed before its clean-up is emptied
+    away first: its mail would otherwise count in this run's ledger.
+    """
     with imap() as client:
+        if client.folder.exists(name):
+            client.folder.delete(name)
         client.folder.create(name)
     try:
         yield name

@@ -17,6 +17,7 @@ against a last, unharmed server, and compares every acknowledgement with the dat
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from collections import Counter
@@ -113,7 +114,7 @@ def crash_run(
     started = time.monotonic()
     with (
         sink() as (recorder, sink_port),
-        imap_folder(f"crash-{tag}-{backend}") as folder,
+        imap_folder(f"crash-{tag}-{backend}-{os.getpid()}") as folder,
         database(backend, postgres_url) as db,
     ):
         keys = set_up(db, sink_port=sink_port, folder=folder)

@@ -12,6 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sangdam.core.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from tests.e2e.conftest import api_auth
+
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -70,7 +75,7 @@ def test_a_new_inquiry_appears_in_the_open_inbox_without_reload(
     subject = f"앱 로그인 오류 {uuid.uuid4().hex[:6]}"
     response = httpx.post(
         f"{server}/api/v1/tickets",
-        auth=(ADMIN_EMAIL, DEMO_PASSWORD),
+        headers=api_auth(),
         json={
             "customer": {"email": "new.customer@example.net", "name": "한지민"},
             "subject": subject,

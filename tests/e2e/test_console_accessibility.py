@@ -11,6 +11,10 @@ from playwright.sync_api import Page, expect
 from tests.e2e.test_agent_flow import log_in, shot
 from tests.e2e.test_workspace_flow import open_ticket
 
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
+
 WCAG_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 }

@@ -22,6 +22,10 @@ from tests.e2e.conftest import ROOT, SANGDAM, _drop_postgres, _free_port, _fresh
 from tests.e2e.test_agent_flow import shot
 from tests.e2e.test_portal_flow import VIEWPORTS, assert_accessible
 
+# A fresh install in the browser: the SQLite pass only (scripts/test.sh). The migrations run on
+# PostgreSQL whenever the PostgreSQL pass creates its test database.
+pytestmark = pytest.mark.once
+
 ADMIN = "owner@hanbit.example"
 PASSWORD = "a-long-first-admin-password"
 

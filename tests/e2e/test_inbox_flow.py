@@ -9,8 +9,13 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from sangdam.core.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from sangdam.core.demo import ADMIN_EMAIL
+from tests.e2e.conftest import api_auth
 from tests.e2e.test_agent_flow import log_in, shot
+
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
 
 CELLS = ("ref", "subject", "customer", "channel", "topic", "status", "priority", "assignee", "time")
 
@@ -19,7 +24,7 @@ def create(server: str, subject: str, name: str = "정하윤") -> str:
     tag = uuid.uuid4().hex[:8]
     response = httpx.post(
         f"{server}/api/v1/tickets",
-        auth=(ADMIN_EMAIL, DEMO_PASSWORD),
+        headers=api_auth(),
         json={
             "customer": {"email": f"inbox-{tag}@example.net", "name": name},
             "subject": subject,

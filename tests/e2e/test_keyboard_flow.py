@@ -7,10 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from playwright.sync_api import APIResponse, Page, Route, expect
 
 from tests.e2e.test_agent_flow import log_in
 from tests.e2e.test_inbox_flow import create
+
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
 
 # A keystroke at the worst moment: right when htmx has swapped the new properties panel in.
 PRESS_S_ON_PANEL_SWAP = """() => document.addEventListener("htmx:afterSwap", function once(event) {

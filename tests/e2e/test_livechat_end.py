@@ -15,6 +15,10 @@ from tests.e2e.test_agent_flow import shot
 from tests.e2e.test_console_accessibility import violations
 from tests.e2e.test_livechat_flow import ALWAYS, agent_online, open_chat, set_chat_hours
 
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
+
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
 def test_the_visitor_sees_the_agents_face_ends_the_chat_and_rates_it(

@@ -11,6 +11,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
 from sangdam.core.demo import ADMIN_EMAIL
@@ -144,6 +145,8 @@ def test_a_customer_and_an_agent_chat_live_and_nothing_is_lost_or_doubled(
     agent.context.close()
 
 
+# The widget's wiring in the browser: the SQLite pass only (scripts/test.sh).
+@pytest.mark.once
 def test_the_snippet_adds_a_launcher_and_chat_panel_to_a_website(browser: Any, server: str) -> None:
     key = set_chat_hours(ALWAYS)
     agent_online(browser, server).context.close()
@@ -190,6 +193,8 @@ def _page_handler(body: bytes) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+# The widget's wiring in the browser: the SQLite pass only (scripts/test.sh).
+@pytest.mark.once
 def test_offline_the_chat_becomes_a_form_answered_by_email(browser: Any, server: str) -> None:
     set_chat_hours(NEVER)
     customer = open_chat(browser, server, width=1280)

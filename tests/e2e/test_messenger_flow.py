@@ -22,6 +22,10 @@ from sangdam.core.demo import ADMIN_EMAIL
 from tests.e2e.conftest import ROOT, SANGDAM, SERVER_STATE
 from tests.e2e.test_agent_flow import log_in, shot
 
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
+
 
 @pytest.fixture
 def fake_meta(server: str) -> Iterator[str]:

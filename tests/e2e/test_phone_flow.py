@@ -8,12 +8,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from sangdam.connectors.phone.fake import new_sid, signature
 from sangdam.core.demo import ADMIN_EMAIL, DEMO_TWILIO_TOKEN
 from tests.e2e.conftest import ROOT, SANGDAM, SERVER_STATE
 from tests.e2e.test_agent_flow import log_in, shot
+
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
 
 # The demo line keeps office hours; the test must not depend on the time it runs.
 ALWAYS_OPEN = (

@@ -19,9 +19,12 @@ import httpx
 import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
-from sangdam.core.demo import ADMIN_EMAIL, DEMO_PASSWORD
-from tests.e2e.conftest import SERVER_STATE
+from tests.e2e.conftest import SERVER_STATE, api_auth
 from tests.e2e.test_agent_flow import shot
+
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 VIEWPORTS = {
@@ -113,7 +116,7 @@ def test_korean_customer_writes_gets_a_reply_and_answers_it(
     agent_text = f"확인해 보니 앱 버그였습니다. 오늘 업데이트로 고쳤습니다. {uuid.uuid4().hex[:6]}"
     answered = httpx.post(
         f"{server}/api/v1/tickets/{reference}/messages",
-        auth=(ADMIN_EMAIL, DEMO_PASSWORD),
+        headers=api_auth(),
         json={"text": agent_text},
         timeout=10,
     )
@@ -132,7 +135,7 @@ def test_korean_customer_writes_gets_a_reply_and_answers_it(
 
     seen = httpx.get(
         f"{server}/api/v1/tickets/{reference}/messages",
-        auth=(ADMIN_EMAIL, DEMO_PASSWORD),
+        headers=api_auth(),
         timeout=10,
     ).json()
     assert customer_text in [m["text"] for m in seen["items"]]

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, expect
 
-from sangdam.core.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from sangdam.core.demo import ADMIN_EMAIL
+from tests.e2e.conftest import api_auth
 from tests.e2e.test_agent_flow import log_in, shot
 
 
@@ -34,7 +35,7 @@ def test_the_header_search_finds_an_inflected_korean_form_and_mixed_text(
     tag = uuid.uuid4().hex[:6]
     response = httpx.post(
         f"{server}/api/v1/tickets",
-        auth=(ADMIN_EMAIL, DEMO_PASSWORD),
+        headers=api_auth(),
         json={
             "customer": {"email": f"search-{tag}@example.net", "name": "오하늘"},
             "subject": f"환불 문의 {tag}",

@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_agent_flow import admin_page, shot  # noqa: F401 - the fixture
+
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
 
 
 def test_an_agent_goes_online_and_inserts_a_macro_filled_in(

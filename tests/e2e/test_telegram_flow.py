@@ -8,12 +8,17 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from sangdam.connectors.telegram.fake import FakeTelegram
 from sangdam.core.demo import ADMIN_EMAIL
 from tests.e2e.conftest import SERVER_STATE
 from tests.e2e.test_agent_flow import log_in, shot
+
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
 
 FIXTURES = Path(__file__).resolve().parents[2] / "sangdam/connectors/telegram/fixtures"
 

@@ -7,10 +7,15 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import Dialog, FilePayload, Page, expect
 
-from sangdam.core.demo import ADMIN_EMAIL, DEMO_PASSWORD
+from tests.e2e.conftest import api_auth
 from tests.e2e.test_agent_flow import log_in, shot
+
+# The page's layout and wiring in the browser: the SQLite pass only (scripts/test.sh). What
+# the server stores on these paths is tested in-process on both databases.
+pytestmark = pytest.mark.once
 
 
 def open_ticket(server: str, subject: str = "") -> tuple[str, int]:
@@ -18,7 +23,7 @@ def open_ticket(server: str, subject: str = "") -> tuple[str, int]:
     tag = uuid.uuid4().hex[:6]
     response = httpx.post(
         f"{server}/api/v1/tickets",
-        auth=(ADMIN_EMAIL, DEMO_PASSWORD),
+        headers=api_auth(),
         json={
             "customer": {"email": f"ws-{tag}@example.net", "name": "정하윤"},
             "subject": subject or f"배송 문의 {tag}",

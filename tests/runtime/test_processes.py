@@ -111,6 +111,9 @@ def _start_embedded(env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
     raise AssertionError("the embedded server did not start within 60 s")
 
 
+# Always on a SQLite database of its own (`embedded_home`), whatever the pass: the SQLite
+# pass only (scripts/test.sh).
+@pytest.mark.once
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_the_embedded_server_answers_and_stops_cleanly(embedded_home, stop_signal):
     process, port = _start_embedded(embedded_home)

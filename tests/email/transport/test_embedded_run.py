@@ -11,8 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.delivery.smtp_server import free_port
 from tests.email.transport.mails import customer_mail
+
+# Always on a SQLite database of its own, whatever the pass: the SQLite pass only
+# (scripts/test.sh), where it is not a copy of itself.
+pytestmark = pytest.mark.once
 
 SANGDAM = str(Path(sys.executable).with_name("sangdam"))
 ROOT = Path(__file__).resolve().parents[3]

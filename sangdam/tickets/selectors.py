@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from sangdam.accounts.models import User
 from sangdam.core.memo import Memo
+from sangdam.tickets import inbox_plan
 from sangdam.tickets.listing import ListedTicket, channel_ids, listed, topic_ids
 from sangdam.tickets.models import Attachment, Message, Status, Ticket, TicketLink, Topic
 
@@ -121,10 +122,19 @@ def ticket_page(
 
 
 def listed_page(
-    *, user: User | None, filters: TicketFilters, cursor: str = "", limit: int = 50
+    *,
+    user: User | None,
+    filters: TicketFilters,
+    cursor: str = "",
+    limit: int = 50,
+    total: int | None = None,
 ) -> ListedPage:
-    """The same page as :func:`ticket_page`, as inbox rows (:mod:`sangdam.tickets.listing`)."""
-    items, next_cursor = _page(user, filters, cursor, limit, listed, _listed_due)
+    """The same page as :func:`ticket_page`, as inbox rows (:mod:`sangdam.tickets.listing`).
+
+    ``total``, the page's :func:`ticket_count` when the caller has it, lets a filtered
+    page choose how to read its rows (:mod:`sangdam.tickets.inbox_plan`).
+    """
+    items, next_cursor = _page(user, filters, cursor, limit, listed, _listed_due, total)
     return ListedPage(items=items, next_cursor=next_cursor, filters=filters)
 
 
@@ -138,6 +148,7 @@ def _page(
     limit: int,
     fetch: Callable[[QuerySet[Ticket], int], list[T]],
     due_of: Callable[[T], dt.datetime | None],
+    total: int | None = None,
 ) -> tuple[list[T], str | None]:
     if filters.sort not in SORTS:
         raise InvalidQuery(f"unknown sort {filters.sort!r}")
@@ -149,6 +160,12 @@ def _page(
             at, pk = decode_cursor(cursor)
             when = _parse_time(at)
             qs = qs.filter(Q(last_activity_at__lt=when) | Q(last_activity_at=when, id__lt=pk))
+        if (
+            total is not None
+            and _beyond_order(filters)
+            and inbox_plan.walk_in_order(matches=total, page=limit + 1, db=qs.db)
+        ):
+            qs = qs.filter(pk__in=inbox_plan.ids_in_order(qs, limit + 1))
         items = fetch(qs.order_by("-last_activity_at", "-id"), limit + 1)
         keys = [item.last_activity_at for item in items]
     else:
@@ -216,8 +233,17 @@ def ticket_count(*, user: User | None, filters: TicketFilters, cap: int = COUNT_
     after ``cap + 1`` index entries: a busy "all open" view at 1M tickets costs the
     same as a small one, where a plain count would walk every matching row.
     """
-    qs = _filtered(user, filters).order_by().values("id")[: cap + 1]
-    return qs.count()
+    qs = _filtered(user, filters)
+    if _beyond_order(filters):
+        return inbox_plan.capped_count(qs, cap)
+    return qs.order_by().values("id")[: cap + 1].count()
+
+
+def _beyond_order(f: TicketFilters) -> bool:
+    """Filtered by a column no index is ordered by (a customer's tickets are few anyway)."""
+    return f.customer is None and inbox_plan.filtered_beyond_order(
+        channel=f.channel, topic=f.topic, priority=f.priority, language=f.language
+    )
 
 
 def _parse_time(value: Any) -> dt.datetime:

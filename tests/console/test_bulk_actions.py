@@ -113,3 +113,13 @@ def test_bulk_tag_removal_removes_the_tag_audits_and_reports_tickets_without_it(
 def test_the_bulk_menu_offers_tag_removal(en_client: Client, email_channel: Channel) -> None:
     new_ticket(email_channel)
     assert '<option value="tag_remove">' in en_client.get("/").content.decode()
+
+
+def test_the_bulk_menu_offers_every_agent_with_the_name_escaped(
+    en_client: Client, email_channel: Channel
+) -> None:
+    new_ticket(email_channel)
+    agent = factories.make_agent("Minho & <Co>")
+    body = en_client.get("/").content.decode()
+    assert f'<option value="assignee:{agent.pk}">Minho &amp; &lt;Co&gt;</option>' in body
+    assert '<optgroup label="Set team"><option value="team:">(no team)</option>' in body

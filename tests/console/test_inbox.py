@@ -224,3 +224,27 @@ def test_a_ticket_on_a_channel_another_process_made_seconds_ago_is_listed(
     response = agent_client.get("/")
     assert response.status_code == 200
     assert ticket.reference in references(response)
+
+
+def test_a_small_total_is_exact_on_every_page(en_client: Client, email_channel: Channel) -> None:
+    for i in range(3):
+        new_ticket(email_channel, who=f"c{i}@example.com")
+    assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 3"
+    new_ticket(email_channel, who="late@example.com")
+    assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 4"
+
+
+def test_a_large_total_is_remembered_for_a_few_seconds(
+    en_client: Client, email_channel: Channel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sangdam.console.views import inbox as view
+
+    monkeypatch.setattr(view, "_totals", {})  # this test's own, dropped after it
+    monkeypatch.setattr(view, "LARGE_TOTAL", 3)  # "large" at three tickets
+    for i in range(3):
+        new_ticket(email_channel, who=f"c{i}@example.com")
+    assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 3"
+    new_ticket(email_channel, who="late@example.com")
+    assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 3"
+    view._totals.clear()  # as when the seconds are up
+    assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 4"

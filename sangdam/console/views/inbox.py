@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from sangdam.accounts.models import User
 from sangdam.connectors.models import ChannelKind
 from sangdam.console.bulk import operations
 from sangdam.console.forms import InboxFilterForm
-from sangdam.console.inbox_rows import rows_html
+from sangdam.console.inbox_rows import optgroups_html, rows_html
 from sangdam.console.permissions import agent_of, agent_required
 from sangdam.console.seen import markers
 from sangdam.console.views.saved_views import current_query, visible_views
@@ -28,11 +30,14 @@ from sangdam.tickets.selectors import (
     COUNT_CAP,
     MAX_PAGE_SIZE,
     InvalidQuery,
+    TicketFilters,
     listed_page,
     ticket_count,
 )
 
 PAGE_SIZE = 50
+LARGE_TOTAL, TOTAL_SECONDS = 1_000, 10.0
+_totals: dict[tuple[object, ...], tuple[float, int]] = {}  # key -> (valid until, total)
 TABS = [
     ("mine", gettext_lazy("Mine")),
     ("unassigned", gettext_lazy("Unassigned")),
@@ -89,10 +94,12 @@ def _rows(tickets: list[ListedTicket], marks: dict[int, str]) -> list[Row]:
         "none": "",
     }
     now = timezone.now()
+    # Once a page, not once a row: both read a context-local (asgiref) on every call.
+    zone, language = timezone.get_current_timezone(), get_language()
     rows = []
     for ticket in tickets:
-        local = timezone.localtime(ticket.last_activity_at)
-        due = timezone.localtime(ticket.sla_due_at) if ticket.sla_due_at else None
+        local = ticket.last_activity_at.astimezone(zone)
+        due = ticket.sla_due_at.astimezone(zone) if ticket.sla_due_at else None
         state = sla_state(status=ticket.status, due=ticket.sla_due_at, now=now)
         rows.append(
             Row(
@@ -100,7 +107,7 @@ def _rows(tickets: list[ListedTicket], marks: dict[int, str]) -> list[Row]:
                 url=url.format(ticket.pk),
                 channel=channels.get(ticket.channel.kind, ticket.channel.kind),
                 icon=CHANNEL_ICONS.get(ticket.channel.kind, "chat"),
-                topic=ticket.topic.name() if ticket.topic else "",
+                topic=ticket.topic.name(language) if ticket.topic else "",
                 status=labels.get(ticket.status, ticket.status),
                 priority=labels.get(ticket.priority, ticket.priority),
                 iso_time=local.isoformat(),
@@ -149,24 +156,48 @@ def _range_label(*, start: int, shown: int, total: int, cap: int) -> str:
     }
 
 
+def _total(agent: User, filters: TicketFilters, cap: int) -> int:
+    """The page's total; a large one is remembered in this process for a few seconds.
+
+    Counting 10,000 matches costs 2-17 ms at 1M tickets, and the live inbox re-renders
+    the page of every agent watching a view on each change. "of 7,800" a few seconds
+    old is true enough; a total under ``LARGE_TOTAL`` is counted on every page.
+    """
+    key = (filters, agent.pk if filters.view == "mine" else None, cap)
+    now = time.monotonic()
+    hit = _totals.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    total = ticket_count(user=agent, filters=filters, cap=cap)
+    if total >= LARGE_TOTAL:
+        if len(_totals) >= 1_000:  # a bound, not an LRU: views are few
+            _totals.clear()
+        _totals[key] = (now + TOTAL_SECONDS, total)
+    return total
+
+
 def _context(request: HttpRequest) -> dict[str, object]:
     form = InboxFilterForm(request.GET or None)
     filters = form.filters()
     error = ""
+    cap = _count_cap()
+    # Counted first: the count tells a filtered page how to read its rows.
+    total = _total(agent_of(request), filters, cap)
     try:
         page = listed_page(
             user=agent_of(request),
             filters=filters,
             cursor=request.GET.get("cursor", ""),
             limit=_page_size(request),
+            total=total,
         )
     except InvalidQuery:
         # A stale or hand-edited cursor: show the first page rather than nothing.
         error = _("That page link is no longer valid; showing the first page.")
-        page = listed_page(user=agent_of(request), filters=filters, limit=_page_size(request))
+        page = listed_page(
+            user=agent_of(request), filters=filters, limit=_page_size(request), total=total
+        )
     start = _start(request) if not error else 0
-    cap = _count_cap()
-    total = ticket_count(user=agent_of(request), filters=filters, cap=cap)
     # Links keep every filter; only the cursor and the position change.
     kept: list[tuple[str, str]] = [
         (k, str(v)) for k, v in request.GET.items() if k not in ("cursor", "start") and v
@@ -201,7 +232,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
 @agent_required
 def inbox(request: HttpRequest) -> HttpResponse:
     context = _context(request)
-    context["bulk_ops"] = operations(me=agent_of(request))
+    context["bulk_ops_html"] = optgroups_html(operations(me=agent_of(request)))
     context["saved_views"] = visible_views(user_id=agent_of(request).pk)
     context["current_query"] = current_query(request)
     return render(request, "console/inbox.html", context)

@@ -116,8 +116,15 @@ def _filtered(user: User | None, f: TicketFilters) -> QuerySet[Ticket]:
 def ticket_page(
     *, user: User | None, filters: TicketFilters, cursor: str = "", limit: int = 50
 ) -> TicketPage:
-    """One page of tickets (the API's), newest activity first (or soonest due first)."""
-    items, next_cursor = _page(user, filters, cursor, limit, _tickets, _clock_due)
+    """One page of tickets (the API's), newest activity first (or soonest due first).
+
+    A page filtered by a column no index is ordered by is counted first (capped), as the
+    inbox does: the count picks how its rows are read (:mod:`sangdam.tickets.inbox_plan`).
+    """
+    total = None
+    if filters.sort == "activity" and _beyond_order(filters):
+        total = ticket_count(user=user, filters=filters)
+    items, next_cursor = _page(user, filters, cursor, limit, _tickets, _clock_due, total)
     return TicketPage(items=items, next_cursor=next_cursor, filters=filters)
 
 

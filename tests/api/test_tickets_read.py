@@ -53,6 +53,26 @@ def test_cursor_pages_cover_every_ticket_once(api: ApiClient, email_channel: Cha
     assert sorted(seen) == sorted(created)
 
 
+def test_a_filtered_list_pages_through_every_matching_ticket_once(
+    api: ApiClient, email_channel: Channel
+) -> None:
+    telegram = factories.make_channel("telegram")
+    by_mail = [
+        factories.customer_writes(email_channel, sender=("email", f"c{i}@example.com")).ticket.pk
+        for i in range(5)
+    ]
+    factories.customer_writes(telegram, sender=("telegram", "42"))
+    seen: list[int] = []
+    params: dict[str, object] = {"channel": "email", "limit": 2}
+    while True:
+        page = api.get("/tickets", params).json()
+        seen += [t["id"] for t in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params = {"channel": "email", "limit": 2, "cursor": page["next_cursor"]}
+    assert seen == by_mail[::-1]  # newest activity first
+
+
 def test_due_sort_pages_soonest_first_then_the_tickets_without_a_due_time(
     api: ApiClient, email_channel: Channel
 ) -> None:

@@ -248,3 +248,11 @@ def test_a_large_total_is_remembered_for_a_few_seconds(
     assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 3"
     view._totals.clear()  # as when the seconds are up
     assert _range(en_client.get("/?view=open&limit=2")) == "1–2 of 4"
+
+
+def test_the_page_shows_no_template_syntax(en_client: Client, email_channel: Channel) -> None:
+    # A template comment over two lines ({# … #} is one line only) once printed itself
+    # at the top of every console page.
+    new_ticket(email_channel)
+    body = en_client.get("/").content.decode()
+    assert not any(mark in body for mark in ("{#", "#}", "{%", "%}"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Max, QuerySet
 
@@ -49,7 +50,10 @@ def walk_in_order(*, matches: int, page: int, db: str) -> bool:
 def ids_in_order(qs: QuerySet[Ticket], count: int) -> list[int]:
     """The first ``count`` ids of ``qs`` newest activity first, read along the activity index."""
     query = qs.order_by("-last_activity_at", "-id").values_list("id", flat=True)[:count].query
-    sql, params = query.sql_with_params()
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:  # e.g. a channel kind no channel has: ``channel_id IN ()``
+        return []
     with connections[qs.db].cursor() as cursor:
         cursor.execute(_pinned(sql, ACTIVITY_INDEX, qs.db), params)
         return [row[0] for row in cursor.fetchall()]
@@ -58,7 +62,10 @@ def ids_in_order(qs: QuerySet[Ticket], count: int) -> list[int]:
 def capped_count(qs: QuerySet[Ticket], cap: int) -> int:
     """``min(matches, cap + 1)``, counted from the covering index alone."""
     query = qs.order_by().values_list("id", flat=True)[: cap + 1].query
-    sql, params = query.sql_with_params()
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:
+        return 0
     with connections[qs.db].cursor() as cursor:
         inner = _pinned(sql, COVER_INDEX, qs.db)  # SQL the ORM compiled, with its params
         cursor.execute(f"SELECT COUNT(*) FROM ({inner}) AS c", params)  # noqa: S608

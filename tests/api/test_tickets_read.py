@@ -73,6 +73,15 @@ def test_a_filtered_list_pages_through_every_matching_ticket_once(
     assert seen == by_mail[::-1]  # newest activity first
 
 
+def test_a_channel_kind_no_channel_has_lists_nothing(
+    api: ApiClient, email_channel: Channel
+) -> None:
+    factories.customer_writes(email_channel)
+    answer = api.get("/tickets", {"channel": "line"})
+    assert answer.status_code == 200
+    assert answer.json()["items"] == []
+
+
 def test_due_sort_pages_soonest_first_then_the_tickets_without_a_due_time(
     api: ApiClient, email_channel: Channel
 ) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from sangdam.accounts.models import User
 from sangdam.connectors.models import Channel
@@ -65,3 +66,12 @@ def test_the_count_of_a_filtered_view_counts_only_the_matching_tickets(
     high_email = TicketFilters(view="open", channel="email", priority="high")
     assert ticket_count(user=agent, filters=high_email) == 4
     assert ticket_count(user=agent, filters=high_email, cap=2) == 3
+
+
+def test_a_channel_kind_no_channel_has_lists_nothing(
+    en_client: Client, email_channel: Channel
+) -> None:
+    new_ticket(email_channel)
+    page = en_client.get("/?view=open&channel=line")
+    assert page.status_code == 200
+    assert "No tickets here." in page.content.decode()

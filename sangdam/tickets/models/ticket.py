@@ -62,8 +62,8 @@ class Ticket(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=12, choices=Priority.choices, default=Priority.NORMAL)
     # No index of their own for channel, customer, team, assignee: the composite indexes
-    # in Meta start with them. Each index is work on every ticket write (an SLA recompute
-    # rewrites 50,000 rows; 17 indexes made it miss its 10 s).
+    # in Meta start with them. Each index is work on every ticket write (17 indexes once
+    # made the SLA recompute, which then wrote due times on this row, miss its 10 s).
     channel = models.ForeignKey(
         "connectors.Channel", on_delete=models.PROTECT, related_name="+", db_index=False
     )

@@ -189,7 +189,9 @@ TASK_POLL_SECONDS = float(env_str("TASK_POLL_SECONDS", "0.1"))
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "sangdam.accounts.lockout.LockoutBackend",  # first: refuses locked-out logins
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, whose per-request user read also brings the two-factor flag
+    # and the unread notification count every console page shows (one query, not three).
+    "sangdam.console.session_user.ConsoleBackend",
 ]
 # Lockout after failed logins (console and API Basic auth), per account and per address.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)

@@ -20,9 +20,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from sangdam.accounts.models import User
 
 BACKUP_CODES = 10
+# Whether the agent is enrolled, as console/session_user.py reads it with the session's user.
+ENROLLED_FIELD = "two_factor_enrolled"
 
 
 def is_enrolled(user: User) -> bool:
+    # A session's user arrives with the answer (console/session_user.py): no query of its own.
+    known = getattr(user, ENROLLED_FIELD, None)
+    if known is not None:
+        return bool(known)
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
@@ -47,6 +53,7 @@ def confirm(device: TOTPDevice, code: str) -> list[str] | None:
     TOTPDevice.objects.filter(user=device.user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    setattr(device.user, ENROLLED_FIELD, None)
     StaticDevice.objects.filter(user=device.user).delete()
     backup = StaticDevice.objects.create(user=device.user, name="backup codes")
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
@@ -58,6 +65,7 @@ def reset(user: User) -> None:
     """Remove every device (a lost phone): the agent logs in with the password and enrols again."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    setattr(user, ENROLLED_FIELD, None)
 
 
 def must_enrol(user: User) -> bool:

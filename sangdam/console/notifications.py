@@ -120,9 +120,25 @@ def recent(*, user_id: int, limit: int = 50) -> list[Notification]:
     )
 
 
-def mark_read(*, user_id: int, ticket_id: int | None = None) -> int:
+# The count as console/session_user.py reads it with the session's user.
+UNREAD_FIELD = "unread_notifications"
+
+
+def unread_count(user: User) -> int:
+    """The header's count: read with the session's user (console/session_user.py) when it
+    was, counted otherwise."""
+    known = getattr(user, UNREAD_FIELD, None)
+    if known is not None:
+        return int(known)
+    return unread(user_id=user.pk).count()
+
+
+def mark_read(*, user: User, ticket_id: int | None = None) -> int:
     """Mark the agent's unread notifications read (those of one ticket, or all)."""
-    qs = unread(user_id=user_id)
+    qs = unread(user_id=user.pk)
     if ticket_id is not None:
         qs = qs.filter(ticket_id=ticket_id)
-    return qs.update(read_at=timezone.now())
+    done = qs.update(read_at=timezone.now())
+    if done:
+        setattr(user, UNREAD_FIELD, None)  # this page's header counts again
+    return done

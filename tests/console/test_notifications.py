@@ -61,8 +61,22 @@ def test_opening_the_ticket_marks_its_notifications_read(
     ticket = new_ticket(email_channel)
     actions.do_assign(ticket=ticket, actor=Actor("routing"), assignee=agent)
     run_tasks()
-    en_client.get(f"/tickets/{ticket.pk}/")
+    page = en_client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert Notification.objects.get(user=agent).read_at is not None
+    # The page that read it no longer counts it in its own header.
+    assert 'id="unread-count" data-count="0"' in page
+
+
+def test_the_header_counts_what_is_unread_when_the_page_opens(
+    en_client: Client, agent: User, email_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    for who in ("a@example.com", "b@example.com"):
+        ticket = new_ticket(email_channel, who=who)
+        actions.do_assign(ticket=ticket, actor=Actor("routing"), assignee=agent)
+    run_tasks()
+    assert 'id="unread-count" data-count="2"' in en_client.get("/").content.decode()
+    Notification.objects.filter(user=agent).first().delete()  # type: ignore[union-attr]
+    assert 'id="unread-count" data-count="1"' in en_client.get("/").content.decode()
 
 
 def test_mark_all_as_read_empties_the_unread_count(

@@ -98,6 +98,17 @@ def test_agents_without_two_factor_log_in_with_the_password(seoyeon: User) -> No
     assert _password_login(seoyeon).get("/").status_code == 200
 
 
+def test_a_session_opened_before_enrolment_owes_the_code_on_its_next_page(
+    seoyeon: User,
+) -> None:
+    earlier = _password_login(seoyeon)
+    assert earlier.get("/").status_code == 200
+    _enrol(seoyeon)  # from another browser
+    response = earlier.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/verify/")
+
+
 def test_admins_must_enrol_when_the_setting_is_on(settings: Any) -> None:
     settings.TWO_FACTOR_REQUIRED_FOR_ADMINS = True
     boss = factories.make_admin("Boss")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from sangdam.console.notifications import unread
+from sangdam.console.notifications import unread_count
 
 register = template.Library()
 
@@ -16,4 +16,4 @@ def unread_notifications(context: Any) -> int:
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return 0
-    return int(unread(user_id=user.pk).count())
+    return unread_count(user)

@@ -22,5 +22,5 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 @agent_required
 def read_all(request: HttpRequest) -> HttpResponse:
-    mark_read(user_id=agent_of(request).pk)
+    mark_read(user=agent_of(request))
     return redirect("console:notifications")

@@ -137,7 +137,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 @agent_required
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_or_404(ticket_id)
-    mark_read(user_id=agent_of(request).pk, ticket_id=ticket.pk)  # seen: no longer news
+    mark_read(user=agent_of(request), ticket_id=ticket.pk)  # seen: no longer news
     mark_seen(user_id=agent_of(request).pk, ticket_id=ticket.pk)
     return _page(request, ticket)
 

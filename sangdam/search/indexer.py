@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import phonenumbers
 from django.db import transaction
 from django.utils import timezone
 
+from sangdam.core.compiled import CompiledQuery
 from sangdam.customers.models import Identity, IdentityKind
 from sangdam.search import analyzer
 from sangdam.search.backends import get_backend
@@ -46,13 +47,31 @@ class Contact(NamedTuple):
     value: str
 
 
-def head_text(ticket: Ticket, identities: Sequence[Contact | Identity]) -> str:
+class TicketRow(NamedTuple):
+    """What a document is made from, as read from the ticket and its customer."""
+
+    id: int
+    reference: str
+    subject: str
+    merged_into_id: int | None
+    customer_id: int | None
+    name: str | None
+    contact: str | None
+
+
+ROW_FIELDS = (
+    *("id", "reference", "subject", "merged_into_id", "customer_id"),
+    *("customer__name", "customer__contact"),
+)
+
+
+def head_text(ticket: TicketRow, identities: Sequence[Contact]) -> str:
     parts = [ticket.reference, ticket.subject]
-    customer = ticket.customer
-    if customer is not None:
+    if ticket.customer_id is not None:
+        name = ticket.name or ""
         # The name's words as written too: Kiwi may split a name it reads in context
         # (김민지 -> 김 민 지), while a search for the name alone keeps it whole.
-        parts += [customer.name, *customer.name.split(), customer.contact]
+        parts += [name, *name.split(), ticket.contact or ""]
     for identity in identities:
         if identity.kind == IdentityKind.PHONE:
             parts += _phone_forms(identity.value)
@@ -67,24 +86,79 @@ def head_text(ticket: Ticket, identities: Sequence[Contact | Identity]) -> str:
     return " ".join(analysed[p] for p in parts if p)
 
 
-def _identities(customer_ids: Iterable[int | None]) -> dict[int, list[Contact]]:
-    found: dict[int, list[Contact]] = {}
-    ids = {pk for pk in customer_ids if pk is not None}
-    if not ids:
-        return found
-    # The kinds are picked here, not in SQL: with ``kind IN (...)`` SQLite prefers the
-    # (kind, value) index and reads every email identity there is. Plain tuples, not
-    # models: building Identity instances was a quarter of the listener's time per
-    # inquiry (bench/profile_form.py, cProfile).
-    rows = (
-        Identity.objects.filter(customer_id__in=ids)
+# The listener indexes one inquiry's ticket at a time, almost always: its three reads are
+# compiled once (core/compiled.py; compiling them cost more CPU than running them).
+# Plain rows, not models: building Identity instances was a quarter of the listener's time
+# per inquiry (bench/profile_form.py, cProfile).
+_ONE_TICKET = CompiledQuery(
+    Ticket, lambda pk: Ticket.objects.filter(pk=pk).values_list(*ROW_FIELDS), -7_654_321
+)
+# The kinds are picked in Python, not in SQL: with ``kind IN (...)`` SQLite prefers the
+# (kind, value) index and reads every email identity there is.
+_ONE_CUSTOMER = CompiledQuery(
+    Identity,
+    lambda pk: (
+        Identity.objects.filter(customer_id=pk)
         .order_by("id")
         .values_list("customer_id", "kind", "value")
-    )
+    ),
+    -7_654_321,
+)
+# No ORDER BY in SQL: ordered by id, SQLite walks the whole table in id order instead of
+# using the ticket index (seconds at millions of messages); rows are sorted in Python.
+_ONE_TICKETS_MESSAGES = CompiledQuery(
+    Message,
+    lambda pk, since: (
+        Message.objects.filter(ticket_id=pk, id__gt=since)
+        .order_by()
+        .values_list("ticket_id", "id", "text")
+    ),
+    -7_654_321,
+    -7_654_322,
+)
+
+
+def _tickets(ids: list[int]) -> dict[int, TicketRow]:
+    rows: Iterable[tuple[Any, ...]]
+    if len(ids) == 1:
+        rows = _ONE_TICKET.rows(ids[0])
+    else:
+        rows = Ticket.objects.filter(pk__in=ids).values_list(*ROW_FIELDS)
+    return {row[0]: TicketRow(*row) for row in rows}
+
+
+def _identities(customer_ids: Iterable[int | None]) -> dict[int, list[Contact]]:
+    found: dict[int, list[Contact]] = {}
+    ids = sorted({pk for pk in customer_ids if pk is not None})
+    if not ids:
+        return found
+    rows: Iterable[tuple[Any, ...]]
+    if len(ids) == 1:
+        rows = _ONE_CUSTOMER.rows(ids[0])
+    else:
+        rows = (
+            Identity.objects.filter(customer_id__in=ids)
+            .order_by("id")
+            .values_list("customer_id", "kind", "value")
+        )
     for customer_id, kind, value in rows:
         if kind in SHOWN_KINDS:
             found.setdefault(customer_id, []).append(Contact(kind, value))
     return found
+
+
+def _messages(ticket_ids: list[int], since: int) -> list[tuple[int, int, str]]:
+    """Messages of ``ticket_ids`` with an id above ``since``, oldest first."""
+    rows: Iterable[tuple[Any, ...]]
+    if len(ticket_ids) == 1:
+        rows = _ONE_TICKETS_MESSAGES.rows(ticket_ids[0], since)
+    else:
+        rows = (
+            Message.objects.filter(ticket_id__in=ticket_ids, id__gt=since)
+            .order_by()
+            .values_list("ticket_id", "id", "text")
+        )
+    return sorted(rows, key=lambda row: row[1])
 
 
 def _append(body: str, more: str) -> str:
@@ -108,12 +182,7 @@ def index_tickets(
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
-    tickets = {
-        t.pk: t
-        for t in Ticket.objects.filter(pk__in=ids)
-        .select_related("customer")
-        .only("id", "reference", "subject", "merged_into_id", "customer__name", "customer__contact")
-    }
+    tickets = _tickets(ids)
     gone = [pk for pk in ids if pk not in tickets or tickets[pk].merged_into_id is not None]
     live = [pk for pk in ids if pk not in gone]
     fresh = set(opened)
@@ -126,15 +195,7 @@ def index_tickets(
     }
     low = min(since.values(), default=0)
     messages: dict[int, list[tuple[int, str]]] = {}
-    # No ORDER BY in SQL: ordered by id, SQLite walks the whole table in id order instead
-    # of using the ticket index (seconds at millions of messages); sorted here instead.
-    rows = sorted(
-        Message.objects.filter(ticket_id__in=live, id__gt=low)
-        .order_by()
-        .values_list("ticket_id", "id", "text"),
-        key=lambda row: row[1],
-    )
-    for ticket_id, message_id, text in rows:
+    for ticket_id, message_id, text in _messages(live, low) if live else []:
         if message_id > since[ticket_id]:
             messages.setdefault(ticket_id, []).append((message_id, text))
     need_head = [pk for pk in live if rebuild or pk not in existing]
@@ -168,11 +229,11 @@ def refresh_heads(ticket_ids: Iterable[int]) -> int:
     existing = {d.ticket_id: d for d in SearchDocument.objects.filter(ticket_id__in=ids)}
     missing = [pk for pk in ids if pk not in existing]
     written = index_tickets(missing) if missing else 0
-    tickets = Ticket.objects.filter(pk__in=list(existing)).select_related("customer")
+    tickets = list(_tickets(sorted(existing)).values()) if existing else []
     identities = _identities(t.customer_id for t in tickets)
     docs = []
     for ticket in tickets:
-        doc = existing[ticket.pk]
+        doc = existing[ticket.id]
         doc.head = head_text(ticket, identities.get(ticket.customer_id or 0, []))
         doc.indexed_at = timezone.now()
         docs.append(doc)

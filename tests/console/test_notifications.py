@@ -67,12 +67,16 @@ def test_opening_the_ticket_marks_its_notifications_read(
     assert 'id="unread-count" data-count="0"' in page
 
 
+def _two_tickets_assigned(agent: User, channel: Channel) -> None:
+    for who in ("a@example.com", "b@example.com"):
+        ticket = new_ticket(channel, who=who)
+        actions.do_assign(ticket=ticket, actor=Actor("routing"), assignee=agent)
+
+
 def test_the_header_counts_what_is_unread_when_the_page_opens(
     en_client: Client, agent: User, email_channel: Channel, run_tasks: Callable[[], None]
 ) -> None:
-    for who in ("a@example.com", "b@example.com"):
-        ticket = new_ticket(email_channel, who=who)
-        actions.do_assign(ticket=ticket, actor=Actor("routing"), assignee=agent)
+    _two_tickets_assigned(agent, email_channel)
     run_tasks()
     assert 'id="unread-count" data-count="2"' in en_client.get("/").content.decode()
     Notification.objects.filter(user=agent).first().delete()  # type: ignore[union-attr]
@@ -82,9 +86,7 @@ def test_the_header_counts_what_is_unread_when_the_page_opens(
 def test_mark_all_as_read_empties_the_unread_count(
     en_client: Client, agent: User, email_channel: Channel, run_tasks: Callable[[], None]
 ) -> None:
-    for who in ("a@example.com", "b@example.com"):
-        ticket = new_ticket(email_channel, who=who)
-        actions.do_assign(ticket=ticket, actor=Actor("routing"), assignee=agent)
+    _two_tickets_assigned(agent, email_channel)
     run_tasks()
     en_client.post("/notifications/read/")
     assert 'data-count="0"' in en_client.get("/notifications/").content.decode()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from sangdam.console.models import SavedView
 from sangdam.console.permissions import agent_of, agent_required
+from sangdam.core.compiled import CompiledQuery
 
 
 def current_query(request: HttpRequest) -> str:
@@ -19,8 +20,17 @@ def current_query(request: HttpRequest) -> str:
     return urlencode([(k, str(v)) for k, v in request.GET.items() if k != "cursor" and v])
 
 
-def visible_views(*, user_id: int) -> QuerySet[SavedView]:
+def _visible(user_id: int) -> QuerySet[SavedView]:
     return SavedView.objects.filter(Q(owner_id=user_id) | Q(shared=True))
+
+
+# Read on every inbox page: compiled once (core/compiled.py).
+_VISIBLE = CompiledQuery(SavedView, _visible, -7_654_321)
+
+
+def visible_views(*, user_id: int) -> list[SavedView]:
+    """The agent's own views and every shared one, by name."""
+    return _VISIBLE.run(user_id)
 
 
 @require_POST

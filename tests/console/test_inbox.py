@@ -163,6 +163,14 @@ def test_page_query_count_does_not_grow_with_page_size(
         assert len(references(agent_client.get("/?limit=100"))) == 14
 
 
+def test_a_filtered_inbox_shows_its_filters_open_and_a_plain_one_folded(
+    en_client: Client,
+) -> None:
+    assert '<details class="filters" >' in en_client.get("/").content.decode()
+    assert '<details class="filters" open>' in en_client.get("/?priority=high").content.decode()
+    assert '<details class="filters" >' in en_client.get("/?view=mine").content.decode()
+
+
 def test_an_unknown_filter_value_is_reported_and_the_others_still_apply(
     en_client: Client, email_channel: Channel
 ) -> None:

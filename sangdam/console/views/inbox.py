@@ -229,12 +229,17 @@ def _context(request: HttpRequest) -> dict[str, object]:
     }
 
 
+# A page filtered by any of these shows the filter form open.
+OPEN_FILTERS = ("channel", "topic", "status", "priority", "assignee", "team", "language", "sort")
+
+
 @agent_required
 def inbox(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     context["bulk_ops_html"] = optgroups_html(operations(me=agent_of(request)))
     context["saved_views"] = visible_views(user_id=agent_of(request).pk)
     context["current_query"] = current_query(request)
+    context["filters_open"] = any(request.GET.get(k) for k in OPEN_FILTERS)
     return render(request, "console/inbox.html", context)
 
 

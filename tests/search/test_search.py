@@ -206,6 +206,28 @@ def test_a_word_in_very_many_tickets_ranks_the_newest_of_them(
     assert oldest.reference not in refs("배송")
 
 
+def test_a_word_only_in_older_tickets_is_found_beyond_the_newest_ones(
+    email_channel: Channel, run_tasks: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sangdam.search.backends import postgres, sqlite
+
+    # PostgreSQL tests the newest WALK documents first: here two of the four.
+    monkeypatch.setattr(postgres, "WALK", 2)
+    monkeypatch.setattr(sqlite, "RANK_WINDOW", 2)
+    monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
+    receipt = factories.customer_writes(email_channel, text="영수증을 다시 받고 싶어요").ticket
+    newer = [
+        factories.customer_writes(
+            email_channel, text="배송 문의", sender=("email", f"c{i}@example.com")
+        ).ticket.reference
+        for i in range(3)
+    ]
+    run_tasks()
+    assert refs("영수증") == [receipt.reference]
+    assert refs("배송") == newer[:0:-1]
+    assert search_tickets(q="배송").total == 3
+
+
 def test_indexing_a_new_ticket_again_keeps_each_message_once(
     email_channel: Channel, run_tasks: Callable[[], None]
 ) -> None:

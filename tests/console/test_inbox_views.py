@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 
 from sangdam.accounts.models import User
@@ -58,3 +60,17 @@ def test_a_ticket_never_opened_is_unread_and_one_with_news_is_updated(
         text="추가 문의",
     )
     assert "is-updated" in en_client.get("/").content.decode()
+
+
+def test_only_the_tickets_i_opened_lose_their_unread_mark(
+    en_client: Client, agent: User, email_channel: Channel
+) -> None:
+    opened, other = new_ticket(email_channel), new_ticket(email_channel, who="b@example.com")
+    colleague = client_for(factories.make_agent("Minho", language="en"))
+    en_client.get(f"/tickets/{opened.pk}/")
+    colleague.get(f"/tickets/{other.pk}/")
+    page = en_client.get("/").content.decode()
+    rows = re.findall(r'<tr class="ticket-row ([^"]*)" data-reference="([^"]+)"', page)
+    marks = {reference: classes for classes, reference in rows}
+    assert "is-unread" not in marks[opened.reference]
+    assert "is-unread" in marks[other.reference]

@@ -211,8 +211,9 @@ def test_a_word_only_in_older_tickets_is_found_beyond_the_newest_ones(
 ) -> None:
     from sangdam.search.backends import postgres, sqlite
 
-    # PostgreSQL tests the newest WALK documents first: here two of the four.
+    # PostgreSQL tests the newest WALK documents first for common words: here two of four.
     monkeypatch.setattr(postgres, "WALK", 2)
+    monkeypatch.setattr(postgres, "term_frequencies", lambda: {"배송": 0.75, "영수증": 0.25})
     monkeypatch.setattr(sqlite, "RANK_WINDOW", 2)
     monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
     receipt = factories.customer_writes(email_channel, text="영수증을 다시 받고 싶어요").ticket

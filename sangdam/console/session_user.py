@@ -21,7 +21,7 @@ from sangdam.accounts.models import User
 from sangdam.accounts.twofactor import ENROLLED_FIELD
 from sangdam.console.models import Notification
 from sangdam.console.notifications import UNREAD_FIELD
-from sangdam.core.compiled import CompiledQuery
+from sangdam.core.compiled import MARKER, CompiledQuery
 
 
 def _session_user(user_id: int) -> QuerySet[User]:
@@ -42,7 +42,7 @@ def _session_user(user_id: int) -> QuerySet[User]:
     ).filter(pk=user_id)
 
 
-SESSION_USER = CompiledQuery(User, _session_user, -7_654_321)
+SESSION_USER = CompiledQuery(User, _session_user, MARKER)
 
 
 class ConsoleBackend(ModelBackend):

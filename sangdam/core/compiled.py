@@ -16,6 +16,9 @@ from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
 
+# Marker values for ids: no row has a negative id.
+MARKER, MARKER_2 = -7_654_321, -7_654_322
+
 
 class CompiledQuery(Generic[M]):
     """``build(*markers)`` makes the queryset of ``model``; each marker is a value no real

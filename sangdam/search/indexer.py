@@ -16,7 +16,7 @@ import phonenumbers
 from django.db import transaction
 from django.utils import timezone
 
-from sangdam.core.compiled import CompiledQuery
+from sangdam.core.compiled import MARKER, MARKER_2, CompiledQuery
 from sangdam.customers.models import Identity, IdentityKind
 from sangdam.search import analyzer
 from sangdam.search.backends import get_backend
@@ -91,7 +91,7 @@ def head_text(ticket: TicketRow, identities: Sequence[Contact]) -> str:
 # Plain rows, not models: building Identity instances was a quarter of the listener's time
 # per inquiry (bench/profile_form.py, cProfile).
 _ONE_TICKET = CompiledQuery(
-    Ticket, lambda pk: Ticket.objects.filter(pk=pk).values_list(*ROW_FIELDS), -7_654_321
+    Ticket, lambda pk: Ticket.objects.filter(pk=pk).values_list(*ROW_FIELDS), MARKER
 )
 # The kinds are picked in Python, not in SQL: with ``kind IN (...)`` SQLite prefers the
 # (kind, value) index and reads every email identity there is.
@@ -102,7 +102,7 @@ _ONE_CUSTOMER = CompiledQuery(
         .order_by("id")
         .values_list("customer_id", "kind", "value")
     ),
-    -7_654_321,
+    MARKER,
 )
 # No ORDER BY in SQL: ordered by id, SQLite walks the whole table in id order instead of
 # using the ticket index (seconds at millions of messages); rows are sorted in Python.
@@ -113,8 +113,8 @@ _ONE_TICKETS_MESSAGES = CompiledQuery(
         .order_by()
         .values_list("ticket_id", "id", "text")
     ),
-    -7_654_321,
-    -7_654_322,
+    MARKER,
+    MARKER_2,
 )
 
 

@@ -163,6 +163,22 @@ def test_page_query_count_does_not_grow_with_page_size(
         assert len(references(agent_client.get("/?limit=100"))) == 14
 
 
+def test_a_page_asks_about_the_agent_once(
+    agent_client: Client, agent: User, email_channel: Channel
+) -> None:
+    # The two-factor flag and the header's unread count come with the session's user
+    # (console/session_user.py), not as queries of their own.
+    new_ticket(email_channel)
+    agent_client.get("/")  # the filter menus' memos load the agent list on a first page
+    with CaptureQueriesContext(connection) as page:
+        assert agent_client.get("/").status_code == 200
+    user_reads = [q["sql"] for q in page.captured_queries if '"password"' in q["sql"]]
+    assert len(user_reads) == 1
+    assert "otp_totp_totpdevice" in user_reads[0] and "console_notification" in user_reads[0]
+    others = [q["sql"] for q in page.captured_queries if '"password"' not in q["sql"]]
+    assert not any("otp_totp_totpdevice" in sql or "console_notification" in sql for sql in others)
+
+
 def test_a_filtered_inbox_shows_its_filters_open_and_a_plain_one_folded(
     en_client: Client,
 ) -> None:

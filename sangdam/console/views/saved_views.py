@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from sangdam.console.models import SavedView
 from sangdam.console.permissions import agent_of, agent_required
-from sangdam.core.compiled import CompiledQuery
+from sangdam.core.compiled import MARKER, CompiledQuery
 
 
 def current_query(request: HttpRequest) -> str:
@@ -25,7 +25,7 @@ def _visible(user_id: int) -> QuerySet[SavedView]:
 
 
 # Read on every inbox page: compiled once (core/compiled.py).
-_VISIBLE = CompiledQuery(SavedView, _visible, -7_654_321)
+_VISIBLE = CompiledQuery(SavedView, _visible, MARKER)
 
 
 def visible_views(*, user_id: int) -> list[SavedView]:

@@ -109,7 +109,7 @@ def fire_triggers(events: Sequence[DomainEvent], now: dt.datetime | None = None)
     for ticket_id, (whens, source, message_id) in moments(events).items():
         if not whens & moments_wanted:
             continue  # no trigger listens for what happened to this ticket
-        # No savepoint of its own: the dispatch gives each listener one.
+        # No savepoint of its own: on a failure the dispatch runs each listener alone.
         with transaction.atomic(savepoint=False):
             ticket = (
                 Ticket.objects.select_for_update(of=("self",))

@@ -72,19 +72,33 @@ def _recipient(event: DomainEvent, ticket: Ticket) -> tuple[int, str] | None:
     return None
 
 
-@listener(Assigned, CustomerReplied, SlaBreached, TicketOpened)
-def notify_agent(event: DomainEvent) -> None:
-    if event.ticket_id is None or event.meta is None:
-        return
-    ticket = (
-        Ticket.objects.only("id", "reference", "subject", "assignee_id", "team_id")
-        .filter(pk=event.ticket_id)
-        .first()
-    )
-    if ticket is None:
-        return
-    for user_id, kind in _recipients(event, ticket):
-        _notify(event, ticket, user_id, kind)
+@listener(Assigned, CustomerReplied, SlaBreached, TicketOpened, batch=True)
+def notify_agent(events: list[DomainEvent]) -> None:
+    # Only a chat's opening is news, and a message on a ticket opened in this very
+    # transaction, with nobody assigned since, is nobody's reply: a new inquiry reads
+    # nothing here.
+    unassigned: set[int] = set()
+    for event in events:
+        if event.ticket_id is None or event.meta is None:
+            continue
+        if isinstance(event, TicketOpened):
+            unassigned.add(event.ticket_id)
+            if event.channel != "livechat":
+                continue
+        elif isinstance(event, Assigned):
+            unassigned.discard(event.ticket_id)
+        elif isinstance(event, CustomerReplied) and (
+            event.automatic or event.ticket_id in unassigned
+        ):
+            continue
+        ticket = (
+            Ticket.objects.only("id", "reference", "subject", "assignee_id", "team_id")
+            .filter(pk=event.ticket_id)
+            .first()
+        )
+        if ticket is not None:
+            for user_id, kind in _recipients(event, ticket):
+                _notify(event, ticket, user_id, kind)
 
 
 def _notify(event: DomainEvent, ticket: Ticket, user_id: int, kind: str) -> None:

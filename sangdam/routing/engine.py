@@ -166,7 +166,7 @@ def route_ticket(*, ticket_id: int, explain_waiting: bool = True) -> User | None
     Returns the agent assigned, if any.
     """
     now = timezone.now()
-    # No savepoint of its own: the dispatch gives each listener one.
+    # No savepoint of its own: on a failure the dispatch runs each listener alone.
     with transaction.atomic(savepoint=False):
         ticket = (
             Ticket.objects.select_for_update(of=("self",))

@@ -242,7 +242,7 @@ def refresh_heads(ticket_ids: Iterable[int]) -> int:
 
 
 def _save(docs: list[SearchDocument], gone: Sequence[int]) -> None:
-    # No savepoint of its own: the dispatch gives each listener one.
+    # No savepoint of its own: on a failure the dispatch runs each listener alone.
     with transaction.atomic(savepoint=False):
         if gone:
             SearchDocument.objects.filter(ticket_id__in=gone).delete()

@@ -162,7 +162,7 @@ def apply_events(
     (its clock would hold the defaults, its due times are empty already).
     """
     context = context or Context()
-    # No savepoint of its own: the dispatch gives each listener one.
+    # No savepoint of its own: on a failure the dispatch runs each listener alone.
     with transaction.atomic(savepoint=False):
         ticket = (
             Ticket.objects.select_for_update(of=("self",))

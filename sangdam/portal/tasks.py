@@ -20,6 +20,7 @@ from django_tasks import task
 
 from sangdam.connectors.selectors import default_sender_address
 from sangdam.core import backoff
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.portal.events import ConfirmationRequested
 from sangdam.portal.forms import one_line
 from sangdam.portal.links import status_url
@@ -32,6 +33,12 @@ log = logging.getLogger(__name__)
 KINDS = ("received", "link")
 
 
+# Read for every inquiry from the web form: compiled once (core/compiled.py).
+_TICKET = CompiledQuery(
+    Ticket, lambda pk: Ticket.objects.select_related("customer").filter(pk=pk), MARKER
+)
+
+
 @listener(ConfirmationRequested, atomic=False)
 def confirm_inquiry(event: ConfirmationRequested) -> None:
     if event.ticket_id is not None:
@@ -41,7 +48,7 @@ def confirm_inquiry(event: ConfirmationRequested) -> None:
 @task()
 def send_portal_email(ticket_id: int, to: str, kind: str, language: str, attempt: int = 1) -> None:
     """Mail ``to`` the ticket's reference and a magic link to its status page."""
-    ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
+    ticket = next(iter(_TICKET.objects(ticket_id)), None)
     if ticket is None or kind not in KINDS:
         return
     with translation.override(language or ticket.language or settings.LANGUAGE_CODE):

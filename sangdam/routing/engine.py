@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from sangdam.accounts.models import Presence, Role, Team, User
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.core.memo import Memo
 from sangdam.routing.events import OfferAnswered, OfferMade, Routed
 from sangdam.routing.models import CHAT_KINDS, Offer, RoutingRule, Strategy, TeamRouting
@@ -158,6 +159,18 @@ def offer_timeout(ticket: Ticket, config: TeamRouting) -> dt.timedelta | None:
     return None
 
 
+# Read for every new ticket: compiled once (core/compiled.py).
+_LOCKED_TICKET = CompiledQuery(
+    Ticket,
+    lambda pk: (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("channel", "topic", "team")
+        .filter(pk=pk)
+    ),
+    MARKER,
+)
+
+
 def route_ticket(*, ticket_id: int, explain_waiting: bool = True) -> User | None:
     """Give a waiting ticket a team and, when the team's strategy says so, an agent.
 
@@ -168,12 +181,7 @@ def route_ticket(*, ticket_id: int, explain_waiting: bool = True) -> User | None
     now = timezone.now()
     # No savepoint of its own: on a failure the dispatch runs each listener alone.
     with transaction.atomic(savepoint=False):
-        ticket = (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related("channel", "topic", "team")
-            .filter(pk=ticket_id)
-            .first()
-        )
+        ticket = next(iter(_LOCKED_TICKET.objects(ticket_id)), None)
         if ticket is None or ticket.assignee_id is not None or ticket.status not in WORKING:
             return None
         if ticket.merged_into_id is not None:

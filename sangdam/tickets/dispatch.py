@@ -37,6 +37,7 @@ from django.db import transaction
 from django_tasks import task
 
 from sangdam.core import backoff
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.events import DomainEvent, EventMeta, event_from_row
 from sangdam.tickets.models import Event
@@ -195,13 +196,19 @@ def _load(rows: Iterable[Event]) -> list[DomainEvent]:
     return loaded
 
 
+# Read once per transaction that had task listeners: compiled once (core/compiled.py).
+_BATCH = CompiledQuery(
+    Event, lambda batch: Event.objects.filter(batch=batch).order_by("id"), MARKER
+)
+
+
 @task()
 def dispatch_events(batch: int) -> None:
     """Hand one transaction's events to the task listeners that want them."""
     marker = _OPEN_BATCHES.get(batch)
     if marker is not None:
         marker.dispatched = True
-    events = _load(Event.objects.filter(batch=batch).order_by("id"))
+    events = _load(_BATCH.objects(batch))
     due = []
     for item in _LISTENERS.values():
         mine = [event for event in events if item.wants(event)] if not item.on_commit else []

@@ -84,13 +84,14 @@ def _media_in_tmp(settings: object, tmp_path: Path) -> None:
 def run_tasks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Run every queued background task until the queue is empty (as `sangdam worker` would)."""
     from django.db import connection
-    from django_tasks_db.management.commands import db_worker
+
+    from sangdam.core import taskloop
 
     def run() -> None:
         if connection.in_atomic_block:
             # Inside a test's transaction the worker's connection clean-up would close
             # the connection (and with it the test's transaction) on a file database.
-            monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+            monkeypatch.setattr(taskloop, "close_old_connections", lambda: None)
         make_worker(batch=True, interval=0).run()
 
     return run

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
@@ -40,7 +40,9 @@ class CompiledQuery(Generic[M]):
         self._compiled: dict[str, tuple[str, tuple[object, ...], tuple[int, ...]]] = {}
         # Per database alias: a compiler that ran ``as_sql`` once (its select list and the
         # map from columns to models are what turning rows into instances needs).
-        self._compilers: dict[str, SQLCompiler] = {}
+        self._compilers: dict[
+            str, tuple[SQLCompiler, str, tuple[object, ...], tuple[int, ...]]
+        ] = {}
 
     def _slots(self, params: tuple[object, ...]) -> tuple[int, ...]:
         slots = []
@@ -88,14 +90,13 @@ class CompiledQuery(Generic[M]):
         """
         alias = router.db_for_read(self._model)
         connection = connections[alias]
-        template = self._compilers.get(alias)
-        if template is None:
-            query = self._build(*self._markers).query
-            template = query.get_compiler(using=alias)
-            sql, params = template.as_sql()
-            template.compiled_sql = (sql, tuple(params), self._slots(tuple(params)))  # type: ignore[attr-defined]
-            self._compilers[alias] = template
-        sql, params, slots = template.compiled_sql  # type: ignore[attr-defined]
+        found = self._compilers.get(alias)
+        if found is None:
+            template = self._build(*self._markers).query.get_compiler(using=alias)
+            sql, compiled_params = template.as_sql()
+            params = tuple(compiled_params)
+            found = self._compilers[alias] = (template, sql, params, self._slots(params))
+        template, sql, params, slots = found
         if template.query.select_for_update and connection.get_autocommit():
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
@@ -114,12 +115,12 @@ class CompiledQuery(Generic[M]):
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, alias)
-        found = []
-        for row in compiler.results_iter(results):
+        instances: list[M] = []
+        for row in compiler.results_iter(cast(Any, results)):
             instance = model_cls.from_db(alias, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
             for name, position in (compiler.annotation_col_map or {}).items():
                 setattr(instance, name, row[position])
-            found.append(instance)
-        return found
+            instances.append(instance)
+        return instances

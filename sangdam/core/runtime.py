@@ -8,9 +8,9 @@ import uuid
 
 from django.conf import settings
 from django.db import close_old_connections
-from django_tasks_db.management.commands.db_worker import Worker
 
 from sangdam.core.scheduler import run_scheduler
+from sangdam.core.taskloop import Worker
 from sangdam.core.workers import Heartbeat
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,108 @@
+"""The task worker claims the most urgent ready task, once, and records how it ended."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from sangdam.core import taskloop
+from sangdam.core.runtime import make_worker
+from tests.processes import at_once
+
+pytestmark = pytest.mark.django_db
+
+RAN: list[str] = []
+
+
+@task()
+def remember(name: str) -> dict[str, str]:
+    RAN.append(name)
+    return {"ran": name}
+
+
+@task()
+def break_down() -> None:
+    raise ConnectionError("the mail server hung up")
+
+
+@task(queue_name="delivery")
+def deliver_only(name: str) -> None:
+    RAN.append(name)
+
+
+@pytest.fixture(autouse=True)
+def _forget(monkeypatch: pytest.MonkeyPatch) -> None:
+    RAN.clear()
+    # As the run_tasks fixture: closing the connection would end the test's transaction.
+    monkeypatch.setattr(taskloop, "close_old_connections", lambda: None)
+
+
+def test_the_most_urgent_ready_task_runs_first_and_a_later_one_waits() -> None:
+    remember.enqueue("routine")
+    remember.using(priority=10).enqueue("urgent")
+    later = remember.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue("later")
+
+    make_worker(batch=True, interval=0).run()
+
+    assert RAN == ["urgent", "routine"]
+    assert DBTaskResult.objects.get(pk=later.id).status == TaskResultStatus.READY
+
+
+def test_a_finished_task_keeps_its_worker_its_times_and_its_answer() -> None:
+    queued = remember.enqueue("one")
+    worker = make_worker(batch=True, interval=0)
+
+    worker.run()
+
+    done = DBTaskResult.objects.get(pk=queued.id)
+    assert done.status == TaskResultStatus.SUCCESSFUL
+    assert done.worker_ids == [worker.worker_id]
+    assert done.return_value == {"ran": "one"}
+    assert done.started_at is not None and done.finished_at is not None
+    assert done.started_at <= done.finished_at
+
+
+def test_a_failing_task_is_recorded_failed_with_its_error() -> None:
+    queued = break_down.enqueue()
+
+    make_worker(batch=True, interval=0).run()
+
+    failed = DBTaskResult.objects.get(pk=queued.id)
+    assert failed.status == TaskResultStatus.FAILED
+    assert failed.exception_class_path == "builtins.ConnectionError"
+    assert "hung up" in failed.traceback
+
+
+def test_a_worker_of_one_queue_leaves_the_others_tasks() -> None:
+    deliver_only.enqueue("delivery")
+    other = remember.enqueue("default")
+
+    make_worker(batch=True, interval=0, queues=["delivery"]).run()
+
+    assert RAN == ["delivery"]
+    assert DBTaskResult.objects.get(pk=other.id).status == TaskResultStatus.READY
+
+
+def _claim_all(worker_id: str) -> list[str]:
+    worker = make_worker(batch=True, interval=0)
+    worker.worker_id = worker_id
+    claimed = []
+    while (result := worker.claim()) is not None:
+        claimed.append(str(result.pk))
+    return claimed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_claiming_at_once_never_take_the_same_task() -> None:
+    queued = {str(remember.enqueue(f"n{n}").id).replace("-", "") for n in range(60)}
+
+    claims = at_once(_claim_all, [(f"worker-{n}",) for n in range(3)])
+
+    taken = [pk.replace("-", "") for claim in claims for pk in claim]
+    assert sorted(taken) == sorted(queued)
+    assert all(len(r.worker_ids) == 1 for r in DBTaskResult.objects.all())

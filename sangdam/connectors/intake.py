@@ -8,6 +8,7 @@ and enqueues follow-ups. Connectors acknowledge their provider only after it ret
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Q, When
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangdam.connectors.base import InboundMessage, WouldOpenTicket
 from sangdam.connectors.models import Channel
+from sangdam.core.compiled import MARKER, MARKER_2, CompiledQuery
 from sangdam.core.html import html_to_text, sanitize_html
 from sangdam.core.language import detect_language
 from sangdam.core.memo import Memo
@@ -239,6 +241,42 @@ def _hold_for_agent(ticket: Ticket, original: Ticket, actor: Actor, unverified: 
     actions.do_hold_for_agent(ticket=ticket, actor=actor, tag=HELD_TAG, note=note)
 
 
+# The threading lookups run for every mail: compiled once (core/compiled.py), the
+# replied-to one for each count of channels and of referenced Message-IDs.
+_THREAD = CompiledQuery(
+    Ticket,
+    lambda channel, key, customer: (
+        Ticket.objects.filter(channel_id=channel, thread_key=key)
+        # Prefer the sender's own conversation when several share the key.
+        .order_by(Case(When(customer_id=customer, then=0), default=1), "-created_at", "-id")[:1]
+    ),
+    MARKER,
+    "\x00thread key",
+    MARKER_2,
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _replied(channels: int, references: int) -> CompiledQuery[Message]:
+    channel_markers = [MARKER - 10 - n for n in range(channels)]
+    reference_markers = [f"\x00reference {n}" for n in range(references)]
+
+    def build(*values: object) -> QuerySet[Message]:
+        ids, refs, channel = values[:channels], values[channels:-1], values[-1]
+        return (
+            Message.objects.select_related("ticket")
+            # Every channel is named so the (channel, external id) index serves the
+            # lookup (there are few channels): our own replies count whatever channel
+            # they left by, since a web-form ticket is answered by email and the
+            # customer's email reply points at that mail.
+            .filter(channel_id__in=ids, external_id__in=refs)
+            .filter(Q(channel_id=channel) | Q(direction=Direction.OUT))
+            .order_by("-created_at")[:1]
+        )
+
+    return CompiledQuery(Message, build, *channel_markers, *reference_markers, MARKER_2)
+
+
 def _thread(
     channel: Channel,
     customer: Customer,
@@ -265,30 +303,15 @@ def _thread(
             # the real recipient knows (our Message-IDs) may join the ticket.
             claimed, candidate = candidate, None
     if candidate is None and inbound.in_reply_to:
-        replied = (
-            Message.objects.select_related("ticket")
-            # Every channel is named so the (channel, external id) index serves the
-            # lookup (there are few channels): our own replies count whatever channel
-            # they left by, since a web-form ticket is answered by email and the
-            # customer's email reply points at that mail.
-            .filter(
-                channel_id__in=_channels.get(
-                    "ids", lambda: list(Channel.objects.values_list("id", flat=True))
-                ),
-                external_id__in=inbound.in_reply_to,
-            )
-            .filter(Q(channel=channel) | Q(direction=Direction.OUT))
-            .order_by("-created_at")
-            .first()
+        ids: list[int] = _channels.get(
+            "ids", lambda: list(Channel.objects.values_list("id", flat=True))
         )
-        candidate = replied.ticket if replied else None
+        references = list(inbound.in_reply_to)
+        replied = _replied(len(ids), len(references)).objects(*ids, *references, channel.pk)
+        candidate = replied[0].ticket if replied else None
     if candidate is None and inbound.thread_key:
         # Prefer the sender's own conversation when several share the key.
-        candidate = (
-            Ticket.objects.filter(channel=channel, thread_key=inbound.thread_key)
-            .order_by(Case(When(customer=customer, then=0), default=1), "-created_at", "-id")
-            .first()
-        )
+        candidate = next(iter(_THREAD.objects(channel.pk, inbound.thread_key, customer.pk)), None)
     if candidate is None:
         return None, claimed
     seen: set[int] = set()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sangdam.core.compiled import CompiledQuery
 from sangdam.customers.models import SHOWN_CONTACT_KINDS, Customer, Identity
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.errors import DomainError
@@ -27,6 +28,28 @@ def normalize_identity(kind: str, value: str) -> str:
     return value
 
 
+# Every inquiry looks its sender up, almost always by one identity: compiled once
+# (core/compiled.py). The markers are values no kind or address has.
+_KIND, _VALUE = "\x00kind", "\x00value"
+_ONE_IDENTITY = CompiledQuery(
+    Identity,
+    lambda kind, value: Identity.objects.select_related("customer").filter(kind=kind, value=value),
+    _KIND,
+    _VALUE,
+)
+
+
+def _known(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Identity]:
+    if len(pairs) == 1:
+        found = _ONE_IDENTITY.objects(*pairs[0])
+    else:
+        lookup = Identity.objects.none()
+        for kind, value in pairs:
+            lookup = lookup | Identity.objects.filter(kind=kind, value=value)
+        found = list(lookup.select_related("customer"))
+    return {(i.kind, i.value): i for i in found}
+
+
 def resolve_customer(
     *, identities: Sequence[tuple[str, str]], name: str = "", language: str = ""
 ) -> Customer:
@@ -38,10 +61,7 @@ def resolve_customer(
     pairs = [(kind, normalize_identity(kind, value)) for kind, value in identities if value.strip()]
     if not pairs:
         raise DomainError(_("A message needs a sender."), code="no_sender")
-    lookup = Identity.objects.none()
-    for kind, value in pairs:
-        lookup = lookup | Identity.objects.filter(kind=kind, value=value)
-    known = {(i.kind, i.value): i for i in lookup.select_related("customer")}
+    known = _known(pairs)
     customer = next((known[p].customer for p in pairs if p in known), None)
     contact = next((v for k, v in pairs if k in SHOWN_CONTACT_KINDS), "")
     if customer is None:

@@ -38,10 +38,12 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from sangdam.connectors.base import TemporaryRefusal
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.core.env import env_int, env_str
+from sangdam.core.memo import Memo
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_addresses = Memo(Channel)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 2525
@@ -63,20 +65,28 @@ def split_address(address: str) -> tuple[str, str]:
     return local.partition("+")[0].lower(), domain.lower()
 
 
-def channel_for_recipient(address: str) -> int | None:
-    """The enabled email channel that owns ``address`` (plus-addressing included)."""
+def _email_channels() -> dict[str, int]:
+    """Enabled email channels by lower-cased address (the oldest when two share one)."""
+    rows = (
+        Channel.objects.filter(kind=ChannelKind.EMAIL, enabled=True)
+        .order_by("-id")
+        .values_list("id", "address")
+    )
+    return {address.strip().lower(): pk for pk, address in rows}
+
+
+def channel_for_recipient(address: str, *, fresh: bool = False) -> int | None:
+    """The enabled email channel that owns ``address`` (plus-addressing included).
+
+    RCPT asks the addresses kept per process (core/memo.py: forgotten at once when a
+    channel changes here, within seconds elsewhere); DATA asks ``fresh``, so that mail for
+    a channel disabled meanwhile is refused, not taken in.
+    """
     local, domain = split_address(address)
     if not local or not domain:
         return None
-    channel = (
-        Channel.objects.filter(
-            kind=ChannelKind.EMAIL, enabled=True, address__iexact=f"{local}@{domain}"
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    return int(channel) if channel is not None else None
+    channels = _email_channels() if fresh else _addresses.get("email", _email_channels)
+    return channels.get(f"{local}@{domain}")
 
 
 def _in_request(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -96,7 +106,7 @@ def _deliver(raw: bytes, mail_from: str, recipients: list[str]) -> list[str]:
 
     by_channel: dict[int, list[str]] = {}
     for address in recipients:
-        channel_id = channel_for_recipient(address)
+        channel_id = channel_for_recipient(address, fresh=True)
         if channel_id is not None:
             by_channel.setdefault(channel_id, []).append(address)
     if not by_channel:

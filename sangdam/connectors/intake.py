@@ -28,7 +28,7 @@ from sangdam.core.language import detect_language
 from sangdam.core.memo import Memo
 from sangdam.customers.actions import normalize_identity, resolve_customer
 from sangdam.customers.models import Customer
-from sangdam.tickets import actions, selectors
+from sangdam.tickets import actions, dispatch, selectors
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachment
 from sangdam.tickets.models import Direction, Message, Status, Ticket
@@ -98,11 +98,11 @@ def receive(
 
     for attempt in range(ATTEMPTS):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), dispatch.one_insert():
                 result = _receive(inbound, text, html, language, accepted, refused)
                 if then is not None:
                     then(result)
-                return result
+            return result
         except IntegrityError:
             existing = _existing(inbound)
             if existing is not None:

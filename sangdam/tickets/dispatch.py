@@ -29,7 +29,9 @@ import dataclasses
 import logging
 import secrets
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -101,13 +103,47 @@ def listeners() -> list[Listener]:
     return list(_LISTENERS.values())
 
 
-def record(events: Sequence[DomainEvent], *, actor: Actor) -> list[DomainEvent]:
+# The events recorded inside :func:`one_insert`, written when it ends.
+_pending: ContextVar[list[tuple[DomainEvent, Actor]] | None] = ContextVar(
+    "sangdam_pending_events", default=None
+)
+
+
+def record(events: Sequence[DomainEvent], *, actor: Actor) -> None:
     """Write ``events`` as audit rows and schedule their listeners; inside a transaction."""
     if not events:
-        return []
+        return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("record() belongs inside the action's transaction")
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend((event, actor) for event in events)
+        return
+    _write([(event, actor) for event in events])
+
+
+@contextmanager
+def one_insert() -> Iterator[None]:
+    """The events recorded inside are written together when the block ends, in one insert
+    (the intake records three: the ticket opened, the message, the confirmation asked).
+
+    Use it inside the transaction (``with transaction.atomic(), one_insert():``) and only
+    around code whose savepoints do not roll back while the block goes on: the events of
+    such a savepoint would still be written. Nothing is written if the block raises.
+    """
+    token = _pending.set([])
+    try:
+        yield
+        pending = _pending.get() or []
+    finally:
+        _pending.reset(token)
+    if pending:
+        _write(pending)
+
+
+def _write(recorded: list[tuple[DomainEvent, Actor]]) -> None:
+    events = [event for event, _actor in recorded]
     wanted = [item for item in _LISTENERS.values() if any(item.wants(e) for e in events)]
     batch = _transaction_batch() if any(not item.on_commit for item in wanted) else None
     rows = [
@@ -119,16 +155,15 @@ def record(events: Sequence[DomainEvent], *, actor: Actor) -> list[DomainEvent]:
             data=event.payload(),
             batch=batch,
         )
-        for event in events
+        for event, actor in recorded
     ]
     Event.objects.bulk_create(rows)
-    recorded = [
+    written = [
         dataclasses.replace(event, meta=_meta(row)) for event, row in zip(events, rows, strict=True)
     ]
     now = [item for item in wanted if item.on_commit]
     if now:
-        transaction.on_commit(lambda: _run_after_commit(now, recorded))
-    return recorded
+        transaction.on_commit(lambda: _run_after_commit(now, written))
 
 
 def _meta(row: Event) -> EventMeta:

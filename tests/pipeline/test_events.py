@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -243,6 +244,7 @@ def test_a_listener_s_changes_commit_once_when_another_of_its_batch_fails(
 ):
     @dispatch.listener(TicketOpened)
     def tag_it(event: TicketOpened) -> None:
+        assert event.ticket_id is not None
         # Not idempotent on purpose: a change that committed twice would show.
         Ticket.objects.filter(pk=event.ticket_id).update(subject=Concat("subject", Value("!")))
 
@@ -255,6 +257,29 @@ def test_a_listener_s_changes_commit_once_when_another_of_its_batch_fails(
 
     ticket.refresh_from_db()
     assert ticket.subject == "Refund!"
+
+
+def test_an_inquiry_writes_its_audit_events_in_one_insert(email_channel):
+    with CaptureQueriesContext(connection) as queries:
+        ticket = customer_writes(email_channel).ticket
+
+    inserts = [q for q in queries.captured_queries if 'INSERT INTO "tickets_event"' in q["sql"]]
+    assert len(inserts) == 1
+    assert list(ticket.events.order_by("id").values_list("kind", flat=True)) == [
+        "ticket_created",
+        "message_received",
+    ]
+
+
+def test_events_recorded_in_a_block_that_fails_are_not_written(email_channel):
+    ticket = customer_writes(email_channel).ticket
+    before = Event.objects.count()
+
+    with pytest.raises(RuntimeError), transaction.atomic(), dispatch.one_insert():
+        actions.do_change_status(ticket=ticket, actor=SYSTEM, status=Status.PENDING)
+        raise RuntimeError("the request failed after the change")
+
+    assert Event.objects.count() == before
 
 
 def test_a_failing_after_commit_listener_does_not_break_the_action(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from sangdam.accounts.models import Presence, Role, Team, User
 from sangdam.console.models import Notification
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.core.live import publish, user_group
 from sangdam.tickets.dispatch import listener
 from sangdam.tickets.events import (
@@ -72,6 +73,16 @@ def _recipient(event: DomainEvent, ticket: Ticket) -> tuple[int, str] | None:
     return None
 
 
+# Read for every customer reply: compiled once (core/compiled.py).
+_TICKET = CompiledQuery(
+    Ticket,
+    lambda pk: Ticket.objects.only("id", "reference", "subject", "assignee_id", "team_id").filter(
+        pk=pk
+    ),
+    MARKER,
+)
+
+
 @listener(Assigned, CustomerReplied, SlaBreached, TicketOpened, batch=True)
 def notify_agent(events: list[DomainEvent]) -> None:
     # Only a chat's opening is news, and a message on a ticket opened in this very
@@ -91,11 +102,7 @@ def notify_agent(events: list[DomainEvent]) -> None:
             event.automatic or event.ticket_id in unassigned
         ):
             continue
-        ticket = (
-            Ticket.objects.only("id", "reference", "subject", "assignee_id", "team_id")
-            .filter(pk=event.ticket_id)
-            .first()
-        )
+        ticket = next(iter(_TICKET.objects(event.ticket_id)), None)
         if ticket is not None:
             for user_id, kind in _recipients(event, ticket):
                 _notify(event, ticket, user_id, kind)

@@ -15,6 +15,7 @@ from sangdam.connectors.email.parse import ParsedEmail
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.core import ratelimit
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.core.memo import Memo
 from sangdam.tickets import actions
 from sangdam.tickets.models import DeliveryState, Direction, Message
@@ -23,6 +24,15 @@ log = logging.getLogger(__name__)
 _addresses = Memo(Channel)  # kept per process for a few seconds (core/memo.py)
 
 RATE_WINDOW_SECONDS = 3600
+# Asked for every mail: compiled once (core/compiled.py).
+_TAKEN = CompiledQuery(
+    Message,
+    lambda channel, message_id: Message.objects.filter(
+        channel_id=channel, external_id=message_id
+    ).values_list("id")[:1],
+    MARKER,
+    "\x00message id",
+)
 
 
 def dispatch(
@@ -70,7 +80,7 @@ def dispatch(
         ):
             return hold(HeldReason.UNREADABLE, parsed.reason)
         return f"ignored: {parsed.reason or parsed.kind}"
-    if Message.objects.filter(channel_id=channel_id, external_id=parsed.message_id).exists():
+    if _TAKEN.rows(channel_id, parsed.message_id):
         # A retry of a mail we already took (the IMAP flag or SMTP 250 was lost).
         return "duplicate"
     if _is_our_own_address(parsed.sender, channel_id):

@@ -15,7 +15,8 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 # The clock windows are aligned to; tests hold it still so a window cannot end mid-test.
@@ -43,17 +44,31 @@ def hit(scope: str, key: str, *, limit: int, window: int) -> Verdict:
     bucket = int(now // window)
     digest = hashlib.sha256(key.lower().encode()).hexdigest()[:32]
     name = f"rl:{scope}:{digest}:{bucket}"
-    cache.add(name, 0, timeout=window + 5)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # evicted between add and incr
-        cache.set(name, 1, timeout=window + 5)
-        count = 1
+    count = _count(name, timeout=window + 5)
     if count <= limit:
         return Verdict(allowed=True, count=count, retry_after=0)
     return Verdict(
         allowed=False, count=count, retry_after=max(1, int((bucket + 1) * window - now) + 1)
     )
+
+
+def _count(name: str, *, timeout: int) -> int:
+    """Add one to the counter ``name`` (made with ``timeout``) and return it."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip: Django's add + incr took three (incr asks EXISTS first).
+        key = backend.make_and_validate_key(name)
+        client = backend._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+        pipe = client.pipeline()
+        pipe.set(key, 0, ex=timeout, nx=True)
+        pipe.incr(key)
+        return int(pipe.execute()[1])
+    cache.add(name, 0, timeout=timeout)
+    try:
+        return int(cache.incr(name))
+    except ValueError:  # evicted between add and incr
+        cache.set(name, 1, timeout=timeout)
+        return 1
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -58,3 +58,25 @@ def test_concurrent_processes_share_one_count_through_redis(settings: Any) -> No
         )
     assert sum(v.allowed for v in verdicts) == 25
     assert sorted(v.count for v in verdicts) == list(range(1, 41))
+
+
+def test_a_redis_counter_ends_with_its_window(settings: Any) -> None:
+    import redis
+
+    prefix = uuid.uuid4().hex
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    key = uuid.uuid4().hex
+    assert ratelimit.hit("t", key, limit=5, window=60).count == 1
+    assert ratelimit.hit("t", key, limit=5, window=60).count == 2
+
+    server = redis.Redis.from_url(REDIS_URL)
+    stored: list[bytes] = server.keys(f"{prefix}:*")  # type: ignore[assignment]
+    assert len(stored) == 1
+    ttl: int = server.ttl(stored[0])  # type: ignore[assignment]
+    assert 0 < ttl <= 65

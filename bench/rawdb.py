@@ -63,7 +63,7 @@ def raw_ceiling(db: Db, count: int, concurrency: int, channel_id: int) -> Run:
     run = Run()
     now = "CURRENT_TIMESTAMP"
     q = db.sql
-    customer = q(f"INSERT INTO customers_customer (name, language, notes, created_at, updated_at) VALUES (?, 'ko', '', {now}, {now}) RETURNING id")  # fmt: skip
+    customer = q(f"INSERT INTO customers_customer (name, contact, tier, language, notes, created_at, updated_at) VALUES (?, '', 'standard', 'ko', '', {now}, {now}) RETURNING id")  # fmt: skip
     identity = q(f"INSERT INTO customers_identity (customer_id, kind, value, created_at) VALUES (?, 'email', ?, {now})")  # fmt: skip
     ticket = q(
         "INSERT INTO tickets_ticket (reference, subject, status, priority, language, tags,"

@@ -28,6 +28,7 @@ from sangdam.accounts import twofactor
 from sangdam.accounts.models import ApiToken, User, hash_token
 from sangdam.api.errors import ApiError
 from sangdam.core import ratelimit
+from sangdam.core.compiled import CompiledQuery
 from sangdam.tickets.actor import Actor
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -54,16 +55,22 @@ def _authorize(request: HttpRequest, user: User) -> User:
     return user
 
 
+# Every API request reads its token: compiled once (core/compiled.py).
+_TOKEN = CompiledQuery(
+    ApiToken,
+    lambda digest: ApiToken.objects.select_related("user").filter(
+        token_hash=digest, user__is_active=True
+    )[:1],
+    "\x00token hash",
+)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         token = token.strip()
         if not token:
             return None
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(token_hash=hash_token(token), user__is_active=True)
-            .first()
-        )
+        found = next(iter(_TOKEN.objects(hash_token(token))), None)
         if found is None:
             return None
         now = timezone.now()

@@ -12,16 +12,11 @@ running it from each (the figures move with the machine's load: alternate the ru
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import cProfile
 import os
 import tempfile
 import threading
-import time
 import uuid
-from collections.abc import Callable
-from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["SANGDAM_VAR_DIR"] = tempfile.mkdtemp(prefix="sangdam-profile-")
@@ -34,9 +29,8 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from profiling import arguments, count_statements, measure  # noqa: E402
 
 from sangdam.core import live  # noqa: E402
 from sangdam.core.runtime import make_worker  # noqa: E402
@@ -79,27 +73,8 @@ def drain() -> None:
     make_worker(batch=True, interval=0).run()
 
 
-def measure(name: str, work: Callable[[], None], count: int, profile: Path | None) -> None:
-    # CPU time, not wall time: waits on the database or the GIL are not the code's cost.
-    profiler = cProfile.Profile(time.process_time)
-    start = time.process_time()
-    if profile:
-        profiler.enable()
-    work()
-    if profile:
-        profiler.disable()
-        profiler.dump_stats(profile / f"{name}.prof")
-    cpu = (time.process_time() - start) * 1000 / count
-    print(f"{name:8} {cpu:6.2f} ms CPU per inquiry")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=300)
-    parser.add_argument("--profile", type=Path, help="write cProfile files here")
-    args = parser.parse_args()
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
+    args = arguments(__doc__)
     call_command("migrate", verbosity=0)
     serve_live_pushes()
     Topic.objects.create(slug="bench", names={"ko": "결제", "en": "Billing"})
@@ -113,17 +88,9 @@ def main() -> None:
         for i in range(args.count):
             post(client, 100 + i)
 
-    measure("request", requests, args.count, args.profile)
-    measure("worker", drain, args.count, args.profile)
-    with CaptureQueriesContext(connection) as request:
-        post(client, 99)
-    with CaptureQueriesContext(connection) as worker:
-        drain()
-    print(f"statements for one inquiry: request {len(request)}, worker {len(worker)}")
-    if os.environ.get("SHOW_SQL"):
-        for label, captured in (("request", request), ("worker", worker)):
-            for q in captured.captured_queries:
-                print(label, q["sql"][:160])
+    measure("request", requests, args.count, "inquiry", args.profile)
+    measure("worker", drain, args.count, "inquiry", args.profile)
+    count_statements("inquiry", [("request", lambda: post(client, 99)), ("worker", drain)])
 
 
 if __name__ == "__main__":

@@ -14,13 +14,8 @@ files (intake.prof, worker.prof; CPU time) for ``python -m pstats``.
 
 from __future__ import annotations
 
-import argparse
-import cProfile
 import os
 import tempfile
-import time
-from collections.abc import Callable
-from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["SANGDAM_VAR_DIR"] = tempfile.mkdtemp(prefix="sangdam-profile-mail-")
@@ -33,8 +28,7 @@ django.setup()
 
 import mailgen  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from profiling import arguments, count_statements, measure  # noqa: E402
 
 from sangdam.connectors.email.smtpd import _deliver, _in_request  # noqa: E402
 from sangdam.connectors.models import Channel  # noqa: E402
@@ -49,26 +43,8 @@ def drain() -> None:
     make_worker(batch=True, interval=0).run()
 
 
-def measure(name: str, work: Callable[[], None], count: int, profile: Path | None) -> None:
-    profiler = cProfile.Profile(time.process_time)
-    start = time.process_time()
-    if profile:
-        profiler.enable()
-    work()
-    if profile:
-        profiler.disable()
-        profiler.dump_stats(profile / f"{name}.prof")
-    cpu = (time.process_time() - start) * 1000 / count
-    print(f"{name:8} {cpu:6.2f} ms CPU per mail")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--count", type=int, default=300)
-    parser.add_argument("--profile", type=Path, help="write cProfile files here")
-    args = parser.parse_args()
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
+    args = arguments(__doc__)
     call_command("migrate", verbosity=0)
     Channel.objects.create(kind="email", name="Support", address=mailgen.SUPPORT)
     warm, timed, last = 20, args.count, 1
@@ -81,17 +57,9 @@ def main() -> None:
         for mail in mails[warm : warm + timed]:
             deliver(mail)
 
-    measure("intake", intake, timed, args.profile)
-    measure("worker", drain, timed, args.profile)
-    with CaptureQueriesContext(connection) as taken:
-        deliver(mails[warm + timed])
-    with CaptureQueriesContext(connection) as worked:
-        drain()
-    print(f"statements for one mail: intake {len(taken)}, worker {len(worked)}")
-    if os.environ.get("SHOW_SQL"):
-        for label, captured in (("intake", taken), ("worker", worked)):
-            for query in captured.captured_queries:
-                print(label, query["sql"][:160])
+    measure("intake", intake, timed, "mail", args.profile)
+    measure("worker", drain, timed, "mail", args.profile)
+    count_statements("mail", [("intake", lambda: deliver(mails[warm + timed])), ("worker", drain)])
 
 
 if __name__ == "__main__":

@@ -17,13 +17,10 @@ the figures move with the machine's load).
 from __future__ import annotations
 
 import argparse
-import cProfile
 import os
 import secrets
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -49,6 +46,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from profiling import measure  # noqa: E402
 
 import sangdam  # noqa: E402
 from sangdam.connectors.models import Channel  # noqa: E402
@@ -97,18 +95,6 @@ def call(client: Client, hook: str, n: int, only: str = "") -> None:
 
 def drain() -> None:
     make_worker(batch=True, interval=0).run()
-
-
-def measure(name: str, work: Callable[[], None], per: int, unit: str, profile: Path | None) -> None:
-    profiler = cProfile.Profile()
-    start = time.process_time()
-    if profile:
-        profiler.enable()
-    work()
-    if profile:
-        profiler.disable()
-        profiler.dump_stats(profile / f"{name}.prof")
-    print(f"{name:9} {(time.process_time() - start) * 1000 / per:6.2f} ms CPU per {unit}")
 
 
 def main() -> None:

@@ -1,0 +1,54 @@
+"""What the in-process profiles (``profile_*.py``) share: CPU per item, optional cProfile."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def measure(name: str, work: Callable[[], None], per: int, unit: str, profile: Path | None) -> None:
+    """Run ``work`` and print its CPU time per ``unit`` (``per`` of them); with ``profile``,
+    write ``<name>.prof`` there (cProfile in CPU time, not wall time: waits on the database
+    or the GIL are not the code's cost)."""
+    profiler = cProfile.Profile(time.process_time)
+    start = time.process_time()
+    if profile:
+        profiler.enable()
+    work()
+    if profile:
+        profiler.disable()
+        profiler.dump_stats(profile / f"{name}.prof")
+    print(f"{name:9} {(time.process_time() - start) * 1000 / per:6.2f} ms CPU per {unit}")
+
+
+def count_statements(unit: str, halves: list[tuple[str, Callable[[], None]]]) -> None:
+    """Run each half once (one more item) and print its SQL statement count; with
+    ``SHOW_SQL=1`` the statements too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    captured = []
+    for label, work in halves:
+        with CaptureQueriesContext(connection) as queries:
+            work()
+        captured.append((label, queries))
+    print(f"statements for one {unit}: " + ", ".join(f"{n} {len(q)}" for n, q in captured))
+    if os.environ.get("SHOW_SQL"):
+        for label, queries in captured:
+            for query in queries.captured_queries:
+                print(label, query["sql"][:160])
+
+
+def arguments(doc: str | None) -> argparse.Namespace:
+    """``--count`` items timed and ``--profile DIR`` (created) for cProfile files."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--profile", type=Path, help="write cProfile files here")
+    args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    return args

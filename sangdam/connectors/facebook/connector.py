@@ -15,6 +15,7 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING, ClassVar
 
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from sangdam.connectors.base import (
@@ -45,23 +46,27 @@ class MetaConfig(BaseModel):
 
     page_id: str = Field(
         "",
-        description=(
+        description=gettext_noop(
             "Messenger: the Facebook Page id. Instagram: the Instagram professional account id. "
             "Events for other pages of the same app are ignored."
         ),
     )
     username: str = Field(
         "",
-        description=(
+        description=gettext_noop(
             "The Page's username (m.me/<username>) or the Instagram username "
             "(ig.me/m/<username>), for the contact page's link and QR code."
         ),
     )
     verify_token: str = Field(
         default_factory=lambda: secrets.token_urlsafe(24),
-        description="Paste it into Meta's webhook settings (Verify token); generated for you.",
+        description=gettext_noop(
+            "Paste it into Meta's webhook settings (Verify token); generated for you."
+        ),
     )
-    api_version: str = Field(DEFAULT_API_VERSION, description="Graph API version of the calls.")
+    api_version: str = Field(
+        DEFAULT_API_VERSION, description=gettext_noop("Graph API version of the calls.")
+    )
 
     @field_validator("verify_token")
     @classmethod
@@ -70,7 +75,7 @@ class MetaConfig(BaseModel):
 
     human_agent: bool = Field(
         False,
-        description=(
+        description=gettext_noop(
             "Let agents answer up to 7 days after the customer's last message (HUMAN_AGENT "
             "tag). Turn on only once Meta granted the Human Agent permission."
         ),
@@ -81,10 +86,14 @@ class MetaSecrets(BaseModel):
     """Tokens (``Channel.secrets``, encrypted at rest)."""
 
     page_access_token: str = Field(
-        ..., min_length=1, description="The Page access token (a system user's for production)."
+        ...,
+        min_length=1,
+        description=gettext_noop("The Page access token (a system user's for production)."),
     )
     app_secret: str = Field(
-        ..., min_length=1, description="App settings → Basic → App secret: checks every webhook."
+        ...,
+        min_length=1,
+        description=gettext_noop("App settings → Basic → App secret: checks every webhook."),
     )
 
 

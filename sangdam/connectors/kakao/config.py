@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field, model_validator
 
 from sangdam.connectors.models import Channel
@@ -10,35 +11,47 @@ from sangdam.connectors.models import Channel
 class KakaoSkillConfig(BaseModel):
     bot_ids: str = Field(
         "",
-        description="Chatbot: bot ids allowed to call the skill (Open Builder: 설정 > 봇 ID), "
-        "separated by commas. Calls from any other bot are refused. Empty: no chatbot.",
+        description=gettext_noop(
+            "Chatbot: bot ids allowed to call the skill (Open Builder: 설정 > 봇 ID), "
+            "separated by commas. Calls from any other bot are refused. Empty: no chatbot."
+        ),
     )
     channel_public_id: str = Field(
-        "", description="The KakaoTalk channel's id (e.g. _xkxkxk) for the chat link."
+        "", description=gettext_noop("The KakaoTalk channel's id (e.g. _xkxkxk) for the chat link.")
     )
     welcome_text: str = Field(
-        "", description="First answer of the chatbot; the topics follow as quick replies."
+        "",
+        description=gettext_noop(
+            "First answer of the chatbot; the topics follow as quick replies."
+        ),
     )
     card_image_url: str = Field(
         "",
-        description="Image (https) for card thumbnails; empty: text cards without an image.",
+        description=gettext_noop(
+            "Image (https) for card thumbnails; empty: text cards without an image."
+        ),
     )
 
     dealer: str = Field(
         "",
-        description="상담톡: the dealer's API (happytalk, happytalk_v3). Empty: no 상담톡; "
-        "agents' replies then reach the customer only on the status page.",
+        description=gettext_noop(
+            "상담톡: the dealer's API (happytalk, happytalk_v3). Empty: no 상담톡; "
+            "agents' replies then reach the customer only on the status page."
+        ),
     )
     sender_key: str = Field(
-        "", description="상담톡 and 알림톡: the channel's 발신프로필 키 (sender key)."
+        "", description=gettext_noop("상담톡 and 알림톡: the channel's 발신프로필 키 (sender key).")
     )
     status_button: bool = Field(
         False,
-        description="상담톡: send the status-page link as a link button (an LI message) "
-        "instead of a line of text under the reply.",
+        description=gettext_noop(
+            "상담톡: send the status-page link as a link button (an LI message) "
+            "instead of a line of text under the reply."
+        ),
     )
     alimtalk_path: str = Field(
-        "/v2/send/kakao", description="알림톡: the dealer's send path (ask your dealer)."
+        "/v2/send/kakao",
+        description=gettext_noop("알림톡: the dealer's send path (ask your dealer)."),
     )
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
 
@@ -11,26 +12,32 @@ class LineConfig(BaseModel):
     basic_id: str = Field(
         "",
         title="Basic ID",
-        description="The account's LINE ID as shown in the console, e.g. @123abcde: "
-        "the contact page's add-friend link and QR code use it.",
+        description=gettext_noop(
+            "The account's LINE ID as shown in the console, e.g. @123abcde: "
+            "the contact page's add-friend link and QR code use it."
+        ),
         max_length=40,
     )
     welcome_text: str = Field(
         "",
         title="Welcome text",
-        description="Sent when someone adds the account as a friend (empty: a short default).",
+        description=gettext_noop(
+            "Sent when someone adds the account as a friend (empty: a short default)."
+        ),
         max_length=2000,
     )
     offer_topics: bool = Field(
         True,
         title="Offer topics",
-        description="Show the help desk's topics as buttons under the welcome text.",
+        description=gettext_noop("Show the help desk's topics as buttons under the welcome text."),
     )
     send_images: bool = Field(
         True,
         title="Send images",
-        description="Send an agent's images as LINE images. LINE fetches them from this "
-        "server, so SITE_URL must be public HTTPS; otherwise replies carry text only.",
+        description=gettext_noop(
+            "Send an agent's images as LINE images. LINE fetches them from this "
+            "server, so SITE_URL must be public HTTPS; otherwise replies carry text only."
+        ),
     )
 
 
@@ -38,11 +45,11 @@ class LineSecrets(BaseModel):
     """Credentials from the LINE Developers console, encrypted at rest."""
 
     channel_secret: str = Field(
-        ..., title="Channel secret", description="Basic settings tab.", min_length=1
+        ..., title="Channel secret", description=gettext_noop("Basic settings tab."), min_length=1
     )
     channel_access_token: str = Field(
         ...,
         title="Channel access token",
-        description="Messaging API tab: the long-lived token.",
+        description=gettext_noop("Messaging API tab: the long-lived token."),
         min_length=1,
     )

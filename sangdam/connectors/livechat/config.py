@@ -7,6 +7,7 @@ import hmac
 import secrets
 
 from django.core import signing
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
 from sangdam.connectors.models import Channel
@@ -24,25 +25,33 @@ class LivechatConfig(BaseModel):
     color: str = Field(
         default="#1a56db",
         pattern=r"^#[0-9A-Fa-f]{6}$",
-        description="The launcher and header colour.",
+        description=gettext_noop("The launcher and header colour."),
     )
     position: str = Field(
         default="right",
         pattern=r"^(left|right)$",
-        description="Where the launcher sits: left or right.",
+        title=gettext_noop("Launcher position"),
+        description=gettext_noop("Where the launcher sits: left or right."),
     )
     greeting: str = Field(
-        default="", max_length=500, description="The first line a visitor reads (empty: a default)."
+        default="",
+        max_length=500,
+        description=gettext_noop("The first line a visitor reads (empty: a default)."),
     )
     allowed_origins: list[str] = Field(
         default_factory=list,
-        description="Sites that may embed the widget (https://shop.example.com); empty: any.",
+        description=gettext_noop(
+            "Sites that may embed the widget (https://shop.example.com); empty: any."
+        ),
     )
     # Read by routing (sangdam/routing/engine.py, the channel's ``handover_seconds``): a
     # chat routing gave an agent who has not answered within this time goes to another
     # online agent. 0: the team's offer timeout applies (if any).
     handover_seconds: int = Field(
-        default=0, ge=0, le=3600, description="Hand an unanswered chat over after (seconds)."
+        default=0,
+        ge=0,
+        le=3600,
+        description=gettext_noop("Hand an unanswered chat over after (seconds)."),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from sangdam.connectors.models import Channel
@@ -13,10 +14,16 @@ DEFAULT_HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHA
 
 
 class MenuItem(BaseModel):
-    digit: str = Field(..., pattern=r"^[0-9]$", description="The key the caller presses.")
-    topic: str = Field("", description="Topic slug the call's ticket gets.")
-    label_ko: str = Field(..., description="What the menu says in Korean (e.g. 결제 및 환불).")
-    label_en: str = Field(..., description="What the menu says in English (e.g. payment).")
+    digit: str = Field(
+        ..., pattern=r"^[0-9]$", description=gettext_noop("The key the caller presses.")
+    )
+    topic: str = Field("", description=gettext_noop("Topic slug the call's ticket gets."))
+    label_ko: str = Field(
+        ..., description=gettext_noop("What the menu says in Korean (e.g. 결제 및 환불).")
+    )
+    label_en: str = Field(
+        ..., description=gettext_noop("What the menu says in English (e.g. payment).")
+    )
 
     def label(self, language: str) -> str:
         return self.label_ko if language == "ko" else self.label_en
@@ -25,38 +32,47 @@ class MenuItem(BaseModel):
 class PhoneConfig(BaseModel):
     number: str = Field(
         "",
-        description="This channel's phone number (E.164, e.g. +8215881234): caller ID of call backs.",
+        description=gettext_noop(
+            "This channel's phone number (E.164, e.g. +8215881234): caller ID of call backs."
+        ),
     )
     language: Literal["ko", "en"] = Field(
-        "ko", description="Greeting language of this number (a known caller's own wins)."
+        "ko",
+        description=gettext_noop("Greeting language of this number (a known caller's own wins)."),
     )
     language_key: str = Field(
         "",
         pattern=r"^[0-9]?$",
-        description=(
+        description=gettext_noop(
             "A key that switches the rest of the call to the other language "
             '("For English, press 9"); empty: none. Must not be a menu key.'
         ),
     )
-    greeting_ko: str = Field("", description="Korean greeting; empty: the standard one.")
-    greeting_en: str = Field("", description="English greeting; empty: the standard one.")
+    greeting_ko: str = Field(
+        "", description=gettext_noop("Korean greeting; empty: the standard one.")
+    )
+    greeting_en: str = Field(
+        "", description=gettext_noop("English greeting; empty: the standard one.")
+    )
     menu: list[MenuItem] = Field(
-        default_factory=list, description="IVR menu by topic; empty: straight to the agents."
+        default_factory=list,
+        description=gettext_noop("IVR menu by topic; empty: straight to the agents."),
     )
     ring: Literal["queue", "dial"] = Field(
-        "queue", description="queue: the provider's call queue; dial: ring the numbers below."
+        "queue",
+        description=gettext_noop("queue: the provider's call queue; dial: ring the numbers below."),
     )
-    queue_name: str = Field("support", description="The provider queue's name.")
+    queue_name: str = Field("support", description=gettext_noop("The provider queue's name."))
     dial: list[str] = Field(
         default_factory=list,
-        description=(
+        description=gettext_noop(
             "Agents' phone numbers (E.164), SIP addresses (sip:...) or Twilio Client "
             "identities (client:...), rung together."
         ),
     )
     agent_lines: dict[str, str] = Field(
         default_factory=dict,
-        description=(
+        description=gettext_noop(
             'Whose line is whose: {"+8210...": "agent@example.com", "sip:...": ..., '
             '"client:...": ...}. The screen pop goes to the agents rung; the call log names '
             "the agent who answered."
@@ -64,22 +80,38 @@ class PhoneConfig(BaseModel):
     )
     team: str = Field(
         "",
-        description=(
+        description=gettext_noop(
             "The team answering this line (its name): a queued call pops up for its online "
             "agents; empty: for every online agent."
         ),
     )
     max_wait_seconds: int = Field(
-        120, ge=10, le=600, description="After this long unanswered: voicemail or goodbye."
+        120,
+        ge=10,
+        le=600,
+        description=gettext_noop("After this long unanswered: voicemail or goodbye."),
     )
-    voicemail: bool = Field(True, description="Offer voicemail when closed or nobody answers.")
-    callback: bool = Field(True, description="Offer a call back at the next opening when closed.")
-    transcribe: bool = Field(False, description="Ask the provider to transcribe voicemail.")
-    hold_music_url: str = Field(DEFAULT_HOLD_MUSIC, description="Played while callers wait.")
-    voice_ko: str = Field("Polly.Seoyeon", description="Text-to-speech voice for Korean.")
-    voice_en: str = Field("Polly.Joanna", description="Text-to-speech voice for English.")
+    voicemail: bool = Field(
+        True, description=gettext_noop("Offer voicemail when closed or nobody answers.")
+    )
+    callback: bool = Field(
+        True, description=gettext_noop("Offer a call back at the next opening when closed.")
+    )
+    transcribe: bool = Field(
+        False, description=gettext_noop("Ask the provider to transcribe voicemail.")
+    )
+    hold_music_url: str = Field(
+        DEFAULT_HOLD_MUSIC, description=gettext_noop("Played while callers wait.")
+    )
+    voice_ko: str = Field(
+        "Polly.Seoyeon", description=gettext_noop("Text-to-speech voice for Korean.")
+    )
+    voice_en: str = Field(
+        "Polly.Joanna", description=gettext_noop("Text-to-speech voice for English.")
+    )
     blocked_numbers: list[str] = Field(
-        default_factory=list, description="Callers (E.164) that are rejected without a word."
+        default_factory=list,
+        description=gettext_noop("Callers (E.164) that are rejected without a word."),
     )
 
     def menu_item(self, digit: str) -> MenuItem | None:
@@ -124,9 +156,9 @@ def normalize_line(line: str) -> str:
 
 
 class PhoneSecrets(BaseModel):
-    account_sid: str = Field(..., description="Twilio Account SID (AC...).")
+    account_sid: str = Field(..., description=gettext_noop("Twilio Account SID (AC...)."))
     auth_token: str = Field(
-        ..., description="Twilio Auth Token: signs webhooks, authorises API calls."
+        ..., description=gettext_noop("Twilio Auth Token: signs webhooks, authorises API calls.")
     )
 
 

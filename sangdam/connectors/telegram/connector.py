@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel, Field
 
 from sangdam.connectors.base import (
@@ -43,18 +44,24 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
 class TelegramConfig(BaseModel):
     bot_username: str = Field(
-        "", description="The bot's @username without @ (for the t.me link and QR code)."
+        "",
+        description=gettext_noop("The bot's @username without @ (for the t.me link and QR code)."),
     )
     welcome_text: str = Field(
-        "", description="Sent when a customer starts the chat (/start); topics are listed below."
+        "",
+        description=gettext_noop(
+            "Sent when a customer starts the chat (/start); topics are listed below."
+        ),
     )
 
 
 class TelegramSecrets(BaseModel):
-    bot_token: str = Field(..., description="The token BotFather gave you (123456:ABC-...).")
+    bot_token: str = Field(
+        ..., description=gettext_noop("The token BotFather gave you (123456:ABC-...).")
+    )
     webhook_secret: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),
-        description="Sent by Telegram with every update; generated for you.",
+        description=gettext_noop("Sent by Telegram with every update; generated for you."),
         pattern=r"^[A-Za-z0-9_-]{1,256}$",
     )
 

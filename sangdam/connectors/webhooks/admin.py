@@ -68,6 +68,11 @@ def channels(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _kind_label(kind: str) -> str:
+    """The kind's name in the admin's language ("전화"), not its code."""
+    return str(ChannelKind(kind).label) if kind in ChannelKind.values else kind.capitalize()
+
+
 @admin_required
 def channel_create(request: HttpRequest, kind: str) -> HttpResponse:
     connector = _connector(kind)
@@ -83,7 +88,7 @@ def channel_create(request: HttpRequest, kind: str) -> HttpResponse:
         "console/admin/form.html",
         {
             "form": form,
-            "title": _("New %(kind)s channel") % {"kind": kind.capitalize()},
+            "title": _("New %(kind)s channel") % {"kind": _kind_label(kind)},
             "section": "messengers",
             "back": "console:admin_channels",
         },

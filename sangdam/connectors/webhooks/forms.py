@@ -10,7 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
@@ -21,13 +21,72 @@ CONFIG_PREFIX = "config__"
 SECRET_PREFIX = "secret__"  # noqa: S105 (a form field prefix)
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+# The labels of the connectors' settings, made from their names (or their pydantic
+# ``title``) and marked here for translation; tests/webhooks check that each has one.
+LABELS = (
+    gettext_noop("Account sid"),
+    gettext_noop("Agent lines"),
+    gettext_noop("Alimtalk path"),
+    gettext_noop("Allowed origins"),
+    gettext_noop("Api version"),
+    gettext_noop("App secret"),
+    gettext_noop("Auth token"),
+    gettext_noop("Basic ID"),
+    gettext_noop("Blocked numbers"),
+    gettext_noop("Bot ids"),
+    gettext_noop("Bot token"),
+    gettext_noop("Bot username"),
+    gettext_noop("Callback"),
+    gettext_noop("Card image url"),
+    gettext_noop("Channel access token"),
+    gettext_noop("Channel public id"),
+    gettext_noop("Channel secret"),
+    gettext_noop("Color"),
+    gettext_noop("Dealer"),
+    gettext_noop("Dealer client id"),
+    gettext_noop("Dealer client secret"),
+    gettext_noop("Dial"),
+    gettext_noop("Greeting"),
+    gettext_noop("Greeting en"),
+    gettext_noop("Greeting ko"),
+    gettext_noop("Handover seconds"),
+    gettext_noop("Hold music url"),
+    gettext_noop("Human agent"),
+    gettext_noop("Language"),
+    gettext_noop("Language key"),
+    gettext_noop("Launcher position"),
+    gettext_noop("Max wait seconds"),
+    gettext_noop("Menu"),
+    gettext_noop("Number"),
+    gettext_noop("Offer topics"),
+    gettext_noop("Page access token"),
+    gettext_noop("Page id"),
+    gettext_noop("Queue name"),
+    gettext_noop("Ring"),
+    gettext_noop("Send images"),
+    gettext_noop("Sender key"),
+    gettext_noop("Status button"),
+    gettext_noop("Team"),
+    gettext_noop("Transcribe"),
+    gettext_noop("Username"),
+    gettext_noop("Verify token"),
+    gettext_noop("Voice en"),
+    gettext_noop("Voice ko"),
+    gettext_noop("Voicemail"),
+    gettext_noop("Webhook secret"),
+    gettext_noop("Welcome text"),
+)
+
+
+def label(name: str, info: FieldInfo) -> str:
+    """The setting's label in the page's language."""
+    return _(info.title or name.replace("_", " ").capitalize())
 
 
 def _field(info: FieldInfo, *, secret: bool, required: bool) -> forms.Field:
     annotation = info.annotation
-    help_text = info.description or ""
+    # The connectors mark their descriptions with gettext_noop: translated here.
+    help_text = _(info.description) if info.description else ""
     if annotation is bool:
         return forms.BooleanField(required=False, help_text=help_text)
     if annotation is int:
@@ -79,18 +138,21 @@ class WebhookChannelForm(forms.Form):
         if connector.config_class is not None:
             for name, info in connector.config_class.model_fields.items():
                 field = _field(info, secret=False, required=info.is_required())
-                field.label = _label(name)
+                field.label = label(name, info)
                 # A setting the channel never stored shows its default (a checkbox that is on
                 # by default must not show off, or saving the page would turn it off).
-                if not info.is_required() and info.default_factory is None:
-                    field.initial = info.default
+                if not info.is_required():
+                    # A list or table starts empty ("[]"), not as "null" the form refuses.
+                    field.initial = (
+                        info.default if info.default_factory is None else info.default_factory()  # type: ignore[call-arg]
+                    )
                 self.fields[CONFIG_PREFIX + name] = field
         if connector.secrets_class is not None:
             for name, info in connector.secrets_class.model_fields.items():
                 has_value = bool(stored.get(name))
                 generated = info.default_factory is not None
                 field = _field(info, secret=True, required=info.is_required() and not has_value)
-                field.label = _label(name)
+                field.label = label(name, info)
                 if has_value:
                     field.help_text = _("Set (%(masked)s). Leave blank to keep it.") % {
                         "masked": mask(str(stored[name]))

@@ -15,7 +15,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
@@ -63,11 +63,11 @@ def _count(name: str, *, timeout: int) -> int:
         pipe.set(key, 0, ex=timeout, nx=True)
         pipe.incr(key)
         return int(pipe.execute()[1])
-    cache.add(name, 0, timeout=timeout)
+    backend.add(name, 0, timeout=timeout)
     try:
-        return int(cache.incr(name))
+        return int(backend.incr(name))
     except ValueError:  # evicted between add and incr
-        cache.set(name, 1, timeout=timeout)
+        backend.set(name, 1, timeout=timeout)
         return 1
 
 

@@ -15,8 +15,9 @@ one bulk insert and arranges what follows:
   committed long ago) nor the other listeners: the shared transaction rolls back, each
   listener runs again in a transaction of its own, and one that fails again is retried
   with backoff on its own (``run_listener``). Listeners must therefore be idempotent: a
-  retry, a failing neighbour, or a worker that dies half-way runs them again. A listener that talks to the network (``atomic=False``: a mail to send)
-  runs after that commit, outside any transaction, so no lock waits on a slow server.
+  retry, a failing neighbour, or a worker that dies half-way runs them again. A listener
+  that talks to the network (``atomic=False``: a mail to send) runs after that commit,
+  outside any transaction, so no lock waits on a slow server.
 
 No task row is written when no task listener wants any of the transaction's events, and
 never one per listener or per event: the intake's hot path pays one bulk insert of events

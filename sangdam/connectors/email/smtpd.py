@@ -79,14 +79,16 @@ def channel_for_recipient(address: str, *, fresh: bool = False) -> int | None:
     """The enabled email channel that owns ``address`` (plus-addressing included).
 
     RCPT asks the addresses kept per process (core/memo.py: forgotten at once when a
-    channel changes here, within seconds elsewhere); DATA asks ``fresh``, so that mail for
-    a channel disabled meanwhile is refused, not taken in.
+    channel changes here, within seconds elsewhere) and reads them afresh before refusing
+    one (a channel just added by another process is not refused for good); DATA asks
+    ``fresh``, so that mail for a channel disabled meanwhile is refused, not taken in.
     """
     local, domain = split_address(address)
     if not local or not domain:
         return None
-    channels = _email_channels() if fresh else _addresses.get("email", _email_channels)
-    return channels.get(f"{local}@{domain}")
+    owner = f"{local}@{domain}"
+    found = None if fresh else _addresses.get("email", _email_channels).get(owner)
+    return found if found is not None else _email_channels().get(owner)
 
 
 def _in_request(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

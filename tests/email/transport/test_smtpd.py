@@ -65,6 +65,22 @@ def test_it_refuses_unknown_recipients_with_550(email_channel: Channel, smtp_rec
     assert Ticket.objects.count() == 0
 
 
+def test_mail_for_a_channel_another_process_just_added_is_accepted(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver()
+    with connect(receiver) as client:  # the receiver now keeps the channels it knows
+        client.mail("minji@example.com")
+        assert client.rcpt("support@example.com")[0] == 250
+    # Added as another process would: no save signal reaches this process's memo.
+    Channel.objects.bulk_create([Channel(kind="email", name="Sales", address="sales@example.com")])
+
+    with connect(receiver) as client:
+        assert client.sendmail("minji@example.com", ["sales@example.com"], customer_mail()) == {}
+
+    assert Ticket.objects.get().channel.address == "sales@example.com"
+
+
 def test_it_refuses_mail_for_a_disabled_channel(db: None, smtp_receiver: Start):
     factories.make_channel("email", enabled=False)
     receiver = smtp_receiver()

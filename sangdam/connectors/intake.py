@@ -310,7 +310,6 @@ def _thread(
         replied = _replied(len(ids), len(references)).objects(*ids, *references, channel.pk)
         candidate = replied[0].ticket if replied else None
     if candidate is None and inbound.thread_key:
-        # Prefer the sender's own conversation when several share the key.
         candidate = next(iter(_THREAD.objects(channel.pk, inbound.thread_key, customer.pk)), None)
     if candidate is None:
         return None, claimed

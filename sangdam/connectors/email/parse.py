@@ -44,12 +44,15 @@ if TYPE_CHECKING:
 else:  # not generic at run time
     _EmailPolicy = EmailPolicy
 
-# Header values up to this long are parsed once (see _OncePolicy); longer ones each time.
-ONCE_MAX_CHARS = 2000
+# The headers the stdlib reads again and again while walking a mail's parts, kept parsed
+# when their value is at most this long. A parsed header is large (a 500-character
+# Content-Type is ~24 KB, a 2,000-character To ~500 KB): 256 short ones stay a few MB.
+ONCE_HEADERS = frozenset({"content-type", "content-disposition", "content-transfer-encoding"})
+ONCE_MAX_CHARS = 500
 
 
 class _OncePolicy(_EmailPolicy):
-    """``email.policy.default``, with each header value parsed once.
+    """``email.policy.default``, with the content headers of each part parsed once.
 
     The standard policy parses a header again each time it is read, and walking a mail's
     parts reads each part's Content-Type a dozen times (the stdlib's own ``get_content``
@@ -58,12 +61,16 @@ class _OncePolicy(_EmailPolicy):
     """
 
     def header_fetch_parse(self, name: str, value: str) -> Any:
-        if hasattr(value, "name") or len(value) > ONCE_MAX_CHARS:
+        if (
+            hasattr(value, "name")
+            or len(value) > ONCE_MAX_CHARS
+            or name.lower() not in ONCE_HEADERS
+        ):
             return super().header_fetch_parse(name, value)
         return _parsed_header(self, name, value)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _parsed_header(policy: _OncePolicy, name: str, value: str) -> Any:
     return EmailPolicy.header_fetch_parse(policy, name, value)
 

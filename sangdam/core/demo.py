@@ -453,6 +453,8 @@ def _load_messenger_setup(channels: list[Channel]) -> None:
                 ],
                 "max_wait_seconds": 120,
                 "language_key": "9",
+                # Answered calls are recorded (the fake Twilio serves a short silence).
+                "record_calls": True,
                 # Queued calls pop up for this team's online agents.
                 "team": "고객지원팀 Customer Care",
                 # The agents' (made-up) phones: `sangdam phone-call --then answered` takes

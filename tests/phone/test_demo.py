@@ -68,9 +68,25 @@ def test_a_demo_call_in_english_answered_from_the_queue_names_the_admin(demo_pho
 
     assert "To continue in English, press 9." in out.getvalue()
     assert "For your account, press 2." in out.getvalue()
-    message = Message.objects.get(ticket__thread_key="phone:+821055509999")
+    message = Message.objects.get(
+        ticket__thread_key="phone:+821055509999", metadata__call__outcome="answered"
+    )
     assert message.metadata["call"]["agent"] == "관리자 Admin"
     assert message.ticket.topic is not None and message.ticket.topic.slug == "account"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_demo_answered_call_is_recorded_beside_its_call_log(demo_phone, run_tasks):
+    _always_open()
+
+    call_command("phone_call", caller="+821055507777", then="answered", stdout=io.StringIO())
+    run_tasks()
+
+    recorded = Message.objects.get(
+        ticket__thread_key="phone:+821055507777", metadata__call__outcome="recorded"
+    )
+    assert recorded.metadata["call"]["agent"] == "관리자 Admin"
+    assert recorded.attachments.get().content_type == "audio/mpeg"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,9 @@ dial result and any voicemail are read back from the events of that call.
 - answered by an agent → a call-log message (``phone:<number>`` conversation);
 - missed, abandoned in the queue, or a call back asked for while closed → the caller's
   "call back" ticket (``callback:<number>``: a second missed call joins the open one);
-- voicemail → its own ticket with the recording attached (and the transcription).
+- voicemail → its own ticket with the recording attached (and the transcription);
+- an answered call's recording (the line records calls) → next to its call log, on the
+  same ``phone:<number>`` conversation.
 """
 
 from __future__ import annotations
@@ -288,6 +290,65 @@ def after_recording(
                 attachments=(
                     InboundAttachment(
                         filename=f"voicemail-{recording}.mp3",
+                        content_type="audio/mpeg",
+                        content=content,
+                    ),
+                ),
+            )
+        ]
+
+
+def caller_of(channel: Channel, sid: str) -> str:
+    """The caller's CallSid for a call recording's: a call taken from the queue is recorded
+    on the agent's call, whose ``/bridged`` event (``<caller>:bridged:<agent>``) names it."""
+    if "agent" not in history(channel, sid).steps:
+        return sid
+    bridged = (
+        InboundEvent.objects.filter(channel=channel, event_id__endswith=f":bridged:{sid}")
+        .values_list("event_id", flat=True)
+        .first()
+    )
+    return bridged.split(":", 1)[0] if bridged else sid
+
+
+def after_call_recording(
+    channel: Channel, form: Mapping[str, str], download: Callable[[str], bytes]
+) -> list[Parsed]:
+    """An answered call's recording (the line records calls): downloaded into an
+    attachment of an entry on the call's conversation, beside its call log."""
+    if form.get("RecordingStatus", "completed") != "completed":
+        return [Ignored(f"call recording {form.get('RecordingStatus')}")]
+    found = _call(channel, {"CallSid": caller_of(channel, form.get("CallSid", ""))}, "recording")
+    if isinstance(found, Ignored):
+        return [found]
+    recording = form.get("RecordingSid", "")
+    content = download(recording)
+    duration = form.get("RecordingDuration", "0")
+    agent = _agent(found.config, found.history.answering_line(channel))
+    who = {"number": found.history.caller, "duration": _minutes(duration)}
+    details: dict[str, object] = {
+        "outcome": "recorded",
+        "duration": int(duration or 0),
+        "recording": recording,
+    }
+    with translation.override(found.config.language):
+        if agent:
+            text = _("Recording of the call from %(number)s with %(agent)s, %(duration)s.") % {
+                **who,
+                "agent": agent.name,
+            }
+            details |= {"agent_id": agent.pk, "agent": agent.name}
+        else:
+            text = _("Recording of the call from %(number)s, %(duration)s.") % who
+        return [
+            found.message(
+                external_id=recording,
+                thread="phone",
+                text=text,
+                details=details,
+                attachments=(
+                    InboundAttachment(
+                        filename=f"call-{recording}.mp3",
                         content_type="audio/mpeg",
                         content=content,
                     ),

@@ -100,6 +100,13 @@ class PhoneConfig(BaseModel):
     transcribe: bool = Field(
         False, description=gettext_noop("Ask the provider to transcribe voicemail.")
     )
+    record_calls: bool = Field(
+        False,
+        description=gettext_noop(
+            "Record answered calls (from the moment an agent answers): the recording is "
+            "kept with the call's log entry, playable in the ticket page."
+        ),
+    )
     hold_music_url: str = Field(
         DEFAULT_HOLD_MUSIC, description=gettext_noop("Played while callers wait.")
     )

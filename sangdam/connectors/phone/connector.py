@@ -6,11 +6,12 @@ Twilio calls one URL per step of a call, all under the channel's hook URL:
 and ``/recording`` (a message left), ``/transcription``, ``/status`` (the call's status
 callback), ``/connect`` (the customer's leg of a click-to-call), ``/answered`` (a dialled
 agent's leg picked up: its To names the agent's line), ``/agent`` (an agent's phone calls
-in to take the next queued caller) and ``/bridged`` (the queue hands a caller to that
-agent: DequeingCallSid names the agent's call). Every call is verified
+in to take the next queued caller), ``/bridged`` (the queue hands a caller to that
+agent: DequeingCallSid names the agent's call) and ``/recorded`` (an answered call's
+recording, when the line records calls). Every call is verified
 (X-Twilio-Signature), stored unique on ``<CallSid>:<step>[:<detail>]`` and answered with
 TwiML kept on the event (``keeps_answer``): a retry hears the same. The task then turns
-the final status, the recording and the transcription into timeline entries
+the final status, the recordings and the transcription into timeline entries
 (:mod:`sangdam.connectors.phone.calls`).
 """
 
@@ -63,6 +64,7 @@ STEPS = frozenset(
         "answered",
         "agent",
         "bridged",
+        "recorded",
     }
 )
 # The detail that makes a repeated step of one call a different event.
@@ -71,6 +73,7 @@ _DETAIL = {
     "closed": "Digits",
     "wait": "QueueTime",
     "recording": "RecordingSid",
+    "recorded": "RecordingSid",
     "transcription": "RecordingSid",
     "status": "CallStatus",
 }
@@ -147,6 +150,10 @@ class PhoneConnector(WebhookConnector):
         form = request.form
         step = request.subpath or "call"
         detail = form.get(_DETAIL.get(step, ""), "") if step in _DETAIL else ""
+        if step == "bridged":
+            # Which agent's call took the caller: how a recording of the agent's call
+            # (calls.caller_of) finds the caller's call.
+            detail = form.get("DequeingCallSid") or form.get("DequeueingCallSid") or ""
         # A dialled agent's leg is a call of its own: kept under the caller's call.
         sid = form.get("ParentCallSid") if step == "answered" else ""
         return f"{sid or form['CallSid']}:{step}" + (f":{detail}" if detail else "")
@@ -155,7 +162,7 @@ class PhoneConnector(WebhookConnector):
         config = phone_config(channel)
         form = request.form
         step = request.subpath
-        if step in ("status", "recording", "transcription", "answered", "bridged"):
+        if step in ("status", "recording", "recorded", "transcription", "answered", "bridged"):
             return WebhookAnswer(content_type="text/xml; charset=utf-8", body=b"<Response/>")
         caller = form.get("From", "")
         if step == "":
@@ -215,7 +222,7 @@ class PhoneConnector(WebhookConnector):
             return _twiml(twiml.after_voicemail(config=config, language=language))
         if step == "agent":
             # An agent's phone (or softphone) calls in: the next caller in the queue.
-            return _twiml(twiml.take_from_queue(config=config, bridged_url=url("bridged")))
+            return _twiml(twiml.take_from_queue(config=config, url=url))
         # "connect": the agent took the first leg of a click-to-call.
         return _twiml(
             twiml.connect(
@@ -230,7 +237,7 @@ class PhoneConnector(WebhookConnector):
         """Only what makes a timeline entry or rings agents (a screen pop) is processed;
         the other steps are stored for the call's history and need no task."""
         step = request.subpath
-        if step in ("status", "recording", "transcription"):
+        if step in ("status", "recording", "recorded", "transcription"):
             return True
         if step in ("", "menu"):
             from sangdam.connectors.phone.screenpop import rung_lines
@@ -245,6 +252,10 @@ class PhoneConnector(WebhookConnector):
             return calls.after_status(channel, form)
         if step == "recording":
             return calls.after_recording(
+                channel, form, lambda sid: rest.download_recording(channel, sid)
+            )
+        if step == "recorded":
+            return calls.after_call_recording(
                 channel, form, lambda sid: rest.download_recording(channel, sid)
             )
         if step == "transcription":

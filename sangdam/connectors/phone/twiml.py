@@ -140,7 +140,9 @@ def _ring(response: VoiceResponse, speaker: _Speaker, config: PhoneConfig, url: 
     language = speaker.language
     if config.ring == "dial" and config.dial:
         dial = response.dial(
-            action=url("rung", language), timeout=min(config.max_wait_seconds, 600)
+            action=url("rung", language),
+            timeout=min(config.max_wait_seconds, 600),
+            **_recorded(config, url),
         )
         # The leg that answers reports itself (its To names the agent's line).
         answered = {"status_callback_event": "answered", "status_callback": url("answered")}
@@ -155,6 +157,18 @@ def _ring(response: VoiceResponse, speaker: _Speaker, config: PhoneConfig, url: 
     response.enqueue(
         config.queue_name, action=url("rung", language), wait_url=url("wait", language)
     )
+
+
+def _recorded(config: PhoneConfig, url: UrlMaker) -> dict[str, str]:
+    """The <Dial> attributes that record an answered call (both parties, each on its own
+    channel, from the moment someone answers) when the line records calls."""
+    if not config.record_calls:
+        return {}
+    return {
+        "record": "record-from-answer-dual",
+        "recording_status_callback": url("recorded"),
+        "recording_status_callback_event": "completed",
+    }
 
 
 def waiting(*, config: PhoneConfig, language: str, position: int, waited_seconds: int) -> str:
@@ -350,9 +364,10 @@ def speak_when(moment: dt.datetime, hours: WeeklyHours) -> str:
     }
 
 
-def take_from_queue(*, config: PhoneConfig, bridged_url: str) -> str:
+def take_from_queue(*, config: PhoneConfig, url: UrlMaker) -> str:
     """An agent called in to take a caller: bridged to the first in the channel's queue
-    (``bridged_url`` is told which agent's call took which caller)."""
+    (``/bridged`` is told which agent's call took which caller). A recording of it is
+    the agent's call's: ``/recorded`` finds the caller through ``/bridged``."""
     response = VoiceResponse()
-    response.dial().queue(config.queue_name, url=bridged_url)
+    response.dial(**_recorded(config, url)).queue(config.queue_name, url=url("bridged"))
     return _xml(response)

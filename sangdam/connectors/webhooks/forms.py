@@ -62,6 +62,7 @@ LABELS = (
     gettext_noop("Page access token"),
     gettext_noop("Page id"),
     gettext_noop("Queue name"),
+    gettext_noop("Record calls"),
     gettext_noop("Ring"),
     gettext_noop("Send images"),
     gettext_noop("Sender key"),

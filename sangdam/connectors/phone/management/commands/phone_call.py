@@ -92,11 +92,14 @@ class Command(BaseCommand):
                     then,
                     {"QueueResult": "leave", "QueueTime": "120", "DialCallStatus": "no-answer"},
                 )
+                recorded: tuple[str, dict[str, str]] | None = None
                 if then == "answered":
-                    self._agent_answers(queue, options["agent_line"])
+                    recorded = self._agent_answers(queue, options["agent_line"])
                 else:
                     self.stdout.write("  [no agent]")
                 root = self._post(queue.get("action", ""), result)
+                if recorded:
+                    self._recorded(*recorded)
             elif (record := root.find("Record")) is not None:
                 recording = {"RecordingSid": new_sid("RE"), "RecordingDuration": "12"}
                 self.stdout.write("  [leaves a 12-second message]")
@@ -114,9 +117,10 @@ class Command(BaseCommand):
         self._post(f"{self.hook}/status", {"CallStatus": "completed", "CallDuration": "130"})
         self.stdout.write("call ended; the worker turns it into timeline entries")
 
-    def _agent_answers(self, ringing: ET.Element, line: str) -> None:
+    def _agent_answers(self, ringing: ET.Element, line: str) -> tuple[str, dict[str, str]] | None:
         """An agent's phone takes the call: from the queue (the agent's call to the line's
-        ``/agent`` URL, then the queue's ``/bridged``), or a dialled leg picking up."""
+        ``/agent`` URL, then the queue's ``/bridged``), or a dialled leg picking up. When
+        the line records calls: the recording callback's URL and the recorded call."""
         caller = self.call
         if ringing.tag == "Enqueue":
             self.stdout.write(f"  [the agent at {line} takes the call from the queue]")
@@ -127,10 +131,12 @@ class Command(BaseCommand):
             queue = taken.find("Dial/Queue")
             bridged = queue.get("url", "") if queue is not None else ""
             self._post(bridged, {"DequeingCallSid": agent_call["CallSid"], "QueueSid": "QU1"})
-            return
+            dial = taken.find("Dial")
+            recording = dial.get("recordingStatusCallback", "") if dial is not None else ""
+            return (recording, agent_call) if recording else None
         leg = next(iter(ringing), None)
         if leg is None:
-            return
+            return None
         target = ("client:" if leg.tag == "Client" else "") + (leg.text or "")
         self.stdout.write(f"  [{target} picks up]")
         self.call = {**caller, "CallSid": new_sid("CA"), "To": target}
@@ -138,6 +144,16 @@ class Command(BaseCommand):
             leg.get("statusCallback", ""),
             {"ParentCallSid": caller["CallSid"], "CallStatus": "in-progress"},
         )
+        self.call = caller
+        recording = ringing.get("recordingStatusCallback", "")
+        return (recording, caller) if recording else None
+
+    def _recorded(self, url: str, call: dict[str, str]) -> None:
+        """The provider reports the answered call's recording (served by the fake)."""
+        self.stdout.write("  [the call was recorded]")
+        caller, self.call = self.call, call
+        recording = {"RecordingSid": new_sid("RE"), "RecordingDuration": "95"}
+        self._post(url, {**recording, "RecordingStatus": "completed"})
         self.call = caller
 
     def _post(self, url: str, extra: dict[str, str]) -> ET.Element:

@@ -13,6 +13,12 @@ Its own script because the skill is not a fire-and-forget webhook (the answer is
 work); ``bench/webhooks.py --provider kakao`` (and ``all``) runs it as its Kakao phase.
 
     .venv/bin/python bench/kakao_skill.py --backend both --users 300 --concurrency 16
+    .venv/bin/python bench/kakao_skill.py --backend both --users 96 --think 1   # people
+
+``--think 0`` (the default) is a saturation test: 16 robots answering at once keep 16
+requests in flight, so the latency is the queue behind one core's worth of Python (the
+embedded process's GIL), not the cost of a turn. ``--think`` plays people: each user pauses
+before each turn, drawn between 0.5x and 1.5x the mean (not in step with the others).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -68,9 +75,10 @@ def bench_backend(
         servers = scaled_server(be.env, be.tmp) if scaled else server(be.env, be.tmp / "server.log")
         with servers as (proc, base):
             url = f"{base}/hooks/kakao/{key}"
+            pauses = f"{think:g} s mean pause before a turn" if think else "no pause"
             print(
                 f"\n== {backend}{' scaled (web + worker + Redis)' if scaled else ' embedded'} Kakao skill: {users} users x {len(TURNS)} turns, "
-                f"{concurrency} concurrent, {think:g} s between a user's turns; "
+                f"{concurrency} concurrent, {pauses}; "
                 f"{os.cpu_count()} CPUs, load average {load_average()}"
             )
             run = Run()
@@ -79,9 +87,13 @@ def bench_backend(
 
             def one(n: int, client: httpx.Client) -> None:
                 user = f"BenchUser{n:06d}"
-                for turn_no, utterance in enumerate(TURNS):
-                    if think and turn_no:
-                        time.sleep(think)  # the person reads the answer and types
+                pause = random.Random(n)  # the same pauses in every run
+                for utterance in TURNS:
+                    if think:
+                        # The person reads the answer and types (before the first turn:
+                        # opens the chat). Drawn around the mean like a load tester's
+                        # users: people are not in step with each other.
+                        time.sleep(pause.uniform(0.5 * think, 1.5 * think))
                     body = json.dumps(
                         skill_payload(
                             bot_id=BOT,
@@ -164,8 +176,9 @@ def main() -> None:
         "--think",
         type=float,
         default=0.0,
-        help="seconds a user takes between turns (0: every user answers at once, which "
-        "saturates the server: 16 such users are 16 requests always in flight)",
+        help="mean seconds a user takes before each turn, drawn between half and one and a "
+        "half times it (0: every user answers at once, which saturates the server: 16 such "
+        "users are 16 requests always in flight)",
     )
     parser.add_argument(
         "--scaled",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,9 +37,15 @@ def store_event(
     from sangdam.connectors.webhooks.tasks import process_inbound_event
 
     event_id = event_id[:200]
+    # On PostgreSQL one insert alone needs no transaction of its own (BEGIN and COMMIT are
+    # two round trips): the statement is atomic. Inside a caller's transaction it stays a
+    # savepoint, so a duplicate does not break the caller's transaction. SQLite's writers
+    # queue on the process lock a transaction takes (core/sqlite): kept.
+    connection = transaction.get_connection()
+    alone = not process and not connection.in_atomic_block and connection.vendor != "sqlite"
     try:
         # No savepoint: a duplicate rolls the whole (two-insert) transaction back.
-        with transaction.atomic():
+        with nullcontext() if alone else transaction.atomic():
             event = InboundEvent.objects.create(
                 channel=channel,
                 event_id=event_id,

@@ -32,6 +32,7 @@ from sangdam.connectors.kakao.config import skill_config
 from sangdam.connectors.kakao.models import SkillConversation, Step
 from sangdam.connectors.kakao.request import SkillRequest
 from sangdam.connectors.models import Channel
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.customers.models import Identity
 from sangdam.portal.links import status_url
 from sangdam.service.hours import is_open, next_opening
@@ -105,12 +106,25 @@ def answer(channel: Channel, request: SkillRequest, *, now: dt.datetime | None =
         return _turn(channel, conversation, request, now)
 
 
+# Read for every turn: compiled once (core/compiled.py).
+_LOCKED_CONVERSATION = CompiledQuery(
+    SkillConversation,
+    lambda channel_id, user_key: (
+        SkillConversation.objects.select_for_update()
+        .filter(channel_id=channel_id, user_key=user_key)
+        .order_by("pk")[:1]
+    ),
+    MARKER,
+    "\x00user",
+)
+
+
 def _conversation(channel: Channel, request: SkillRequest, now: dt.datetime) -> SkillConversation:
     # Two turns of one user at once (a double tap) take turns on the row: one locking
     # read for a user the desk knows (every turn after the first), not a read and a
     # second read to lock.
     rows = SkillConversation.objects.select_for_update()
-    conversation = rows.filter(channel=channel, user_key=request.user_key).first()
+    conversation = next(iter(_LOCKED_CONVERSATION.objects(channel.pk, request.user_key)), None)
     if conversation is None:
         try:
             with transaction.atomic():

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         keys = list(options["press"])
         self.stdout.write(f"{options['caller']} calls {channel.name} ({self.hook})")
         root = self._post(self.hook, {"CallStatus": "ringing"})
+        recorded: tuple[str, dict[str, str]] | None = None
         for _ in range(10):  # a call is a handful of steps; never loop forever
             # A Gather comes first: the closed message's Hangup is for a caller who
             # presses nothing.
@@ -92,14 +93,11 @@ class Command(BaseCommand):
                     then,
                     {"QueueResult": "leave", "QueueTime": "120", "DialCallStatus": "no-answer"},
                 )
-                recorded: tuple[str, dict[str, str]] | None = None
                 if then == "answered":
                     recorded = self._agent_answers(queue, options["agent_line"])
                 else:
                     self.stdout.write("  [no agent]")
                 root = self._post(queue.get("action", ""), result)
-                if recorded:
-                    self._recorded(*recorded)
             elif (record := root.find("Record")) is not None:
                 recording = {"RecordingSid": new_sid("RE"), "RecordingDuration": "12"}
                 self.stdout.write("  [leaves a 12-second message]")
@@ -115,6 +113,9 @@ class Command(BaseCommand):
             else:
                 break
         self._post(f"{self.hook}/status", {"CallStatus": "completed", "CallDuration": "130"})
+        if recorded:
+            # The provider reports a recording once it is processed, after the call ended.
+            self._recorded(*recorded)
         self.stdout.write("call ended; the worker turns it into timeline entries")
 
     def _agent_answers(self, ringing: ET.Element, line: str) -> tuple[str, dict[str, str]] | None:

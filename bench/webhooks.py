@@ -384,7 +384,7 @@ for body, headers in json.loads({calls!r}):
     with CaptureQueriesContext(connection) as q:
         answer = client.post({path!r}, body, content_type="application/json", headers=headers)
     assert answer.status_code == 200, answer.content
-print(len(q), "|", " / ".join(s["sql"].split(" (")[0][:40] for s in q.captured_queries))
+print(len(q), "|", " / ".join(" ".join(s["sql"].split()).split(" (")[0][:40] for s in q.captured_queries))
 """
 
 

@@ -25,7 +25,8 @@ def store_event(
     answer: WebhookAnswer | None = None,
     kept_only: bool = False,
 ) -> tuple[InboundEvent, bool]:
-    """Store a provider's event and enqueue its processing, in one transaction.
+    """Store a provider's event and enqueue its processing, both or neither (one
+    statement on PostgreSQL, one transaction on SQLite).
 
     ``process`` False: no processing task (the connector answered it in the door).
     ``answer``: kept with the event (:func:`kept_answer` gives it to a retry).

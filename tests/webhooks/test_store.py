@@ -97,3 +97,13 @@ def test_the_worker_runs_the_task_stored_with_the_event(hook_channel, run_tasks)
 
     assert Message.objects.get().text == "hello"
     assert InboundEvent.objects.get().status == EventStatus.PROCESSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_provider_retry_outside_any_transaction_stores_nothing_more(hook_channel):
+    first, _ = store_event(channel=hook_channel, event_id="8", body=b"{}", headers={})
+
+    again, created = store_event(channel=hook_channel, event_id="8", body=b"{}", headers={})
+
+    assert not created and again.pk == first.pk
+    assert (InboundEvent.objects.count(), DBTaskResult.objects.count()) == (1, 1)

@@ -6,7 +6,7 @@ channels, assignees and dates) and three messages each on average (1-5), 30 % Ko
 60 % English, 10 % Japanese with some Korean/English mixed in, 1-6 sentences a message
 (40-600 characters; order numbers, product codes and amounts make many rare terms). Their
 search documents are written in bulk with the analyser's real terms: each sentence
-template is analysed by Kiwi once and the slot values (numbers, codes) are spliced into
+template is analysed once and the slot values (numbers, codes) are spliced into
 its terms, because analysing three million messages one by one takes hours of CPU on a
 small machine (the per-message cost is measured separately, below).
 
@@ -18,7 +18,7 @@ p50/p95 per kind and the index size.
 Last, the intake cost: ``--intake`` inquiries through the real intake
 (``connectors.intake.receive``) plus the task worker draining what they enqueued, once
 with the search listener registered and once without; the difference is what indexing
-costs (CPU of this process, Kiwi included).
+costs (CPU of this process, the Korean analyser included).
 
     .venv/bin/python bench/search.py --backend sqlite --count 100000
     .venv/bin/python bench/search.py --backend postgres --count 1000000
@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import os
 import random
 import re
 import sys
@@ -369,10 +368,8 @@ def measure_intake(count: int, writer: Writer) -> bool:
     from sangdam.connectors.intake import receive
     from sangdam.connectors.models import Channel
     from sangdam.core.runtime import make_worker
-    from sangdam.search import analyzer
     from sangdam.tickets import dispatch
 
-    analyzer.warm_up().join()
     channel = Channel.objects.get(kind="email")
     name = "sangdam.search.listeners.update_search_index"
     registered = dispatch._LISTENERS[name]
@@ -425,7 +422,6 @@ def main() -> None:
     parser.add_argument("--intake", type=int, default=300, help="inquiries per intake round")
     args = parser.parse_args()
     tmp, dbname = inbox.setup_env(args.backend)
-    os.environ["SEARCH_PRELOAD"] = "0"
     try:
         import django
 

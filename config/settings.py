@@ -419,6 +419,3 @@ SEARCH_INDEX = env_bool("SEARCH_INDEX", default=True)
 # Which engine answers searches: "database" (SQLite FTS5 / PostgreSQL tsvector) or a
 # dotted path to a sangdam.search.backends.base.SearchBackend subclass (OpenSearch, ...).
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")
-# Load the Korean analyser (seconds, ~330 MB) when a server or worker starts rather than at
-# the first Korean text it meets.
-SEARCH_PRELOAD = env_bool("SEARCH_PRELOAD", default=True)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,10 +8,6 @@ from django.test import Client
 
 from sangdam.core.runtime import make_worker
 from tests import factories
-
-# Servers the tests start load the Korean analyser only when a test needs it (seconds of
-# CPU and ~330 MB each otherwise, on machines that run many of them).
-os.environ.setdefault("SEARCH_PRELOAD", "0")
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,11 @@
 """Text to search terms, the same way for what is indexed and for what is searched.
 
 Korean is not space-delimited and inflects: "환불했어요" and "환불했는데" share no word
-but are both forms of 환불하다. Korean runs go through kiwipiepy, a maintained
-morphological analyser, and only the content morphemes are kept as terms: nouns, verb and
-adjective stems, roots and adverbs (``환불``, ``들어오``, ``아직``). Particles and endings
-are dropped, so every inflected form yields the same terms.
+but are both forms of 환불하다. Korean runs go through MeCab with mecab-ko-dic (the
+dictionary behind Elasticsearch's and OpenSearch's Korean analyser, Nori), and only the
+content morphemes are kept as terms: nouns, verb and adjective stems, roots and adverbs
+(``환불``, ``들어오``, ``아직``). Particles and endings are dropped, so every inflected form
+yields the same terms.
 
 Everything else is split here without a model:
 
@@ -19,19 +20,21 @@ Everything else is split here without a model:
 The terms are handed to the database's own full-text index (SQLite FTS5, PostgreSQL
 tsvector with the ``simple`` configuration) as space-separated words.
 
-The Kiwi model takes seconds to load and about 100 MB: it is loaded once per process, on
-first use or ahead of time by :func:`warm_up` in a background thread.
+The dictionary is memory-mapped (shared by every process on the machine, ~25 MB resident)
+and opens in milliseconds; each thread gets its own tagger from the one model, since a
+MeCab tagger is not safe to share between threads.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kiwipiepy import Kiwi
+    from collections.abc import Iterator
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 # Han ideographs, hiragana, katakana (incl. half-width).
@@ -45,47 +48,29 @@ PHONE = re.compile(
 # A run of one script: Hangul (with the spaces, digits and punctuation between), CJK, or other.
 SPLIT = re.compile(f"([{CJK_CHAR}]+)")
 
-# Kiwi tags kept (the part before "-": VV-I is an irregular verb).
+# mecab-ko-dic's tags kept: nouns, numerals, pronouns, verb and adjective stems, roots,
+# adverbs. An inflected token (VV+EP, "들어왔") keeps the kept parts of its analysis.
 KEEP_TAGS = frozenset({"NNG", "NNP", "NR", "NP", "VV", "VA", "XR", "MAG"})
 
 # Longest text analysed per call; longer texts are cut (an index entry, not an archive).
 MAX_CHARS = 20_000
 
-_kiwi: Kiwi | None = None
+_model: Any = None
 _lock = threading.Lock()
+_local = threading.local()
 
 
-def _load() -> Kiwi:
-    global _kiwi
-    if _kiwi is None:
+def _tagger() -> Any:
+    tagger = getattr(_local, "tagger", None)
+    if tagger is None:
+        global _model
         with _lock:
-            if _kiwi is None:
-                from kiwipiepy import Kiwi
+            if _model is None:
+                import mecab_ko
 
-                # -1: analyse in the calling thread (no pool of Kiwi's own).
-                # Without the typo and multi-word dictionaries: 330 MB instead of 520 MB
-                # resident, the same speed, and neither changes which stems a word gets.
-                kiwi = Kiwi(num_workers=-1, load_typo_dict=False, load_multi_dict=False)
-                # The model's lazy parts load on the first analysis: pay it here.
-                kiwi.tokenize("환불했어요")
-                _kiwi = kiwi
-    return _kiwi
-
-
-def warm_up() -> threading.Thread:
-    """Load the Korean model in a background thread (a server calls this at start)."""
-    thread = threading.Thread(target=_load, name="sangdam-kiwi-load", daemon=True)
-    thread.start()
-    return thread
-
-
-def preload() -> None:
-    """At a server's or worker's start: load the model now (unless SEARCH_PRELOAD=0), so the
-    first Korean message or search does not wait seconds for it."""
-    from django.conf import settings
-
-    if getattr(settings, "SEARCH_PRELOAD", True):
-        warm_up()
+                _model = mecab_ko.Model()
+            tagger = _local.tagger = _model.createTagger()
+    return tagger
 
 
 def _latin(text: str) -> list[str]:
@@ -119,47 +104,157 @@ def _phones(text: str) -> tuple[str, list[str]]:
 
 # A unit is one word's place in the text: alternative spellings, each a phrase of terms.
 # Most units are one term (("환불",),); a compound noun is both itself and its parts
-# (("비밀번호",), ("비밀", "번호")): Kiwi splits 비밀번호 in one sentence and keeps it whole
-# in the next, so documents carry both and queries accept either.
+# (("비밀번호",), ("비밀", "번호")): written as one word or with a space between its parts
+# (비밀 번호), documents carry both and queries accept either.
 Unit = tuple[tuple[str, ...], ...]
 NOUNS = frozenset({"NNG", "NNP"})
 
 
+@dataclass(frozen=True)
+class _Token:
+    form: str
+    tag: str  # the first tag: NNG; VV for an inflected VV+EP; UNKNOWN
+    spaced: bool  # whitespace before it
+    parts: tuple[tuple[str, str], ...]  # (form, tag) of a compound's or inflection's analysis
+
+
+# A verb stem ending in 리, 기, 르... contracted with ㅂ니다/ㅂ니까 (느립니다, 끊깁니다,
+# 다릅니까): mecab-ko-dic lacks many of these and reads 느립니다 as 느 + 립니 + 다. Written
+# apart (느리ㅂ니다) it reads the stem and the ending. Only stems ending in the vowel ㅣ or
+# in 르: an ㄹ stem also contracts (알다 -> 압니다), and the dictionary knows those.
+_B_NIDA = re.compile("([\uac00-\ud7a3])(?=니[다까])")
+_FINAL_B = 17  # (syllable - 0xAC00) % 28 is the final consonant; 17 is ㅂ
+_VOWEL_I = 20  # (syllable - 0xAC00) // 28 % 21 is the vowel; 20 is ㅣ
+
+
+def _apart(match: re.Match[str]) -> str:
+    code = ord(match.group(1)) - 0xAC00
+    base = chr(0xAC00 + code - _FINAL_B)
+    if code % 28 == _FINAL_B and (code // 28 % 21 == _VOWEL_I or base == "르"):
+        return base + "ㅂ"
+    return match.group(1)
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    node = _tagger().parseToNode(_B_NIDA.sub(_apart, text))
+    while node is not None:
+        if node.surface:
+            feature = node.feature.split(",")
+            parts: tuple[tuple[str, str], ...] = ()
+            if len(feature) > 7 and feature[7] != "*":
+                parts = tuple(
+                    (piece[0], piece[1])
+                    for piece in (part.split("/") for part in feature[7].split("+"))
+                    if len(piece) >= 2
+                )
+            yield _Token(
+                form=node.surface,
+                tag=feature[0].split("+", 1)[0],
+                spaced=node.rlength != node.length,
+                parts=parts,
+            )
+        node = node.next
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_noun(word: str) -> bool:
+    """Whether the dictionary reads ``word`` on its own as one noun."""
+    found = list(_tokens(word))
+    return len(found) == 1 and found[0].tag in NOUNS and found[0].form == word
+
+
+def _stems(token: _Token) -> list[str]:
+    """The kept morphemes of a token that is not a noun."""
+    if len(token.parts) < 2:
+        # One morpheme: the surface is the stem (the analysis may name another verb:
+        # 쓰 is given as 쓸).
+        return [token.form] if token.tag in KEEP_TAGS else []
+    tags = [tag for _, tag in token.parts]
+    if tags[:3] in (["VV", "EC", "VX"], ["VA", "EC", "VX"]) and token.parts[2][0] == "지":
+        # 꺼져 as 끄 + 어 + 지 (passive), where 꺼졌 is 꺼지: keep the verb as written.
+        at = max(token.form.rfind(c) for c in "지져졌")
+        if at > 0:
+            return [token.form[:at] + "지"]
+    return [form for form, tag in token.parts if tag in KEEP_TAGS]
+
+
+@functools.lru_cache(maxsize=1024)
+def _as_verb(word: str) -> tuple[str, ...]:
+    """The stems of ``word`` read as a verb (after 안, where no noun can stand)."""
+    found = list(_tokens("안 " + word))[1:]
+    if not found or any(token.tag in NOUNS for token in found):
+        return ()
+    return tuple(stem for token in found for stem in _stems(token))
+
+
 def _korean(text: str) -> list[Unit]:
     units: list[Unit] = []
-    run: list[str] = []  # nouns written together (one compound)
-    run_end = -1
+    run: list[str] = []  # nouns written together (one compound), finest parts
+    whole: list[str] = []  # the same run as written
+    latin: list[str] = []  # letters, digits and symbols written together ("iPhone15")
+    last: _Token | None = None
 
     def close() -> None:
         if len(run) > 1:
-            units.append((("".join(run),), tuple(run)))
+            units.append((("".join(whole),), tuple(run)))
         elif run:
             units.append(((run[0],),))
         run.clear()
+        whole.clear()
 
-    for token in _load().tokenize(text):
-        tag = token.tag.split("-", 1)[0]
-        if tag in NOUNS and HANGUL.search(token.form):
-            if token.start != run_end:
+    def close_latin() -> None:
+        if latin:
+            units.extend(((term,),) for term in _latin("".join(latin)))
+            latin.clear()
+
+    for token in _tokens(text):
+        hangul = bool(HANGUL.search(token.form))
+        if token.spaced or hangul:
+            close_latin()
+        if not hangul:
+            close()
+            latin.append(token.form)
+        elif (
+            len(token.form) == 2
+            and token.form[1] == "요"
+            and token.tag in NOUNS
+            and (stems := _as_verb(token.form))
+        ):
+            # 와요, 해요, 가요 stand in the dictionary as nouns too, and are read so where
+            # nothing before them says otherwise (배송 와요): one-syllable verbs + 요.
+            close()
+            units.extend(((stem,),) for stem in stems)
+        elif token.tag in NOUNS or token.tag == "UNKNOWN":
+            if token.spaced:
                 close()
-            run.append(token.form)
-            run_end = token.start + token.len
-            continue
-        close()
-        if HANGUL.search(token.form):
-            if tag in KEEP_TAGS:
-                units.append(((token.form,),))
+            pieces = [form for form, _ in token.parts]
+            run.extend(pieces if "".join(pieces) == token.form else [token.form])
+            whole.append(token.form)
+        elif (
+            token.form == "의"
+            and not token.spaced
+            and last is not None
+            and last.tag in NOUNS
+            and not last.parts
+            and run
+            and _is_noun(last.form + "의")
+        ):
+            # mecab-ko-dic reads 문의 as 문 + 의 before some words (문의드립니다); a noun
+            # that the dictionary knows whole (문의, 동의, 회의) is kept whole.
+            run[-1] = whole[-1] = last.form + "의"
         else:
-            # Letters, digits and whatever Kiwi tags W_EMAIL, W_URL, SW...: plain words.
-            units.extend(((term,),) for term in _latin(token.form))
+            close()
+            units.extend(((form,),) for form in _stems(token))
+        last = token
     close()
+    close_latin()
     return units
 
 
 def _units(text: str) -> list[Unit]:
-    """Units of text by script: CJK runs as bigrams, Hangul through Kiwi, the rest words.
+    """Units of text by script: CJK runs as bigrams, Hangul through MeCab, the rest words.
 
-    CJK runs are cut out before Kiwi sees the text, so a Japanese phrase yields the same
+    CJK runs are cut out before MeCab sees the text, so a Japanese phrase yields the same
     terms inside a Korean message as on its own.
     """
     units: list[Unit] = []
@@ -199,7 +294,7 @@ def index_text(text: str) -> str:
 
 def _phrase_terms(text: str) -> tuple[str, ...]:
     """Terms for a phrase query: compounds whole (the index has them whole right before
-    the next word, however Kiwi split them)."""
+    the next word, however they were written)."""
     return tuple(term for unit in _text_units(text) for term in unit[0])
 
 
@@ -264,8 +359,3 @@ def parse_query(q: str) -> Query:
         if group not in unique:
             unique.append(group)
     return Query(groups=tuple(unique), raw=q, marks=tuple(dict.fromkeys(m for m in marks if m)))
-
-
-def describe_kiwi() -> dict[str, Any]:
-    """Whether the model is loaded (for the reindex command's output)."""
-    return {"loaded": _kiwi is not None}

@@ -40,6 +40,23 @@ def test_a_korean_search_finds_another_form_of_the_same_verb(
     assert refs("들어와요") == [refund.reference]
 
 
+@pytest.mark.parametrize(
+    ("written", "searched"),
+    [
+        ("환불 문의드립니다", "문의"),  # the dictionary reads 문의드립니다 as 문 + 의 + 드리
+        ("앱이 너무 느립니다", "느려요"),  # and 느립니다 as 느 + 립니 + 다
+        ("연결이 자꾸 끊깁니다", "끊겼어요"),
+        ("화면이 자꾸 꺼져요", "꺼졌어요"),  # 꺼져 as 끄 + 어 + 지, 꺼졌 as 꺼지
+    ],
+)
+def test_a_polite_or_contracted_form_is_found_by_the_plain_word(
+    email_channel: Channel, run_tasks: Callable[[], None], written: str, searched: str
+) -> None:
+    ticket = factories.customer_writes(email_channel, text=written).ticket
+    run_tasks()
+    assert refs(searched) == [ticket.reference]
+
+
 def test_every_word_must_match(email_channel: Channel, run_tasks: Callable[[], None]) -> None:
     both = factories.customer_writes(
         email_channel, text="결제가 두 번 되어서 환불 요청합니다"
@@ -169,7 +186,7 @@ def test_reindex_rebuilds_a_lost_index(
 def test_a_compound_noun_is_found_however_the_analyser_split_it(
     email_channel: Channel, run_tasks: Callable[[], None]
 ) -> None:
-    # Kiwi keeps 비밀번호 whole before 재설정 but splits it before 를; 배송 조회 has a space.
+    # 비밀번호 is one word or two (비밀 번호); 배송 조회 has a space, 배송조회 none.
     whole = factories.customer_writes(email_channel, text="비밀번호 재설정 메일이 안 와요").ticket
     split = factories.customer_writes(
         email_channel, text="비밀번호를 잊었어요", sender=("email", "jun@example.com")

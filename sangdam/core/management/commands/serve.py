@@ -16,7 +16,6 @@ from sangdam.core.gc_tuning import freeze_loaded_objects
 from sangdam.core.language import detect_language_soon
 from sangdam.core.runtime import BackgroundServices
 from sangdam.core.secret_file import require_real_secret
-from sangdam.search.analyzer import preload as preload_search
 
 
 class Command(BaseCommand):
@@ -42,7 +41,6 @@ class Command(BaseCommand):
                 "`sangdam smtpd` (docs/operations.md)."
             )
         detect_language_soon()
-        preload_search()
         if settings.DEMO:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -10,7 +10,6 @@ from sangdam.core.gc_tuning import freeze_loaded_objects
 from sangdam.core.runtime import make_worker
 from sangdam.core.secret_file import require_real_secret
 from sangdam.core.workers import Heartbeat
-from sangdam.search.analyzer import preload as preload_search
 
 
 class Command(BaseCommand):
@@ -25,7 +24,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_real_secret()
-        preload_search()
         worker = make_worker(
             interval=options["interval"], batch=options["batch"], queues=options["queues"]
         )

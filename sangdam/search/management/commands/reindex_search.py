@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from sangdam.search import analyzer, indexer
+from sangdam.search import indexer
 from sangdam.search.backends import get_backend
 from sangdam.search.models import SearchDocument
 from sangdam.tickets.models import Ticket
@@ -32,7 +32,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        analyzer.warm_up().join()
         tickets = Ticket.objects.filter(merged_into__isnull=True)
         if options["since"]:
             tickets = tickets.filter(last_activity_at__date__gte=options["since"])

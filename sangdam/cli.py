@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import sys
 
+from sangdam.core.malloc import limit_malloc_arenas
+
 ALIASES = {
     "run": "serve",
     "web": "serve",
@@ -34,6 +36,7 @@ def main() -> None:
         # all the Django management commands as well.
         print(__doc__.replace("``", "").strip())
         return
+    limit_malloc_arenas()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 

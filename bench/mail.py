@@ -48,7 +48,7 @@ from common import (
     verdict,
 )
 from imap_tools import AND, MailBoxUnencrypted
-from mailgen import SUPPORT, Mail, conversations, delivery_order, early_replies
+from mailgen import SUPPORT, Mail, conversations, delivery_order, early_replies, large_mails
 from rawdb import Db
 
 TARGET_PG = 400.0
@@ -147,6 +147,27 @@ def smtp_path(be: Backend, count: int, concurrency: int, smtp_threads: int) -> N
     print(f"  check {check(Db(be.name, be.target), 'smtp', convs, accepted)}")
     if be.name == "postgres":
         verdict(f"SMTP {rate:.0f} mails/s", "≥ 400/s", rate >= TARGET_PG)
+
+
+def storm_path(be: Backend, count: int, megabytes: float, concurrency: int) -> None:
+    """Large mails at once: the server's peak memory while it takes them in."""
+    port = free_port()
+    env = {**be.env, "SMTP_PORT": str(port)}
+    mails = large_mails(count, megabytes)
+    size = sum(len(mail.raw) for mail in mails) / len(mails) / 1024 / 1024
+    with server(env, be.tmp / "storm.log") as (proc, _base):
+        wait_for_smtp(port)
+        send_smtp(port, delivery_order(conversations(20, "storm-warm", seed=11)), 4)
+        before = peak_rss_mb(proc.pid)
+        run, accepted = send_smtp(port, mails, concurrency)
+        rss = peak_rss_mb(proc.pid)
+    print(f"  storm: {count} mails of {size:.1f} MB from {concurrency} clients: "
+          f"{len(accepted)} accepted in {run.seconds:.1f} s, errors {run.errors or 0}; "
+          f"server peak RSS {before:.0f} MB before, {rss:.0f} MB through it")  # fmt: skip
+    if run.first_error:
+        print(f"  first error answer: {run.first_error}")
+    print(f"  check {check(Db(be.name, be.target), 'large', [[m] for m in mails], accepted)}")
+    verdict(f"storm peak RSS {rss:.0f} MB", "< 200 MB", rss < 200)
 
 
 # --- IMAP ------------------------------------------------------------------------------
@@ -261,6 +282,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="SMTP clients")
     parser.add_argument("--smtp-threads", type=int, default=0, help="SMTP_THREADS; 0: default")
     parser.add_argument("--imap-batch", type=int, default=200, help="IMAP_BATCH per poll")
+    parser.add_argument("--storm", type=int, default=0, help="then N large mails at once")
+    parser.add_argument("--storm-mb", type=float, default=24.0, help="size of each, MB")
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
@@ -271,6 +294,8 @@ def main() -> None:
                 smtp_path(be, args.count, args.concurrency, args.smtp_threads)
             if args.path in ("imap", "both"):
                 imap_path(be, channel_id, args.count, args.imap_batch)
+            if args.storm:
+                storm_path(be, args.storm, args.storm_mb, args.concurrency)
     sys.stdout.flush()
 
 

@@ -171,6 +171,33 @@ def conversations(count: int, tag: str, seed: int = 4) -> list[list[Mail]]:
     return result
 
 
+def large_mails(count: int, megabytes: float, seed: int = 7) -> list[Mail]:
+    """``count`` new inquiries of about ``megabytes`` each on the wire: a short Korean text
+    and photos of random (incompressible) bytes, each under the attachment limit, base64
+    encoded as mail clients send them. Each is its own conversation."""
+    rng = random.Random(seed)
+    per_file = 6 * 1024 * 1024
+    files = max(1, round(megabytes * 1024 * 1024 * 3 / 4 / per_file))
+    mails = []
+    for conv in range(count):
+        message_id = f"<large.{conv}.{rng.randrange(10**9)}@mail.customer.example>"
+        mime = MIMEMultipart("mixed")
+        mime.attach(MIMEText(KOREAN[conv % len(KOREAN)], "plain", "utf-8"))
+        for n in range(files):
+            photo = MIMEImage(PNG + rng.randbytes(per_file), "png")
+            photo.add_header("Content-Disposition", "attachment", filename=f"photo{n}.png")
+            mime.attach(photo)
+        sender = f"large-customer{conv}@customer.example"
+        mime["From"] = formataddr(("Large Sender", sender))
+        mime["To"] = SUPPORT
+        mime["Subject"] = Header("사진 첨부합니다", "utf-8").encode()
+        mime["Date"] = formatdate(localtime=False)
+        mime["Message-ID"] = message_id
+        raw = mime.as_bytes(policy=compat32.clone(linesep="\r\n"))
+        mails.append(Mail(conv, message_id, sender, raw, 0, True, False, True))
+    return mails
+
+
 def delivery_order(convs: list[list[Mail]], seed: int = 5) -> list[Mail]:
     """Every mail once, in random order: replies often come before their originals."""
     mails = [m for conv in convs for m in conv]

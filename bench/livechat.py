@@ -170,7 +170,10 @@ async def agent(
             nonlocal seen
             async for raw in ws:
                 frame = json.loads(raw)
-                if frame.get("event") != "message_added":
+                # A chat's first message opens its ticket: the inbox hears "ticket_created".
+                if frame.get("event") not in ("message_added", "ticket_created"):
+                    continue
+                if "message_id" not in frame:
                     continue
                 mid = frame["message_id"]
                 tally.heard.setdefault(mid, []).append(time.perf_counter())

@@ -60,6 +60,11 @@ def _payload(ticket_id: int, events: list[DomainEvent]) -> dict[str, Any] | None
         payload: dict[str, Any] = {"event": kind, "ticket_id": ticket_id}
         if isinstance(event, TicketOpened):
             payload["reference"] = event.reference
+            # The opening message, when it came in the same action (an inquiry): the one
+            # push the inbox gets for it.
+            first = next((e for e in events if isinstance(e, CustomerReplied)), None)
+            if first is not None:
+                payload["message_id"] = first.message_id
         elif isinstance(event, CustomerReplied | AgentReplied | NoteAdded):
             payload["message_id"] = event.message_id
         elif isinstance(event, DeliveryChanged):

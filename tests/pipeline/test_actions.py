@@ -154,14 +154,17 @@ class Listener:
         async_to_sync(self.layer.group_add)(group, self.channel)
 
     def events(self) -> list[str]:
-        async def drain() -> list[str]:
-            got: list[str] = []
+        return [payload["event"] for payload in self.payloads()]
+
+    def payloads(self) -> list[dict[str, object]]:
+        async def drain() -> list[dict[str, object]]:
+            got: list[dict[str, object]] = []
             while True:
                 try:
                     message = await asyncio.wait_for(self.layer.receive(self.channel), 0.05)
                 except TimeoutError:
                     return got
-                got.append(message["payload"]["event"])
+                got.append(message["payload"])
 
         return async_to_sync(drain)()
 
@@ -222,6 +225,24 @@ def test_every_action_pushes_its_live_event_after_commit(
         action()
 
     assert listener.events() == LIVE[name]
+
+
+def test_a_new_inquiry_is_pushed_to_the_inbox_once_with_its_message(
+    email_channel, django_capture_on_commit_callbacks
+):
+    listener = Listener()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = factories.customer_writes(email_channel, text="환불 문의드립니다")
+
+    assert listener.payloads() == [
+        {
+            "event": "ticket_created",
+            "ticket_id": result.ticket.pk,
+            "reference": result.ticket.reference,
+            "message_id": result.message.pk,
+        }
+    ]
 
 
 def test_no_live_event_is_pushed_before_the_commit(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sangdam.search import analyzer  # noqa: E402
+from sangdam.search import analyzer
 
 VERBS = """
 꺼져요|꺼졌어요|꺼지는데|꺼집니다

@@ -46,3 +46,12 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+if os.environ.get("SANGDAM_WEB_WORKER") == "1":
+    # A worker of `sangdam web --workers N` (its supervisor is a bare uvicorn): what
+    # `sangdam web` does before serving in a single process.
+    from sangdam.core.gc_tuning import freeze_loaded_objects
+    from sangdam.core.language import detect_language_soon
+
+    detect_language_soon()
+    freeze_loaded_objects()

@@ -133,8 +133,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[
         bucket=bucket,
     )
     try:
-        for i, port in enumerate(ports):
-            _start(cluster, f"web{i}", "web", "--port", str(port))
+        # The first web is two processes under one supervisor (`--workers 2`).
+        _start(cluster, "web0", "web", "--port", str(ports[0]), "--workers", "2")
+        _start(cluster, "web1", "web", "--port", str(ports[1]))
         _start(cluster, "worker0", "worker")
         _start(cluster, "worker1", "worker")
         _start(cluster, "scheduler0", "scheduler")

@@ -107,3 +107,30 @@ def test_only_one_of_two_schedulers_holds_the_lease(cluster: Cluster) -> None:
     assert len(holders) == 1
     pids = {str(cluster.procs["scheduler0"].pid), str(cluster.procs["scheduler1"].pid)}
     assert holders[0].split(":")[1] in pids
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+def _web_workers(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        found = [int(child) for child in children.read().split()]
+    workers = []
+    for child in found:
+        with open(f"/proc/{child}/cmdline", "rb") as cmdline:
+            if b"spawn_main" in cmdline.read():
+                workers.append(child)
+    return workers
+
+
+def test_a_web_with_two_workers_keeps_a_small_supervisor(cluster: Cluster) -> None:
+    supervisor = cluster.procs["web0"].pid
+    workers = _web_workers(supervisor)
+
+    assert len(workers) == 2
+    # The supervisor only watches its workers; each worker holds the app.
+    assert _rss_mb(supervisor) < 60
+    assert all(_rss_mb(worker) > 80 for worker in workers)

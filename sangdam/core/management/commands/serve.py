@@ -5,17 +5,45 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from typing import Any
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+import config
 from sangdam.core import live
 from sangdam.core.gc_tuning import freeze_loaded_objects
 from sangdam.core.language import detect_language_soon
 from sangdam.core.runtime import BackgroundServices
 from sangdam.core.secret_file import require_real_secret
+
+
+def _exec_supervisor(host: str, port: int, workers: int) -> NoReturn:
+    """Become uvicorn's supervisor of ``workers`` web processes.
+
+    The supervisor only starts its workers and restarts one that dies; this process
+    already holds Django and every app (~115 MB) that it would keep for nothing, so it
+    replaces itself with a bare ``python -m uvicorn``. Each worker loads the app
+    (``config.asgi``), which, told by ``SANGDAM_WEB_WORKER``, warms the language
+    detector and freezes the loaded objects as a single web process does here.
+    """
+    os.environ["SANGDAM_WEB_WORKER"] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # --app-dir: the app's own ``config`` package first on sys.path, whatever the
+    # current directory holds.
+    app_dir = str(Path(config.__file__).resolve().parent.parent)
+    os.execv(  # noqa: S606 (our interpreter, fixed arguments)
+        sys.executable,
+        [
+            sys.executable, "-m", "uvicorn", "config.asgi:application", "--app-dir", app_dir,
+            "--host", host, "--port", str(port), "--workers", str(workers),
+            "--lifespan", "off", "--log-level", "warning", "--ws", "websockets-sansio",
+        ],
+    )  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -49,16 +77,7 @@ class Command(BaseCommand):
                 )
             )
         if options["workers"] > 1:
-            uvicorn.run(
-                "config.asgi:application",
-                host=host,
-                port=port,
-                workers=options["workers"],
-                lifespan="off",
-                log_level="warning",
-                ws="websockets-sansio",
-            )
-            return
+            _exec_supervisor(host, port, options["workers"])
         config = uvicorn.Config(
             "config.asgi:application",
             host=host,

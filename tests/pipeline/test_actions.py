@@ -154,7 +154,7 @@ class Listener:
         async_to_sync(self.layer.group_add)(group, self.channel)
 
     def events(self) -> list[str]:
-        return [payload["event"] for payload in self.payloads()]
+        return [str(payload["event"]) for payload in self.payloads()]
 
     def payloads(self) -> list[dict[str, object]]:
         async def drain() -> list[dict[str, object]]:

@@ -9,6 +9,9 @@ answer whether the mail is ours to keep:
 - RCPT beyond ``EMAIL_MAX_RECIPIENTS`` in one transaction: ``452`` (RFC 5321 4.5.3.1.8:
   the sender delivers the rest in another transaction).
 - DATA over ``EMAIL_MAX_MESSAGE_BYTES``: ``552`` (aiosmtpd's own ``data_size_limit``).
+- MAIL announcing (RFC 1870 ``SIZE=``) a large mail while others take up
+  ``EMAIL_LARGE_MAIL_BUDGET_BYTES``: ``452 4.3.1`` (the sender retries later), so a storm
+  of big mails is taken in a few at a time instead of all at once in memory.
   Lines longer than RFC 5321's 998 characters are accepted up to that size: the limit
   binds senders, and several real clients do not wrap.
 - DATA: ``250`` only after ``process_email`` returned, that is after the intake committed;
@@ -52,6 +55,9 @@ DEFAULT_PORT = 2525
 DEFAULT_THREADS = 4
 
 TEMPORARY_FAILURE = "451 4.3.0 Temporary failure, please try again later"
+NO_ROOM_NOW = "452 4.3.1 Insufficient system storage, please try again later"
+# A mail announced this large or larger counts against the large-mail budget.
+LARGE_MAIL = 1024 * 1024
 TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
 
 
@@ -126,11 +132,65 @@ def _deliver(raw: bytes, mail_from: str, recipients: list[str]) -> list[str]:
     return outcomes
 
 
+class LargeMailBudget:
+    """The bytes of large mail being taken in at once, shared by the sessions.
+
+    A mail is held whole in memory while it is received and parsed (aiosmtpd keeps DATA's
+    lines, the parser its text and parts: about four times its size at the peak), so eight
+    25 MB mails at once would cost the process ~600 MB. Sessions announcing a large mail
+    reserve its size at MAIL; one that would overdraw the budget is told to retry later,
+    except when no large mail is in progress (the budget never refuses a mail for good).
+    Everything runs on the receiver's event loop thread: no lock.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.held = 0
+
+    def reserve(self, session: Any, size: int) -> bool:
+        self.release(session)
+        if size < LARGE_MAIL:
+            return True
+        if self.held and self.held + size > self.budget:
+            return False
+        self.held += size
+        session.sangdam_reserved = size
+        return True
+
+    def release(self, session: Any) -> None:
+        self.held -= getattr(session, "sangdam_reserved", 0)
+        session.sangdam_reserved = 0
+
+
+def _announced_size(mail_options: list[str]) -> int:
+    for option in mail_options:
+        name, _, value = option.partition("=")
+        if name.upper() == "SIZE" and value.isdigit():
+            return int(value)
+    return 0
+
+
 class IntakeHandler:
     """aiosmtpd handler: RCPT checks the address, DATA runs the intake before answering."""
 
-    def __init__(self, executor: ThreadPoolExecutor) -> None:
+    def __init__(self, executor: ThreadPoolExecutor, budget: LargeMailBudget) -> None:
         self.executor = executor
+        self.budget = budget
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        # aiosmtpd has already refused a SIZE over the limit (552).
+        if not self.budget.reserve(session, _announced_size(mail_options)):
+            log.info("smtpd: large mail from %s deferred (452): budget in use", address)
+            return NO_ROOM_NOW
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RSET(self, server: Any, session: Any, envelope: Any) -> str:
+        self.budget.release(session)
+        return "250 OK"
 
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -153,6 +213,12 @@ class IntakeHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        try:
+            return await self._take(envelope)
+        finally:
+            self.budget.release(session)
+
+    async def _take(self, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
@@ -197,6 +263,12 @@ class LiberalSMTP(SMTP):
         self.line_length_limit = max(data_size_limit or 0, SMTP.line_length_limit)
         super().__init__(handler, data_size_limit=data_size_limit, **kwargs)
 
+    def connection_lost(self, error: Exception | None) -> None:
+        # A sender gone mid-way gives its share of the large-mail budget back.
+        if self.session is not None:
+            self.event_handler.budget.release(self.session)
+        super().connection_lost(error)
+
 
 class LiberalController(Controller):
     def factory(self) -> SMTP:
@@ -213,11 +285,13 @@ class SmtpReceiver:
         port: int = DEFAULT_PORT,
         max_bytes: int | None = None,
         threads: int = DEFAULT_THREADS,
+        large_mail_budget: int | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sangdam-smtpd")
+        budget = LargeMailBudget(large_mail_budget or settings.EMAIL_LARGE_MAIL_BUDGET_BYTES)
         self.controller = LiberalController(
-            IntakeHandler(self.executor),
+            IntakeHandler(self.executor, budget),
             hostname=host,
             port=port,
             server_hostname=socket.getfqdn(),

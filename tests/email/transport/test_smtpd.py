@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import time
 from collections.abc import Callable
 
 import pytest
@@ -247,3 +248,49 @@ def test_bounces_sent_with_the_null_sender_are_accepted_and_open_no_ticket(
 
     assert Ticket.objects.count() == 0
     assert HeldMail.objects.filter(reason="bounce").count() == len(names)
+
+
+def test_a_second_large_mail_waits_while_one_is_taken_in(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver(large_mail_budget=3_000_000)
+    with connect(receiver) as first, connect(receiver) as second:
+        assert first.mail("minji@example.com", ["SIZE=2000000"])[0] == 250
+        # Both would hold 4 MB: the second sender is told to try again later.
+        assert second.mail("jun@example.com", ["SIZE=2000000"])[0] == 452
+        # A small mail is never held back.
+        assert second.mail("jun@example.com", ["SIZE=5000"])[0] == 250
+        second.rset()
+
+        first.rcpt("support@example.com")
+        assert first.data(customer_mail(message_id="<large-1@example.com>"))[0] == 250
+
+        assert second.mail("jun@example.com", ["SIZE=2000000"])[0] == 250
+        second.rcpt("support@example.com")
+        mail = customer_mail(sender="jun@example.com", message_id="<large-2@example.com>")
+        assert second.data(mail)[0] == 250
+
+    assert Ticket.objects.count() == 2
+
+
+def test_a_large_mail_never_waits_when_it_is_the_only_one(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver(large_mail_budget=3_000_000)
+    with connect(receiver) as client:
+        assert client.mail("minji@example.com", ["SIZE=5000000"])[0] == 250
+
+
+def test_a_sender_that_hangs_up_gives_its_place_back(email_channel: Channel, smtp_receiver: Start):
+    receiver = smtp_receiver(large_mail_budget=3_000_000)
+    gone = connect(receiver)
+    assert gone.mail("minji@example.com", ["SIZE=2000000"])[0] == 250
+    gone.close()
+
+    with connect(receiver) as client:
+        for _ in range(50):  # the receiver notices the closed connection in a moment
+            if client.mail("jun@example.com", ["SIZE=2000000"])[0] == 250:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the large-mail budget was not given back")

@@ -301,7 +301,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@example.com")
 # Inbound mail larger than this is refused (SMTP 552) before it reaches the intake.
 EMAIL_MAX_MESSAGE_BYTES = env_int("EMAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 # Bytes of large mail (announced 1 MB or more) the SMTP receiver takes in at once; a sender
-# that would go over is told to retry later (452). A large mail costs about four times its
+# that would go over is told to retry later (452). A large mail costs about ten times its
 # size in memory while it is received and parsed.
 EMAIL_LARGE_MAIL_BUDGET_BYTES = env_int("EMAIL_LARGE_MAIL_BUDGET_BYTES", EMAIL_MAX_MESSAGE_BYTES)
 # Mails accepted per sender address per hour; more is a storm (two autoresponders

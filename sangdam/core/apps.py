@@ -8,9 +8,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        if not any(
-            "postgresql" in database["ENGINE"] for database in settings.DATABASES.values()
-        ):
+        if not any("postgresql" in database["ENGINE"] for database in settings.DATABASES.values()):
             return  # on SQLite, not even psycopg is imported (a tenth of a second at start)
         from sangdam.core.pgtypes import use_fast_timestamps
 

@@ -68,7 +68,6 @@ class Command(BaseCommand):
                 "`sangdam web --workers N` beside `sangdam worker`, `sangdam scheduler` and "
                 "`sangdam smtpd` (docs/operations.md)."
             )
-        detect_language_soon()
         if settings.DEMO:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -78,6 +77,7 @@ class Command(BaseCommand):
             )
         if options["workers"] > 1:
             _exec_supervisor(host, port, options["workers"])
+        detect_language_soon()
         config = uvicorn.Config(
             "config.asgi:application",
             host=host,

@@ -22,7 +22,13 @@ from sangdam.tickets.models import DeliveryState, Direction, Message
 log = logging.getLogger(__name__)
 
 
-@task(queue_name="delivery")
+# A reply someone waits for (a chat above all) goes before the bookkeeping queued with
+# each inquiry (search index, SLA clocks, routing): a worker busy with a burst of
+# inquiries would otherwise send it only after all of theirs (django-tasks: -100..100).
+DELIVERY_PRIORITY = 10
+
+
+@task(queue_name="delivery", priority=DELIVERY_PRIORITY)
 def deliver_message(message_id: int) -> None:
     """Send one outbound message through its channel's connector, retrying with backoff."""
     message = (

@@ -297,3 +297,19 @@ def test_a_reply_with_an_attachment_carries_it(ticket, agent, mail_sink, run_tas
     (part,) = list(mail_sink.messages[0].iter_attachments())
     assert part.get_filename() == "receipt.png"
     assert part.get_content() == factories.PNG
+
+
+def test_a_reply_is_sent_before_the_bookkeeping_of_inquiries_that_came_first(
+    channel: Channel, ticket: Ticket, agent
+) -> None:
+    from sangdam.core.runtime import make_worker
+
+    for n in range(3):
+        customer_writes(channel, sender=("email", f"later{n}@example.com"), text="문의합니다")
+    reply = _reply(ticket, agent)
+
+    first = make_worker(batch=True, interval=0).claim()
+
+    assert first is not None
+    assert first.task_path == "sangdam.connectors.delivery.deliver_message"
+    assert first.args_kwargs["args"] == [reply.pk]

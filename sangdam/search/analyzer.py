@@ -136,6 +136,9 @@ def _apart(match: re.Match[str]) -> str:
 
 
 def _tokens(text: str) -> Iterator[_Token]:
+    # MeCab reads a C string: a NUL would end the text there, and a lone surrogate (text
+    # decoded with surrogateescape) cannot be passed at all.
+    text = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
     node = _tagger().parseToNode(_B_NIDA.sub(_apart, text))
     while node is not None:
         if node.surface:

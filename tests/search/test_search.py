@@ -261,3 +261,15 @@ def test_indexing_a_new_ticket_again_keeps_each_message_once(
     )
     assert SearchDocument.objects.get(ticket=ticket).body.count("취소") == 1
     assert refs("취소") == [ticket.reference]
+
+
+def test_a_nul_or_a_broken_character_does_not_hide_the_words_after_it(
+    email_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    from sangdam.search.analyzer import terms
+
+    assert terms("환불\x00배송 문의") == ["환불", "배송", "문의"]
+    ticket = factories.customer_writes(email_channel, text="배송이 늦어요").ticket
+    run_tasks()
+    # A lone surrogate (text decoded with surrogateescape) in the search box.
+    assert refs("\udcff배송") == [ticket.reference]

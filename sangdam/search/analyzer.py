@@ -31,10 +31,7 @@ import functools
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from typing import Any
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 # Han ideographs, hiragana, katakana (incl. half-width).
@@ -135,10 +132,13 @@ def _apart(match: re.Match[str]) -> str:
     return match.group(1)
 
 
-def _tokens(text: str) -> Iterator[_Token]:
+def _tokens(text: str) -> list[_Token]:
+    """MeCab's reading of ``text``, copied out of its lattice: a tagger's next parse (the
+    corrections below parse single words) reuses the lattice the nodes live in."""
     # MeCab reads a C string: a NUL would end the text there, and a lone surrogate (text
     # decoded with surrogateescape) cannot be passed at all.
     text = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+    tokens: list[_Token] = []
     node = _tagger().parseToNode(_B_NIDA.sub(_apart, text))
     while node is not None:
         if node.surface:
@@ -150,19 +150,22 @@ def _tokens(text: str) -> Iterator[_Token]:
                     for piece in (part.split("/") for part in feature[7].split("+"))
                     if len(piece) >= 2
                 )
-            yield _Token(
-                form=node.surface,
-                tag=feature[0].split("+", 1)[0],
-                spaced=node.rlength != node.length,
-                parts=parts,
+            tokens.append(
+                _Token(
+                    form=node.surface,
+                    tag=feature[0].split("+", 1)[0],
+                    spaced=node.rlength != node.length,
+                    parts=parts,
+                )
             )
         node = node.next
+    return tokens
 
 
 @functools.lru_cache(maxsize=4096)
 def _is_noun(word: str) -> bool:
     """Whether the dictionary reads ``word`` on its own as one noun."""
-    found = list(_tokens(word))
+    found = _tokens(word)
     return len(found) == 1 and found[0].tag in NOUNS and found[0].form == word
 
 
@@ -184,7 +187,7 @@ def _stems(token: _Token) -> list[str]:
 @functools.lru_cache(maxsize=1024)
 def _as_verb(word: str) -> tuple[str, ...]:
     """The stems of ``word`` read as a verb (after 안, where no noun can stand)."""
-    found = list(_tokens("안 " + word))[1:]
+    found = _tokens("안 " + word)[1:]
     if not found or any(token.tag in NOUNS for token in found):
         return ()
     return tuple(stem for token in found for stem in _stems(token))

@@ -301,9 +301,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@example.com")
 # Inbound mail larger than this is refused (SMTP 552) before it reaches the intake.
 EMAIL_MAX_MESSAGE_BYTES = env_int("EMAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 # Bytes of large mail (announced 1 MB or more) the SMTP receiver takes in at once; a sender
-# that would go over is told to retry later (452). A large mail costs about ten times its
-# size in memory while it is received and parsed.
-EMAIL_LARGE_MAIL_BUDGET_BYTES = env_int("EMAIL_LARGE_MAIL_BUDGET_BYTES", EMAIL_MAX_MESSAGE_BYTES)
+# that would go over is told to retry later (452). Large mail is spooled to the temporary
+# folder and its files decoded there (about twice its size on disk, little memory).
+EMAIL_LARGE_MAIL_BUDGET_BYTES = env_int(
+    "EMAIL_LARGE_MAIL_BUDGET_BYTES", 4 * EMAIL_MAX_MESSAGE_BYTES
+)
 # Mails accepted per sender address per hour; more is a storm (two autoresponders
 # answering each other): the SMTP receiver answers 451 (the sender retries later), an
 # IMAP message is held for an agent. 0 turns the limit off.

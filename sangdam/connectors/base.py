@@ -41,6 +41,9 @@ class InboundAttachment:
     # Set by a face that already checked the file (``tickets.attachments.check_attachment``:
     # size, type sniffed from the content, SHA-256): the intake then does not do it again.
     sha256: str = ""
+    # Inbound only: the content is in this file instead (``content`` is then b""): a
+    # large mail's file, decoded to disk (connectors/email/spool.py).
+    path: str = ""
 
 
 @dataclass(frozen=True)

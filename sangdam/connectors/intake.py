@@ -82,7 +82,7 @@ def receive(
             accepted.append(
                 CheckedAttachment(item.filename, item.content_type, item.content, item.sha256)
                 if item.sha256
-                else check_attachment(item.filename, item.content)
+                else check_attachment(item.filename, item.content, path=item.path)
             )
         except AttachmentRejected as exc:
             # The inquiry is kept; the agent sees which file was refused and why.

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,10 +74,15 @@ def _store_attachments(message: Message, attachments: Iterable[CheckedAttachment
             message=message,
             filename=item.filename,
             content_type=item.content_type,
-            size=len(item.content),
+            size=item.size,
             sha256=item.sha256,
         )
-        attachment.file.save(item.sha256, ContentFile(item.content), save=False)
+        if item.path:
+            # A large mail's file, decoded to disk: copied to the store in pieces.
+            with open(item.path, "rb") as file:
+                attachment.file.save(item.sha256, File(file), save=False)
+        else:
+            attachment.file.save(item.sha256, ContentFile(item.content), save=False)
         attachment.save()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import mimetypes
+import os
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -43,9 +45,15 @@ class CheckedAttachment:
     content_type: str
     content: bytes
     sha256: str
+    # The content is in this file instead (``content`` is then b""): see InboundAttachment.
+    path: str = ""
+
+    @property
+    def size(self) -> int:
+        return os.path.getsize(self.path) if self.path else len(self.content)
 
 
-def _sniff(content: bytes, filename: str) -> str:
+def _sniff(content: bytes, filename: str, path: str = "") -> str:
     try:
         matches = puremagic.magic_string(content[:8192])
     except (puremagic.PureError, ValueError):
@@ -54,12 +62,23 @@ def _sniff(content: bytes, filename: str) -> str:
         if match.mime_type:
             return str(match.mime_type)
     if PurePath(filename).suffix.lower() in TEXT_SUFFIXES:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            return "application/octet-stream"
-        return "text/plain"
+        return "text/plain" if _is_utf8(content, path) else "application/octet-stream"
     return "application/octet-stream"
+
+
+def _is_utf8(content: bytes, path: str) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        if not path:
+            decoder.decode(content, final=True)
+            return True
+        with open(path, "rb") as file:
+            while chunk := file.read(1024 * 1024):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def safe_filename(filename: str) -> str:
@@ -100,8 +119,10 @@ def download_name(filename: str, content_type: str) -> str:
     return f"{path.stem if suffix else name}{extension}"
 
 
-def check_attachment(filename: str, content: bytes) -> CheckedAttachment:
-    if len(content) > settings.ATTACHMENT_MAX_BYTES:
+def check_attachment(filename: str, content: bytes, *, path: str = "") -> CheckedAttachment:
+    """``path``: the content is in that file (read in pieces), ``content`` is b""."""
+    size = os.path.getsize(path) if path else len(content)
+    if size > settings.ATTACHMENT_MAX_BYTES:
         raise AttachmentRejected(
             "attachment_too_large",
             str(
@@ -109,11 +130,18 @@ def check_attachment(filename: str, content: bytes) -> CheckedAttachment:
                 % {"name": filename, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
             ),
         )
-    if not content:
+    if not size:
         raise AttachmentRejected(
             "attachment_empty", str(_("%(name)s is empty.") % {"name": filename})
         )
-    content_type = _sniff(content, filename)
+    if path:
+        with open(path, "rb") as file:
+            start = file.read(8192)
+            file.seek(0)
+            sha256 = hashlib.file_digest(file, "sha256").hexdigest()
+    else:
+        start, sha256 = content[:8192], hashlib.sha256(content).hexdigest()
+    content_type = _sniff(start if path else content, filename, path)
     allowed = content_type in ALLOWED_TYPES or content_type.startswith(ALLOWED_PREFIXES)
     if not allowed or content_type in BLOCKED_TYPES:
         raise AttachmentRejected(
@@ -124,7 +152,8 @@ def check_attachment(filename: str, content: bytes) -> CheckedAttachment:
         filename=safe_filename(filename),
         content_type=content_type,
         content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256,
+        path=path,
     )
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import authres
 from django.conf import settings
 
+from sangdam.connectors.email.spool import Raw, read_all
+
 log = logging.getLogger(__name__)
 METHODS = ("dkim", "spf", "dmarc", "arc")
 SIGNING_DOMAIN = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)")
@@ -78,12 +80,13 @@ def verify_dkim(raw: bytes) -> dict[str, Any]:
     return out
 
 
-def authentication(raw: bytes, raw_values: list[str]) -> dict[str, Any]:
+def authentication(raw: Raw, raw_values: list[str]) -> dict[str, Any]:
     """The verdicts to record: a trusted server's header, else our own check if enabled."""
     found = authentication_results(raw_values)
     if found.get("trusted") or not getattr(settings, "EMAIL_VERIFY_DKIM", False):
         return found
-    own = verify_dkim(raw)
+    # dkimpy reads the whole mail in memory: a large spooled one is read back for it.
+    own = verify_dkim(read_all(raw))
     if found:
         own["untrusted_header"] = found
     return own

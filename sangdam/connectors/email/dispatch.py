@@ -12,6 +12,7 @@ from sangdam.connectors.email.bounces import BounceInfo
 from sangdam.connectors.email.held import hold_mail
 from sangdam.connectors.email.models import HeldReason
 from sangdam.connectors.email.parse import ParsedEmail
+from sangdam.connectors.email.spool import Raw, read_all
 from sangdam.connectors.intake import receive
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.core import ratelimit
@@ -39,7 +40,7 @@ def dispatch(
     parsed: ParsedEmail,
     *,
     channel_id: int,
-    raw: bytes = b"",
+    raw: Raw = b"",
     envelope_from: str = "",
     envelope_to: tuple[str, ...] = (),
     release: bool = False,
@@ -56,7 +57,7 @@ def dispatch(
     def hold(reason: str, detail: str = "") -> str:
         return hold_mail(
             channel_id=channel_id,
-            raw=raw,
+            raw=read_all(raw),
             reason=reason,
             detail=detail,
             message_id=parsed.message_id,

@@ -11,9 +11,16 @@ import logging
 import mimetypes
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
+from pathlib import Path
 
 from sangdam.connectors.base import InboundAttachment
-from sangdam.connectors.email.decode import decode_bytes, decode_header_value, raw_header
+from sangdam.connectors.email.decode import (
+    decode_bytes,
+    decode_header_value,
+    raw_header,
+    raw_items,
+)
+from sangdam.connectors.email.spool import LIFTED_HEADER
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 20
@@ -59,7 +66,8 @@ def _filename(part: Message) -> str:
     return decode_header_value(str(name)) if name else ""
 
 
-def extract(message: EmailMessage) -> Bodies:
+def extract(message: EmailMessage, lifted: dict[str, Path] | None = None) -> Bodies:
+    """``lifted``: the files of parts decoded to disk before parsing (spool.py)."""
     bodies = Bodies()
     text_part = html_part = None
     try:
@@ -80,7 +88,7 @@ def extract(message: EmailMessage) -> Bodies:
     if html_part is not None:
         bodies.html = part_text(html_part)
     extra_text: list[str] = []
-    _walk(message, (text_part, html_part), bodies, extra_text, depth=0)
+    _walk(message, (text_part, html_part), bodies, extra_text, lifted or {}, depth=0)
     if extra_text:
         bodies.text = "\n\n".join(t for t in [bodies.text, *extra_text] if t.strip())
     return bodies
@@ -91,6 +99,7 @@ def _walk(
     chosen: tuple[Message | None, ...],
     bodies: Bodies,
     extra_text: list[str],
+    lifted: dict[str, Path],
     depth: int,
 ) -> None:
     if depth > MAX_DEPTH:
@@ -106,7 +115,7 @@ def _walk(
         payload = part.get_payload()
         for sub in payload if isinstance(payload, list) else []:
             if isinstance(sub, Message):
-                _walk(sub, chosen, bodies, extra_text, depth + 1)
+                _walk(sub, chosen, bodies, extra_text, lifted, depth + 1)
         return
     filename = _filename(part)
     disposition = part.get_content_disposition()
@@ -115,22 +124,39 @@ def _walk(
             # Apple Mail splits the text around inline files: keep every piece.
             extra_text.append(part_text(part))
         return
-    try:
-        content = part.get_payload(decode=True)
-    except Exception:
-        content = None
-    if not isinstance(content, bytes) or not content:
+    path = _lifted(part, lifted)
+    content = _payload(part) if path is None else b""
+    if path is None and not content:
         return
     is_tnef = content_type == "application/ms-tnef" or filename.lower() == "winmail.dat"
-    if is_tnef and _tnef(content, bodies):
+    if is_tnef and _tnef(content or (path.read_bytes() if path else b""), bodies):
         return
     if not filename:
         extension = mimetypes.guess_extension(content_type) or ".bin"
         filename = f"attachment-{len(bodies.attachments) + 1}{extension}"
-    filename = _add(bodies, filename, content_type, content)
+    filename = _add(bodies, filename, content_type, content, path)
     content_id = raw_header(part, "Content-ID").strip().strip("<>")
     if content_id:
         bodies.inline[content_id] = filename
+
+
+def _lifted(part: Message, lifted: dict[str, Path]) -> Path | None:
+    """The file this part's body was decoded to, if it was (a sender may have written
+    the header too: only a value naming one of this mail's files counts)."""
+    if not lifted:
+        return None
+    for key, value in raw_items(part):
+        if key.lower() == LIFTED_HEADER.lower() and str(value).strip() in lifted:
+            return lifted[str(value).strip()]
+    return None
+
+
+def _payload(part: Message) -> bytes:
+    try:
+        content = part.get_payload(decode=True)
+    except Exception:
+        return b""
+    return content if isinstance(content, bytes) else b""
 
 
 def _forwarded(part: Message, bodies: Bodies) -> None:
@@ -180,7 +206,9 @@ def _tnef(content: bytes, bodies: Bodies) -> bool:
     return found
 
 
-def _add(bodies: Bodies, name: str, content_type: str, content: bytes) -> str:
+def _add(
+    bodies: Bodies, name: str, content_type: str, content: bytes, path: Path | None = None
+) -> str:
     """Append a file under a name unique in this mail (two image001.png stay two files
     for cid: lookups); return the name it got."""
     taken = {a.filename.lower() for a in bodies.attachments}
@@ -189,5 +217,7 @@ def _add(bodies: Bodies, name: str, content_type: str, content: bytes) -> str:
         count += 1
         stem, dot, ext = name.rpartition(".")
         final = f"{stem} ({count}).{ext}" if dot and stem else f"{name} ({count})"
-    bodies.attachments.append(InboundAttachment(final, content_type, content))
+    bodies.attachments.append(
+        InboundAttachment(final, content_type, content, path=str(path) if path else "")
+    )
     return final

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import EmailPolicy
 from email.utils import getaddresses
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sangdam.connectors.base import InboundMessage, SenderIdentity
@@ -35,6 +38,7 @@ from sangdam.connectors.email.loops import (
 )
 from sangdam.connectors.email.mime import extract
 from sangdam.connectors.email.quoting import latest_reply
+from sangdam.connectors.email.spool import SPOOL_BYTES, CannotLift, Raw, lift, read_all, size_of
 
 log = logging.getLogger(__name__)
 
@@ -131,14 +135,31 @@ class Headers:
 
 
 def parse_email(
-    raw: bytes, *, channel_id: int, envelope_from: str = "", envelope_to: tuple[str, ...] = ()
+    raw: Raw,
+    *,
+    channel_id: int,
+    envelope_from: str = "",
+    envelope_to: tuple[str, ...] = (),
+    spool_dir: Path | None = None,
 ) -> ParsedEmail:
-    """Read one mail. ``envelope_from``: "" when unknown, "<>" for the null sender."""
+    """Read one mail. ``envelope_from``: "" when unknown, "<>" for the null sender.
+
+    ``spool_dir``: decode the mail's large files into this folder (spool.py) instead of
+    parsing them in memory; they must outlive the returned message's intake.
+    """
     fallback_id = threads.synthetic_message_id(raw)
     try:
-        message = BytesParser(policy=POLICY).parsebytes(raw)
+        lifted: dict[str, Path] = {}
+        text = None
+        if spool_dir is not None:
+            try:
+                stand_in = lift(raw, spool_dir)
+                text, lifted = stand_in.raw, stand_in.files
+            except CannotLift as exc:
+                log.info("mail %s parsed whole in memory: %s", fallback_id, exc)
+        message = BytesParser(policy=POLICY).parsebytes(read_all(raw) if text is None else text)
         assert isinstance(message, EmailMessage)
-        return _parse(message, raw, channel_id, envelope_from, envelope_to, fallback_id)
+        return _parse(message, raw, lifted, channel_id, envelope_from, envelope_to, fallback_id)
     except Exception as exc:
         # Last line of defence: the stdlib parser is lenient, so this is a bug of ours
         # on strange input. Log it with the id so the raw mail can be found and replayed.
@@ -150,7 +171,8 @@ def parse_email(
 
 def _parse(
     message: EmailMessage,
-    raw: bytes,
+    raw: Raw,
+    lifted: dict[str, Path],
     channel_id: int,
     envelope_from: str,
     envelope_to: tuple[str, ...],
@@ -214,7 +236,7 @@ def _parse(
             subject=subject,
         )
 
-    bodies = extract(message)
+    bodies = extract(message, lifted)
     cleaned = clean_html(bodies.html)
     full_text = bodies.text.strip() or html_to_text(cleaned.html)
     text = latest_reply(full_text, subject=subject)
@@ -305,7 +327,7 @@ def _no_nul(value: Any) -> Any:
 
 
 def process_email(
-    raw: bytes,
+    raw: Raw,
     *,
     channel_id: int,
     envelope_from: str = "",
@@ -315,17 +337,33 @@ def process_email(
     """Parse and dispatch one mail; the outcome in a few words for the transport's log.
 
     Raises only for database errors (the transport then answers "try again later").
+    ``raw``: the mail's bytes, or the file the SMTP receiver spooled it to; a mail over
+    ``SPOOL_BYTES`` has its large files decoded to a temporary folder, kept until the
+    intake has stored them.
     """
     from sangdam.connectors.email.dispatch import dispatch
 
-    parsed = parse_email(
-        raw, channel_id=channel_id, envelope_from=envelope_from, envelope_to=envelope_to
-    )
-    return dispatch(
-        parsed,
-        channel_id=channel_id,
-        raw=raw,
-        envelope_from=envelope_from,
-        envelope_to=envelope_to,
-        release=release,
-    )
+    if size_of(raw) <= SPOOL_BYTES:
+        raw = read_all(raw)
+        spool_dir = None
+    else:
+        spool_dir = Path(tempfile.mkdtemp(prefix="sangdam-mail-"))
+    try:
+        parsed = parse_email(
+            raw,
+            channel_id=channel_id,
+            envelope_from=envelope_from,
+            envelope_to=envelope_to,
+            spool_dir=spool_dir,
+        )
+        return dispatch(
+            parsed,
+            channel_id=channel_id,
+            raw=raw,
+            envelope_from=envelope_from,
+            envelope_to=envelope_to,
+            release=release,
+        )
+    finally:
+        if spool_dir is not None:
+            shutil.rmtree(spool_dir, ignore_errors=True)

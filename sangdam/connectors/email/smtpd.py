@@ -29,9 +29,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
@@ -39,6 +40,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
 
 from sangdam.connectors.base import TemporaryRefusal
+from sangdam.connectors.email.spool import SPOOL_BYTES, Raw
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.core.env import env_int, env_str
 from sangdam.core.memo import Memo
@@ -106,7 +108,7 @@ def _in_request(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         close_old_connections()
 
 
-def _deliver(raw: bytes, mail_from: str, recipients: list[str]) -> list[str]:
+def _deliver(raw: Raw, mail_from: str, recipients: list[str]) -> list[str]:
     """Hand the message to the intake once per channel it is addressed to; the outcomes."""
     # Imported here: the parsing half lives in its own module and is loaded only when mail
     # arrives, so the receiver's tables and admin pages do not depend on it.
@@ -135,13 +137,13 @@ def _deliver(raw: bytes, mail_from: str, recipients: list[str]) -> list[str]:
 class LargeMailBudget:
     """The bytes of large mail being taken in at once, shared by the sessions.
 
-    A mail is held whole in memory while it is received and parsed (aiosmtpd keeps DATA's
-    lines, the email parser splits the whole text into lines: about ten times its size at
-    the peak), so eight 25 MB mails at once took the process from 165 to 748 MB
-    (``bench/mail.py --storm 8``; 424 MB with this budget). Sessions announcing a large mail
-    reserve its size at MAIL; one that would overdraw the budget is told to retry later,
-    except when no large mail is in progress (the budget never refuses a mail for good).
-    Everything runs on the receiver's event loop thread: no lock.
+    A large mail no longer costs memory (spool.py: eight 25 MB mails at once take the
+    embedded process from 148 to 161 MB, ``bench/mail.py --storm 8``), but it takes about
+    twice its size in the temporary folder and a second of parsing: the budget keeps a
+    storm of them from filling the disk. Sessions announcing a large mail reserve its size
+    at MAIL; one that would overdraw the budget is told to retry later, except when no
+    large mail is in progress (the budget never refuses a mail for good). Everything runs
+    on the receiver's event loop thread: no lock.
     """
 
     def __init__(self, budget: int) -> None:
@@ -220,9 +222,7 @@ class IntakeHandler:
             self.budget.release(session)
 
     async def _take(self, envelope: Any) -> str:
-        raw = envelope.original_content or envelope.content
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8", "surrogateescape")
+        raw = envelope.content  # the spooled DATA (LiberalSMTP)
         try:
             outcomes = await self._run(
                 # MAIL FROM:<> (the null sender of bounces and autoresponders) comes
@@ -252,17 +252,62 @@ class IntakeHandler:
 
 
 class LiberalSMTP(SMTP):
-    """aiosmtpd's SMTP session, reading lines up to the whole message size.
+    """aiosmtpd's SMTP session, with DATA of our own: spooled, and with lines of any length.
 
-    aiosmtpd refuses a DATA line over 1,001 octets with a permanent ``500``, and the
-    sending server then bounces a customer's mail. Its stream reader's buffer limit is
-    the same number, so both are raised to the message size limit, which still caps
-    what one session can make us hold in memory.
+    aiosmtpd keeps DATA as a list of lines in memory (~2.5 times the mail) and refuses a
+    line over 1,001 octets with a permanent ``500`` (the sending server then bounces a
+    customer's mail). Here DATA goes to a temporary file once it passes ``SPOOL_BYTES``
+    (spool.py: a large mail is then parsed from disk), and a long line is read in pieces
+    of the stream reader's buffer. Over ``data_size_limit`` the rest is read and
+    dropped, and answered ``552``. Written against aiosmtpd 1.4 (its ``smtp_DATA``).
     """
 
-    def __init__(self, handler: Any, *, data_size_limit: int | None = None, **kwargs: Any) -> None:
-        self.line_length_limit = max(data_size_limit or 0, SMTP.line_length_limit)
-        super().__init__(handler, data_size_limit=data_size_limit, **kwargs)
+    line_length_limit = 64 * 1024  # the stream reader's buffer, not a limit on lines
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="sangdam-smtp-") as spool:
+            if not await self._read_data(spool):
+                await self.push("552 Error: Too much mail data")
+                self._set_post_data_state()
+                return
+            # The handler reads the file: aiosmtpd's Envelope types content as bytes.
+            self.envelope.content = spool  # type: ignore[assignment]
+            status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push(status)
+
+    async def _read_data(self, spool: IO[bytes]) -> bool:
+        """DATA up to the lone dot into ``spool``, dots unstuffed (RFC 5321 4.5.2);
+        False when it was over the size limit."""
+        size, limit, line_start = 0, self.data_size_limit, True
+        while True:
+            try:
+                line = await self._reader.readuntil(b"\r\n")
+            except asyncio.CancelledError:
+                log.info("smtpd: connection lost during DATA")
+                self._writer.close()
+                raise
+            except asyncio.LimitOverrunError as exc:
+                line = await self._reader.read(exc.consumed)
+            if line_start:
+                if line == b".\r\n":
+                    return not (limit and size > limit)
+                if line.startswith(b"."):
+                    line = line[1:]
+            size += len(line)
+            if not (limit and size > limit):
+                spool.write(line)
+            line_start = line.endswith(b"\r\n")
 
     def connection_lost(self, error: Exception | None) -> None:
         # A sender gone mid-way gives its share of the large-mail budget back.

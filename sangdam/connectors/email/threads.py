@@ -6,10 +6,11 @@ stores in ``Message.external_id``, so the intake can compare them as they stand.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from django.conf import settings
+
+from sangdam.connectors.email.spool import Raw, sha256_of
 
 MSGID = re.compile(r"<([^<>\s]+)>")
 MAX_REFERENCES = 50
@@ -25,9 +26,9 @@ def normalize_message_id(value: str) -> str:
     return f"<{token.strip('<>')}>" if token.strip("<>") else ""
 
 
-def synthetic_message_id(raw: bytes) -> str:
+def synthetic_message_id(raw: Raw) -> str:
     """A stable id for a mail that has none, so a re-delivery is still a duplicate."""
-    return f"<sha256-{hashlib.sha256(raw).hexdigest()[:40]}@sangdam.invalid>"
+    return f"<sha256-{sha256_of(raw)[:40]}@sangdam.invalid>"
 
 
 def message_ids(value: str) -> list[str]:

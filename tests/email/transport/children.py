@@ -31,7 +31,7 @@ def poll_then_die(db_name: str, mailbox_id: int, after: str) -> None:
     if after == "intake":
         process_email = parse.process_email
 
-        def process_then_die(raw: bytes, **kwargs: Any) -> str:
+        def process_then_die(raw: Any, **kwargs: Any) -> str:
             process_email(raw, **kwargs)
             os._exit(CRASHED)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import time
 
 import httpx
@@ -115,22 +117,39 @@ def _rss_mb(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
-def _web_workers(pid: int) -> list[int]:
+def _children(pid: int) -> list[int]:
     with open(f"/proc/{pid}/task/{pid}/children") as children:
-        found = [int(child) for child in children.read().split()]
-    workers = []
-    for child in found:
-        with open(f"/proc/{child}/cmdline", "rb") as cmdline:
-            if b"spawn_main" in cmdline.read():
-                workers.append(child)
-    return workers
+        return [int(child) for child in children.read().split()]
+
+
+def _is_web_worker(pid: int) -> bool:
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return b"sangdam.core.webworker" in cmdline.read()
 
 
 def test_a_web_with_two_workers_keeps_a_small_supervisor(cluster: Cluster) -> None:
     supervisor = cluster.procs["web0"].pid
-    workers = _web_workers(supervisor)
+    children = _children(supervisor)
 
-    assert len(workers) == 2
+    # Two workers and nothing else (no multiprocessing resource tracker beside them).
+    assert len(children) == 2 and all(_is_web_worker(child) for child in children)
     # The supervisor only watches its workers; each worker holds the app.
-    assert _rss_mb(supervisor) < 60
-    assert all(_rss_mb(worker) > 80 for worker in workers)
+    assert _rss_mb(supervisor) < 25
+    assert all(_rss_mb(worker) > 80 for worker in children)
+
+
+def test_a_web_worker_that_dies_is_replaced(cluster: Cluster) -> None:
+    supervisor = cluster.procs["web0"].pid
+    victim = _children(supervisor)[0]
+
+    os.kill(victim, signal.SIGKILL)
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        children = _children(supervisor)
+        if len(children) == 2 and victim not in children:
+            break
+        time.sleep(0.2)
+    assert len(children) == 2 and victim not in children
+    for _ in range(4):  # whichever worker takes the connection answers
+        assert httpx.get(f"{cluster.webs[0]}/login/", timeout=30).status_code == 200

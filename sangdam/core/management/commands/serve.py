@@ -22,28 +22,23 @@ from sangdam.core.secret_file import require_real_secret
 
 
 def _exec_supervisor(host: str, port: int, workers: int) -> NoReturn:
-    """Become uvicorn's supervisor of ``workers`` web processes.
+    """Become the supervisor of ``workers`` web processes (core/websupervisor.py).
 
     The supervisor only starts its workers and restarts one that dies; this process
     already holds Django and every app (~115 MB) that it would keep for nothing, so it
-    replaces itself with a bare ``python -m uvicorn``. Each worker loads the app
-    (``config.asgi``), which, told by ``SANGDAM_WEB_WORKER``, warms the language
-    detector and freezes the loaded objects as a single web process does here.
+    replaces itself with a bare Python running the supervisor. Each worker loads the app.
     """
-    os.environ["SANGDAM_WEB_WORKER"] = "1"
     sys.stdout.flush()
     sys.stderr.flush()
-    # --app-dir: the app's own ``config`` package first on sys.path, whatever the
-    # current directory holds.
+    # The app's own ``config`` package first on sys.path, whatever the current directory
+    # holds (the workers inherit it).
     app_dir = str(Path(config.__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = f"{app_dir}{os.pathsep}{path}" if path else app_dir
     os.execv(  # noqa: S606 (our interpreter, fixed arguments)
         sys.executable,
-        [
-            sys.executable, "-m", "uvicorn", "config.asgi:application", "--app-dir", app_dir,
-            "--host", host, "--port", str(port), "--workers", str(workers),
-            "--lifespan", "off", "--log-level", "warning", "--ws", "websockets-sansio",
-        ],
-    )  # fmt: skip
+        [sys.executable, "-m", "sangdam.core.websupervisor", host, str(port), str(workers)],
+    )
 
 
 class Command(BaseCommand):

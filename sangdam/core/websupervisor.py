@@ -54,7 +54,9 @@ def _log(text: str) -> None:
 def serve(host: str, port: int, workers: int) -> int:
     sock = _listen(host, port)
     command = [sys.executable, "-m", "sangdam.core.webworker", str(sock.fileno())]
-    env = {**os.environ, "SANGDAM_WEB_WORKER": "1"}
+    # Two glibc malloc arenas, as every `sangdam` command sets for itself (core/malloc.py:
+    # ~15 MB less per web worker at peak in the peer harness); an operator's value wins.
+    env = {"MALLOC_ARENA_MAX": "2", **os.environ, "SANGDAM_WEB_WORKER": "1"}
     running: dict[int, tuple[subprocess.Popen[bytes], float]] = {}
     pause = 0.0
 

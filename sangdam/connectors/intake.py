@@ -80,7 +80,9 @@ def receive(
     for item in inbound.attachments[: settings.ATTACHMENT_MAX_COUNT]:
         try:
             accepted.append(
-                CheckedAttachment(item.filename, item.content_type, item.content, item.sha256)
+                CheckedAttachment(
+                    item.filename, item.content_type, item.content, item.sha256, item.path
+                )
                 if item.sha256
                 else check_attachment(item.filename, item.content, path=item.path)
             )

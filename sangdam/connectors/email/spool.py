@@ -154,20 +154,19 @@ class _Lifter:
             if not _HEADER.match(line):
                 raise CannotLift("a header block without its blank line")
             return
-        part = BytesHeaderParser(policy=policy.default).parsebytes(b"".join(self.headers))
-        maintype = part.get_content_maintype()
-        if maintype == "multipart" and part.get_boundary() is not None:
-            try:
-                separator = f"--{part.get_boundary()}".encode("ascii", "surrogateescape")
-            except UnicodeEncodeError as exc:
-                raise CannotLift("boundary") from exc
+        try:
+            part = BytesHeaderParser(policy=policy.default).parsebytes(b"".join(self.headers))
+            maintype = part.get_content_maintype()
+            boundary = part.get_boundary() if maintype == "multipart" else None
+            encoding = str(part.get("content-transfer-encoding", "")).lower()
+            separator = f"--{boundary}".encode("ascii", "surrogateescape") if boundary else b""
+        except Exception as exc:  # a header the stdlib reads only with defects, if at all
+            raise CannotLift(f"headers: {exc!r}") from exc
+        if separator:
             self.boundaries.append(
                 re.compile(re.escape(separator) + rb"(?P<end>--)?[ \t]*(\r\n|\r|\n)?\Z")
             )
-        elif (
-            maintype not in ("multipart", "message", "text")
-            and str(part.get("content-transfer-encoding", "")).lower() == "base64"
-        ):
+        elif maintype not in ("multipart", "message", "text") and encoding == "base64":
             self.mode, self.held, self.held_size = "held", [], 0
             return
         self._write_headers()

@@ -114,3 +114,22 @@ def test_a_large_mail_sent_twice_is_stored_once(
 
     assert Message.objects.count() == 1
     assert Attachment.objects.count() == 1
+
+
+def test_a_line_longer_than_the_read_buffer_arrives_whole(
+    email_channel: Channel, smtp_receiver: Start, private_tmp: Path
+):
+    # An HTML mail written as one 300 KB line (some web mailers do): read in pieces.
+    paragraph = "환불 요청드립니다. " * 20_000
+    raw = (
+        b"From: Minji Kim <minji@example.com>\r\nTo: support@example.com\r\n"
+        b"Subject: one long line\r\nMessage-ID: <large-4@mail.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + paragraph.encode()
+        + b"\r\n.after a dot\r\n"
+    )
+    assert len(raw) > 256 * 1024
+
+    assert send(smtp_receiver(), raw) == 250
+
+    assert Message.objects.get().text == f"{paragraph}\n.after a dot".strip()

@@ -6,8 +6,10 @@ uvicorn's own ``--workers`` supervisor spawns its workers through ``multiprocess
 (peer harness, 2026-12-03). This one imports the standard library's ``os``, ``signal``,
 ``socket`` and ``subprocess`` only (~10 MB): it binds the socket, starts each worker
 (``python -m sangdam.core.webworker FD``, which serves that socket), starts a worker again
-when one dies, and on SIGTERM or SIGINT stops them all gracefully (uvicorn finishes the
-requests in flight), killing those still running after ``STOP_SECONDS``.
+when one dies, on SIGHUP replaces every worker (new code or settings; connections wait in
+the socket's backlog meanwhile), and on SIGTERM or SIGINT stops them all gracefully
+(uvicorn finishes the requests in flight), killing those still running after
+``STOP_SECONDS``.
 
 Run by ``sangdam web`` (core/management/commands/serve.py) through ``exec``; nothing here
 may import Django or the app.
@@ -27,14 +29,7 @@ STOP_SECONDS = 30
 # growing up to MAX_PAUSE: a broken configuration must not become a busy loop.
 QUICK_DEATH_SECONDS = 5
 MAX_PAUSE = 10.0
-
-
-class _Stop(Exception):
-    pass
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise _Stop
+TICK = 0.2  # how often the supervisor looks at its workers and at the signals it got
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -58,32 +53,46 @@ def serve(host: str, port: int, workers: int) -> int:
     # ~15 MB less per web worker at peak in the peer harness); an operator's value wins.
     env = {"MALLOC_ARENA_MAX": "2", **os.environ, "SANGDAM_WEB_WORKER": "1"}
     running: dict[int, tuple[subprocess.Popen[bytes], float]] = {}
+    retiring: set[int] = set()  # told to stop by a reload: replaced at once when they end
+    due: list[float] = [0.0] * workers  # when each worker still to start may start
     pause = 0.0
+    # The handlers only take note; the loop below acts (nothing is interrupted halfway).
+    received: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda signum, frame: received.append(signum))
 
-    def start() -> None:
-        child = subprocess.Popen(command, pass_fds=(sock.fileno(),), env=env)  # noqa: S603
-        running[child.pid] = (child, time.monotonic())
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     try:
-        for _ in range(workers):
-            start()
-        while True:
-            pid, status = os.wait()
-            child, started = running.pop(pid, (None, 0.0))
-            if child is None:
+        while not any(signum != signal.SIGHUP for signum in received):
+            if received:
+                received.clear()
+                _log("SIGHUP: replacing the workers")
+                for worker, _started in running.values():
+                    retiring.add(worker.pid)
+                    worker.terminate()
+            now = time.monotonic()
+            for when in [when for when in due if when <= now]:
+                due.remove(when)
+                child = subprocess.Popen(command, pass_fds=(sock.fileno(),), env=env)  # noqa: S603
+                running[child.pid] = (child, now)
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:  # none running (all waiting to start again)
+                pid, status = 0, 0
+            if pid == 0:
+                time.sleep(TICK)
                 continue
-            code = os.waitstatus_to_exitcode(status)
-            _log(f"worker {pid} ended ({code}); starting another")
+            _ended, started = running.pop(pid, (None, 0.0))
+            if pid in retiring:
+                retiring.discard(pid)
+                due.append(0.0)
+                continue
+            _log(f"worker {pid} ended ({os.waitstatus_to_exitcode(status)}); starting another")
             quick = time.monotonic() - started < QUICK_DEATH_SECONDS
             pause = min(MAX_PAUSE, max(0.5, pause * 2)) if quick else 0.0
-            time.sleep(pause)
-            start()
-    except _Stop:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+            due.append(time.monotonic() + pause)
     finally:
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         sock.close()
         for child, _started in running.values():
             child.terminate()

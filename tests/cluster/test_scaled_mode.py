@@ -153,3 +153,20 @@ def test_a_web_worker_that_dies_is_replaced(cluster: Cluster) -> None:
     assert len(children) == 2 and victim not in children
     for _ in range(4):  # whichever worker takes the connection answers
         assert httpx.get(f"{cluster.webs[0]}/login/", timeout=30).status_code == 200
+
+
+def test_sighup_replaces_every_web_worker_without_refusing_a_request(cluster: Cluster) -> None:
+    supervisor = cluster.procs["web0"].pid
+    before = set(_children(supervisor))
+
+    os.kill(supervisor, signal.SIGHUP)
+    # Asked at once: the socket stays open, so the request waits for a new worker.
+    assert httpx.get(f"{cluster.webs[0]}/login/", timeout=60).status_code == 200
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        after = set(_children(supervisor))
+        if len(after) == 2 and not after & before:
+            break
+        time.sleep(0.2)
+    assert len(after) == 2 and not after & before

@@ -6,10 +6,11 @@ uvicorn's own ``--workers`` supervisor spawns its workers through ``multiprocess
 (peer harness, 2026-12-03). This one imports the standard library's ``os``, ``signal``,
 ``socket`` and ``subprocess`` only (~10 MB): it binds the socket, starts each worker
 (``python -m sangdam.core.webworker FD``, which serves that socket), starts a worker again
-when one dies, on SIGHUP replaces every worker (new code or settings; connections wait in
-the socket's backlog meanwhile), and on SIGTERM or SIGINT stops them all gracefully
-(uvicorn finishes the requests in flight), killing those still running after
-``STOP_SECONDS``.
+when one dies, on SIGHUP replaces every worker (new code or settings: requests in flight
+finish, new connections wait in the socket's backlog until a new worker takes them; a
+connection an old worker accepted in the very instant it stops, its request not yet read,
+is closed, as in any restart), and on SIGTERM or SIGINT stops them all gracefully (uvicorn
+finishes the requests in flight), killing those still running after ``STOP_SECONDS``.
 
 Run by ``sangdam web`` (core/management/commands/serve.py) through ``exec``; nothing here
 may import Django or the app.

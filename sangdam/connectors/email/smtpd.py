@@ -277,6 +277,8 @@ class LiberalSMTP(SMTP):
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="sangdam-smtp-") as spool:
             if not await self._read_data(spool):
+                # Refused: its share of the large-mail budget is free again at once.
+                self.event_handler.budget.release(self.session)
                 await self.push("552 Error: Too much mail data")
                 self._set_post_data_state()
                 return

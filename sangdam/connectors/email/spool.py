@@ -75,10 +75,6 @@ def sha256_of(raw: Raw) -> str:
     return digest.hexdigest()
 
 
-def head(raw: Raw, size: int) -> bytes:
-    return raw[:size] if isinstance(raw, bytes) else stream(raw).read(size)
-
-
 @dataclass
 class Lifted:
     raw: bytes  # the mail, with each lifted body left empty

@@ -294,3 +294,17 @@ def test_a_sender_that_hangs_up_gives_its_place_back(email_channel: Channel, smt
             time.sleep(0.05)
         else:
             pytest.fail("the large-mail budget was not given back")
+
+
+def test_a_mail_refused_as_too_big_gives_its_place_back(
+    email_channel: Channel, smtp_receiver: Start
+):
+    receiver = smtp_receiver(large_mail_budget=3_000_000, max_bytes=2_500_000)
+    with connect(receiver) as liar, connect(receiver) as other:
+        # Announced 2 MB, sent 2.6 MB: refused at the end of DATA, connection kept open.
+        assert liar.mail("minji@example.com", ["SIZE=2000000"])[0] == 250
+        liar.rcpt("support@example.com")
+        assert liar.data(customer_mail(padding=2_600_000))[0] == 552
+
+        assert other.mail("jun@example.com", ["SIZE=2000000"])[0] == 250
+    assert Ticket.objects.count() == 0

@@ -5,7 +5,8 @@ and hops between the event loop and that thread several times (request signals,
 middleware, view), and a new thread also means a new database connection. The peer
 profile (docs/operations.md, "Sizing") put that at a quarter of the server's CPU per
 inquiry. HTTP therefore goes to the WSGI handler on a fixed pool of ``HTTP_THREADS``
-threads (a2wsgi): one hand-off per request, and each thread keeps its connection.
+threads (core/wsgibridge.py): one hand-off each way per request, and each thread keeps
+its connection.
 """
 
 import asyncio
@@ -13,7 +14,6 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from a2wsgi import WSGIMiddleware
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
@@ -25,9 +25,10 @@ get_asgi_application()  # django.setup() as Channels expects before the routing 
 from sangdam.connectors.livechat.routing import websocket_urlpatterns as chat_sockets  # noqa: E402
 from sangdam.console.routing import websocket_urlpatterns  # noqa: E402
 from sangdam.core import live  # noqa: E402
+from sangdam.core.wsgibridge import WSGIBridge  # noqa: E402
 
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
-_wsgi = WSGIMiddleware(get_wsgi_application(), workers=HTTP_THREADS)  # type: ignore[arg-type]
+_wsgi = WSGIBridge(get_wsgi_application(), threads=HTTP_THREADS)
 
 
 async def http(scope: dict, receive: object, send: object) -> None:

@@ -1,0 +1,138 @@
+"""Plain HTTP from the ASGI server to Django's WSGI handler with one hand-off each way.
+
+a2wsgi's bridge runs the WSGI app on a thread and, from that thread, waits on the event
+loop for every piece: each body chunk it reads, the response start, each response chunk
+and the end (four or five round trips for a form POST, each a wake-up of the loop and of
+the thread, and a GIL hand-over). Here the loop reads a small body itself (Content-Length up
+to ``PRELOAD_BYTES``) before the thread starts, and a buffered response (every Django
+response but ``StreamingHttpResponse`` and ``FileResponse``) comes back with the thread's
+result, so a request crosses between loop and thread once each way.
+
+Larger or chunked bodies are read as the view reads them (a2wsgi's ``Body``: Django's
+upload limits still refuse a huge body early, and no thread waits on a slow client for a
+small one); streaming responses are sent chunk by chunk from the thread, as a2wsgi does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import io
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from a2wsgi.wsgi import Body, build_environ
+
+PRELOAD_BYTES = 1024 * 1024
+
+Message = dict[str, Any]
+Send = Callable[[Message], Any]
+Receive = Callable[[], Any]
+
+
+class _Disconnected(Exception):
+    """The client went away before its request body was complete."""
+
+
+def _content_length(scope: dict[str, Any]) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+class _Response:
+    """What the app gave, gathered on the request's thread."""
+
+    def __init__(self) -> None:
+        self.status = 500
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.written: list[bytes] = []  # through WSGI's legacy write() callable
+        self.started = False
+
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        if exc_info is not None and self.started:
+            raise exc_info[1].with_traceback(exc_info[2])
+        self.status = int(status.split(" ", 1)[0])
+        self.headers = [
+            (name.strip().lower().encode("latin1"), value.strip().encode("latin1"))
+            for name, value in headers
+        ]
+        return self.written.append
+
+    def start_message(self) -> Message:
+        self.started = True
+        return {"type": "http.response.start", "status": self.status, "headers": self.headers}
+
+
+class WSGIBridge:
+    def __init__(self, app: Callable[..., Iterable[bytes]], threads: int) -> None:
+        self.app = app
+        self.executor = ThreadPoolExecutor(thread_name_prefix="WSGI", max_workers=threads)
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        length = _content_length(scope)
+        body: Any
+        if length is not None and length <= PRELOAD_BYTES:
+            try:
+                body = io.BytesIO(await _read_body(receive) if length else b"")
+            except _Disconnected:
+                return  # nobody is waiting for an answer, and the request is incomplete
+        else:
+            body = Body(loop, receive)
+        environ: dict[str, Any] = build_environ(scope, body)  # type: ignore[arg-type,assignment]
+        run = functools.partial(contextvars.copy_context().run, self._run, environ, loop, send)
+        answer = await loop.run_in_executor(self.executor, run)
+        if answer is not None:
+            start, content = answer
+            await send(start)
+            await send({"type": "http.response.body", "body": content})
+
+    def _run(
+        self, environ: dict[str, Any], loop: asyncio.AbstractEventLoop, send: Send
+    ) -> tuple[Message, bytes] | None:
+        """On a pool thread: the response to send, or None when it was streamed from here."""
+        response = _Response()
+        iterable = self.app(environ, response.start_response)
+        try:
+            if isinstance(iterable, list) or getattr(iterable, "streaming", None) is False:
+                content = b"".join([*response.written, *iterable])
+                return response.start_message(), content
+
+            def push(message: Message) -> None:
+                asyncio.run_coroutine_threadsafe(send(message), loop).result()
+
+            chunks = iter(iterable)
+            first = next(chunks, b"")  # a generator may call start_response on its first step
+            push(response.start_message())
+            for chunk in [*response.written, first]:
+                if chunk:
+                    push({"type": "http.response.body", "body": chunk, "more_body": True})
+            for chunk in chunks:
+                if chunk:
+                    push({"type": "http.response.body", "body": chunk, "more_body": True})
+            push({"type": "http.response.body", "body": b""})
+            return None
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()  # Django's request_finished: on this thread, whose connection it is

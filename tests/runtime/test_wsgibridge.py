@@ -1,0 +1,167 @@
+"""Plain HTTP through the server's ASGI application (config/asgi.py, core/wsgibridge.py):
+what a browser sends arrives whole, what the app answers leaves whole, and a request the
+client abandons halfway stores nothing."""
+
+from __future__ import annotations
+
+import re
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
+from django.core.cache import cache
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+from sangdam.connectors.models import Channel
+from sangdam.core.wsgibridge import PRELOAD_BYTES
+from sangdam.tickets.models import Attachment, Ticket
+from tests import factories
+
+Answer = tuple[int, dict[bytes, bytes], bytes, int]
+
+
+@pytest.fixture
+def webform(transactional_db: None) -> Channel:
+    cache.clear()  # the form's rate limits
+    factories.make_topic("payment-refund", ko="결제 및 환불", en="Payment & refund")
+    return factories.make_channel("webform", name="홈페이지 문의")
+
+
+def request(
+    method: str,
+    path: str,
+    *,
+    headers: list[tuple[bytes, bytes]] | None = None,
+    body: bytes = b"",
+    chunk: int = 65536,
+    hang_up_after: int | None = None,
+) -> Answer | None:
+    """One request as uvicorn hands it to the app; the body in ``chunk``-sized pieces.
+
+    Returns status, headers, body and how many body messages carried it; None when the
+    client hung up (after ``hang_up_after`` pieces) and the app answered nothing.
+    """
+    from config.asgi import application
+
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *(headers or [])],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+    async def scenario() -> Answer | None:
+        app = ApplicationCommunicator(application, scope)
+        pieces = [body[i : i + chunk] for i in range(0, len(body), chunk)] or [b""]
+        for n, piece in enumerate(pieces):
+            if hang_up_after is not None and n == hang_up_after:
+                await app.send_input({"type": "http.disconnect"})
+                await app.wait(30)
+                return None
+            more = n < len(pieces) - 1
+            await app.send_input({"type": "http.request", "body": piece, "more_body": more})
+        start = await app.receive_output(30)
+        content, messages = b"", 0
+        while True:
+            message = await app.receive_output(30)
+            content += message.get("body", b"")
+            messages += 1
+            if not message.get("more_body", False):
+                break
+        return start["status"], dict(start["headers"]), content, messages
+
+    return async_to_sync(scenario)()
+
+
+def form_post(extra: dict[str, Any] | None = None) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The rendered form's CSRF cookie and token, and a multipart submission with them."""
+    page = request("GET", "/contact/new")
+    assert page is not None
+    cookie = SimpleCookie(page[1][b"set-cookie"].decode())["csrftoken"].value
+    html = page[2].decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    nonce = re.search(r'name="nonce" value="([0-9a-f]+)"', html)
+    assert token and nonce
+    data: dict[str, Any] = {
+        "csrfmiddlewaretoken": token.group(1),
+        "nonce": nonce.group(1),
+        "name": "김민지",
+        "email": "minji@example.com",
+        "topic": "payment-refund",
+        "subject": "결제가 두 번 되었어요",
+        "description": "어제 결제했는데 카드에서 두 번 빠져나갔습니다.",
+        "consent": "on",
+        "website": "",
+        **(extra or {}),
+    }
+    body = encode_multipart(BOUNDARY, data)
+    headers = [
+        (b"content-type", MULTIPART_CONTENT.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cookie", f"csrftoken={cookie}".encode()),
+        (b"origin", b"http://testserver"),
+        (b"referer", b"http://testserver/contact/new"),
+    ]
+    return headers, body
+
+
+class Upload:
+    def __init__(self, name: str, content: bytes) -> None:
+        self.name, self.content = name, content
+
+    def read(self) -> bytes:
+        return self.content
+
+
+def test_an_inquiry_posted_over_the_server_is_taken_and_answered_with_its_redirect(
+    webform: Channel,
+) -> None:
+    headers, body = form_post()
+    answer = request("POST", "/contact/new", headers=headers, body=body, chunk=100)
+    assert answer is not None
+    assert answer[0] == 302
+    assert b"/contact/thanks/" in answer[1][b"location"]
+    assert Ticket.objects.get().subject == "결제가 두 번 되었어요"
+
+
+def test_a_form_with_a_file_larger_than_the_preload_size_arrives_whole(
+    webform: Channel,
+) -> None:
+    picture = factories.PNG + bytes(range(256)) * (PRELOAD_BYTES // 256 + 100)
+    headers, body = form_post({"attachments": Upload("receipt.png", picture)})
+    assert len(body) > PRELOAD_BYTES
+    answer = request("POST", "/contact/new", headers=headers, body=body)
+    assert answer is not None and answer[0] == 302
+    stored = Attachment.objects.get()
+    assert stored.filename == "receipt.png"
+    with stored.file.open("rb") as f:
+        assert f.read() == picture
+
+
+def test_a_client_that_hangs_up_halfway_through_its_form_leaves_no_inquiry(
+    webform: Channel,
+) -> None:
+    headers, body = form_post()
+    answer = request("POST", "/contact/new", headers=headers, body=body, chunk=200, hang_up_after=2)
+    assert answer is None
+    assert not Ticket.objects.exists()
+
+
+def test_a_static_file_is_streamed_whole(transactional_db: None) -> None:
+    script = Path("sangdam/portal/static/portal/portal.js").read_bytes()
+    answer = request("GET", "/static/portal/portal.js")
+    assert answer is not None
+    status, headers, content, _messages = answer
+    assert status == 200
+    assert headers[b"content-length"] == str(len(script)).encode()
+    assert content == script

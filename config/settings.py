@@ -177,7 +177,7 @@ else:
 # --- background tasks -----------------------------------------------------------------
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("TASKS_BACKEND", "sangdam.core.taskloop.DatabaseBackend"),
         "QUEUES": ["default", "delivery", "webhooks"],
     }
 }

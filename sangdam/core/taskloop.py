@@ -26,9 +26,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import OperationalError
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
+from django_tasks.utils import normalize_json
+from django_tasks_db.backend import DatabaseBackend as LibraryBackend
 from django_tasks_db.management.commands.db_worker import Worker as LibraryWorker
 from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import is_locked_database_exception, retry
+
+from sangdam.core.inserts import insert
 
 log = logging.getLogger(__name__)
 
@@ -174,3 +178,22 @@ class Worker(LibraryWorker):
             close_old_connections()
             if self.running and result is None:
                 time.sleep(self.interval)
+
+
+class DatabaseBackend(LibraryBackend):
+    """django-tasks-db's backend; a task's row is written by core/inserts.py (the same
+    columns and values as the library's ``objects.create``, without building the INSERT
+    on every enqueue: one per inquiry)."""
+
+    def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult:
+        return insert(
+            DBTaskResult(
+                id=self._get_id(),
+                args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+                priority=task.priority,
+                task_path=task.module_path,
+                queue_name=task.queue_name,
+                run_after=task.run_after,
+                backend_name=self.alias,
+            )
+        )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sangdam.core.compiled import CompiledQuery
+from sangdam.core.inserts import insert
 from sangdam.customers.models import SHOWN_CONTACT_KINDS, Customer, Identity
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.errors import DomainError
@@ -65,7 +66,7 @@ def resolve_customer(
     customer = next((known[p].customer for p in pairs if p in known), None)
     contact = next((v for k, v in pairs if k in SHOWN_CONTACT_KINDS), "")
     if customer is None:
-        customer = Customer.objects.create(name=name[:200], contact=contact, language=language)
+        customer = insert(Customer(name=name[:200], contact=contact, language=language))
     elif (not customer.name and name) or (not customer.contact and contact):
         customer.name = customer.name or name[:200]
         customer.contact = customer.contact or contact
@@ -74,7 +75,7 @@ def resolve_customer(
         if (kind, value) not in known:
             # A concurrent intake may add the same identity first: our insert then fails,
             # the intake rolls back and retries, and the retry finds the winner's customer.
-            Identity.objects.create(customer=customer, kind=kind, value=value)
+            insert(Identity(customer=customer, kind=kind, value=value))
     return customer
 
 

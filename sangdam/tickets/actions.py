@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from sangdam.accounts.models import Team, User
 from sangdam.connectors.models import Channel
+from sangdam.core.inserts import insert
 from sangdam.core.references import next_reference
 from sangdam.core.sentinels import UNCHANGED, Unchanged
 from sangdam.customers.models import Customer
@@ -109,18 +110,20 @@ def do_open_ticket(
     :class:`TicketOpened`), not the opening's."""
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):  # the intake's hot path: no savepoint
-        ticket = Ticket.objects.create(
-            reference=next_reference(),
-            subject=(subject.strip() or _("(no subject)"))[:300],
-            topic=topic,
-            priority=priority,
-            channel=channel,
-            customer=customer,
-            language=language,
-            thread_key=thread_key,
-            metadata=metadata or {},
-            last_activity_at=now,
-            created_at=now,
+        ticket = insert(
+            Ticket(
+                reference=next_reference(),
+                subject=(subject.strip() or _("(no subject)"))[:300],
+                topic=topic,
+                priority=priority,
+                channel=channel,
+                customer=customer,
+                language=language,
+                thread_key=thread_key,
+                metadata=metadata or {},
+                last_activity_at=now,
+                created_at=now,
+            )
         )
         events: list[DomainEvent] = [
             TicketOpened(ticket_id=ticket.pk, channel=channel.kind, reference=ticket.reference)
@@ -156,19 +159,21 @@ def do_add_inbound_message(
     if automatic:
         metadata = {**(metadata or {}), "automatic": True}
     with transaction.atomic(savepoint=False):  # the intake's hot path: no savepoint
-        message = Message.objects.create(
-            ticket=ticket,
-            direction=Direction.IN,
-            kind=MessageKind.PUBLIC,
-            author_customer=customer,
-            channel=channel,
-            external_id=external_id,
-            text=text,
-            html=html,
-            language=language,
-            delivery_state=DeliveryState.RECEIVED,
-            metadata=metadata or {},
-            created_at=now,
+        message = insert(
+            Message(
+                ticket=ticket,
+                direction=Direction.IN,
+                kind=MessageKind.PUBLIC,
+                author_customer=customer,
+                channel=channel,
+                external_id=external_id,
+                text=text,
+                html=html,
+                language=language,
+                delivery_state=DeliveryState.RECEIVED,
+                metadata=metadata or {},
+                created_at=now,
+            )
         )
         _store_attachments(message, attachments)
         events: list[DomainEvent] = [
@@ -219,17 +224,19 @@ def do_reply(
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        message = Message.objects.create(
-            ticket=ticket,
-            direction=Direction.OUT,
-            kind=MessageKind.NOTE if note else MessageKind.PUBLIC,
-            author_user=actor.user,
-            channel=None if note else _reply_channel(ticket),
-            text=text,
-            html=html,
-            delivery_state=DeliveryState.NONE if note else DeliveryState.QUEUED,
-            metadata={**(metadata or {}), **({"automatic": True} if automatic else {})},
-            created_at=now,
+        message = insert(
+            Message(
+                ticket=ticket,
+                direction=Direction.OUT,
+                kind=MessageKind.NOTE if note else MessageKind.PUBLIC,
+                author_user=actor.user,
+                channel=None if note else _reply_channel(ticket),
+                text=text,
+                html=html,
+                delivery_state=DeliveryState.NONE if note else DeliveryState.QUEUED,
+                metadata={**(metadata or {}), **({"automatic": True} if automatic else {})},
+                created_at=now,
+            )
         )
         _store_attachments(message, attachments)
         kind = NoteAdded if note else AgentReplied
@@ -514,14 +521,16 @@ def do_hold_for_agent(*, ticket: Ticket, actor: Actor, tag: str, note: str) -> M
         ticket.status = Status.PENDING
         ticket.last_activity_at = now
         ticket.save(update_fields=["tags", "status", "last_activity_at", "updated_at"])
-        message = Message.objects.create(
-            ticket=ticket,
-            direction=Direction.OUT,
-            kind=MessageKind.NOTE,
-            author_user=actor.user,
-            text=note,
-            delivery_state=DeliveryState.NONE,
-            created_at=now,
+        message = insert(
+            Message(
+                ticket=ticket,
+                direction=Direction.OUT,
+                kind=MessageKind.NOTE,
+                author_user=actor.user,
+                text=note,
+                delivery_state=DeliveryState.NONE,
+                created_at=now,
+            )
         )
         events: list[DomainEvent] = [
             FieldsChanged(ticket_id=ticket.pk, tags=(old_tags, ticket.tags)),

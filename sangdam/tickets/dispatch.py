@@ -41,6 +41,7 @@ from django_tasks import task
 
 from sangdam.core import backoff
 from sangdam.core.compiled import MARKER, CompiledQuery
+from sangdam.core.inserts import insert_all
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.events import DomainEvent, EventMeta, event_from_row
 from sangdam.tickets.models import Event
@@ -158,7 +159,7 @@ def _write(recorded: list[tuple[DomainEvent, Actor]]) -> None:
         )
         for event, actor in recorded
     ]
-    Event.objects.bulk_create(rows)
+    insert_all(rows)
     written = [
         dataclasses.replace(event, meta=_meta(row)) for event, row in zip(events, rows, strict=True)
     ]

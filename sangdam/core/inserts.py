@@ -143,14 +143,36 @@ def _by_orm(model: type[Model]) -> bool:
     )
 
 
+def _on_conflict(
+    model: type[Model], connection: Any, unique: Sequence[str], update: Sequence[str]
+) -> str:
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field)
+        return quote(field.column)
+
+    targets = ", ".join(column(name) for name in unique)
+    sets = ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in update)
+    return f" ON CONFLICT({targets}) DO UPDATE SET {sets}"
+
+
 def insert(obj: M) -> M:
     """Save a new instance (its own id unset, or set for a model whose id is not an
     automatic one) and return it with its id, as ``Model.objects.create`` would."""
     return insert_all([obj])[0]
 
 
-def insert_all(objs: Sequence[M]) -> Sequence[M]:
-    """Save new instances of one model in one statement, ids set, as ``bulk_create``."""
+def insert_all(
+    objs: Sequence[M], *, update_conflicts: tuple[Sequence[str], Sequence[str]] | None = None
+) -> Sequence[M]:
+    """Save new instances of one model in one statement, ids set, as ``bulk_create``.
+
+    ``update_conflicts=(unique_fields, update_fields)``: a row whose unique fields match an
+    existing one updates those fields of it instead, as ``bulk_create(update_conflicts=True,
+    …)`` does (``ON CONFLICT … DO UPDATE`` on both databases).
+    """
     if not objs:
         return objs
     model = type(objs[0])
@@ -168,18 +190,27 @@ def insert_all(objs: Sequence[M]) -> Sequence[M]:
                 continue
         rows = None
     if plan is None or rows is None:
-        if len(objs) == 1:
+        manager = model._default_manager.db_manager(alias)
+        if update_conflicts is not None:
+            unique, update = update_conflicts
+            manager.bulk_create(
+                objs, update_conflicts=True, unique_fields=unique, update_fields=update
+            )
+        elif len(objs) == 1:
             objs[0].save(force_insert=True, using=alias)
         else:
-            model._default_manager.db_manager(alias).bulk_create(objs)
+            manager.bulk_create(objs)
         return objs
+    suffix = plan.returning
+    if update_conflicts is not None:
+        suffix = _on_conflict(model, connection, *update_conflicts) + suffix
     returned: list[Any] = []
     step = max(1, MAX_PARAMETERS // len(plan.fields))
     with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
         for start in range(0, len(rows), step):
             chunk = rows[start : start + step]
             rows_sql = ", ".join([plan.row] * len(chunk))
-            sql = f"INSERT INTO {plan.table} ({plan.columns}) VALUES {rows_sql}{plan.returning}"  # noqa: S608 (quoted names; values are parameters)
+            sql = f"INSERT INTO {plan.table} ({plan.columns}) VALUES {rows_sql}{suffix}"  # noqa: S608 (quoted names; values are parameters)
             cursor.execute(sql, [value for row in chunk for value in row])
             if plan.pk is not None:
                 returned += cursor.fetchall()

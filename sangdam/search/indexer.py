@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sangdam.core.compiled import MARKER, MARKER_2, CompiledQuery
+from sangdam.core.inserts import insert_all
 from sangdam.customers.models import Identity, IdentityKind
 from sangdam.search import analyzer
 from sangdam.search.backends import get_backend
@@ -247,11 +248,9 @@ def _save(docs: list[SearchDocument], gone: Sequence[int]) -> None:
         if gone:
             SearchDocument.objects.filter(ticket_id__in=gone).delete()
         if docs:
-            SearchDocument.objects.bulk_create(
+            insert_all(
                 docs,
-                update_conflicts=True,
-                unique_fields=["ticket"],
-                update_fields=["head", "body", "last_message_id", "indexed_at"],
+                update_conflicts=(["ticket"], ["head", "body", "last_message_id", "indexed_at"]),
             )
     backend = get_backend()
     backend.documents_changed(docs, gone)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sangdam.core.inserts import insert, insert_all
 from sangdam.customers.models import Customer
+from sangdam.search.models import SearchDocument
 from sangdam.tickets.models import Direction, Event, Message, Ticket
 from sangdam.tickets.models.ticket import Priority
 from tests import factories
@@ -93,3 +94,19 @@ def test_a_model_with_save_receivers_is_saved_by_the_orm_so_they_hear_of_it() ->
     finally:
         post_save.disconnect(note, sender=Customer)
     assert heard == ["박서준"]
+
+
+def test_a_row_whose_unique_field_exists_updates_it_instead_when_asked() -> None:
+    ticket = factories.customer_writes(factories.make_channel()).ticket
+    SearchDocument.objects.filter(ticket=ticket).delete()
+    when = timezone.now()
+    insert_all([SearchDocument(ticket=ticket, head="old", body="old", indexed_at=when)])
+    again = SearchDocument(
+        ticket=ticket, head="new", body="new", last_message_id=7, indexed_at=when
+    )
+    insert_all(
+        [again], update_conflicts=(["ticket"], ["head", "body", "last_message_id", "indexed_at"])
+    )
+    assert list(
+        SearchDocument.objects.filter(ticket=ticket).values_list("body", "last_message_id")
+    ) == [("new", 7)]

@@ -135,12 +135,8 @@ def _values(obj: Model, plan: _Plan, connection: Any) -> list[Any] | None:
     return values
 
 
-def _by_orm(model: type[Model]) -> bool:
-    return (
-        model.save is not Model.save
-        or pre_save.has_listeners(model)
-        or post_save.has_listeners(model)
-    )
+def _receivers(model: type[Model]) -> bool:
+    return pre_save.has_listeners(model) or post_save.has_listeners(model)
 
 
 def _on_conflict(
@@ -158,14 +154,21 @@ def _on_conflict(
     return f" ON CONFLICT({targets}) DO UPDATE SET {sets}"
 
 
-def insert(obj: M) -> M:
+def insert(obj: M, *, receivers_done: bool = False) -> M:
     """Save a new instance (its own id unset, or set for a model whose id is not an
-    automatic one) and return it with its id, as ``Model.objects.create`` would."""
-    return insert_all([obj])[0]
+    automatic one) and return it with its id, as ``Model.objects.create`` would.
+
+    ``receivers_done``: the caller has done what the model's ``pre_save``/``post_save``
+    receivers would (they are not called).
+    """
+    return insert_all([obj], receivers_done=receivers_done)[0]
 
 
 def insert_all(
-    objs: Sequence[M], *, update_conflicts: tuple[Sequence[str], Sequence[str]] | None = None
+    objs: Sequence[M],
+    *,
+    update_conflicts: tuple[Sequence[str], Sequence[str]] | None = None,
+    receivers_done: bool = False,
 ) -> Sequence[M]:
     """Save new instances of one model in one statement, ids set, as ``bulk_create``.
 
@@ -178,7 +181,8 @@ def insert_all(
     model = type(objs[0])
     alias = router.db_for_write(model, instance=objs[0])
     pk_set = objs[0].pk is not None
-    plan = None if _by_orm(model) else _plan(model, alias, pk_set)
+    by_orm = model.save is not Model.save or (not receivers_done and _receivers(model))
+    plan = None if by_orm else _plan(model, alias, pk_set)
     connection = connections[alias]
     rows: list[list[Any]] | None = [] if plan is not None else None
     for obj in objs:

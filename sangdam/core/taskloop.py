@@ -193,7 +193,9 @@ class DatabaseBackend(LibraryBackend):
                 priority=task.priority,
                 task_path=task.module_path,
                 queue_name=task.queue_name,
-                run_after=task.run_after,
+                # What the library's pre_save receiver (set_run_after) does.
+                run_after=task.run_after or get_date_max(),
                 backend_name=self.alias,
-            )
+            ),
+            receivers_done=True,
         )

@@ -102,6 +102,8 @@ def _plan(model: type[Model], alias: str, pk_set: bool) -> _Plan | None:
     ]
     usable = (
         not meta.parents
+        # Only the automatic id comes back from the database (no generated columns).
+        and all(f is meta.auto_field for f in meta.db_returning_fields)
         and not any(hasattr(f, "get_placeholder") for f in fields)
         and connection.features.can_return_columns_from_insert
     )

@@ -40,14 +40,16 @@ _FIELDS = DBTaskResult._meta.concrete_fields
 _Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 
-def _claim_sql(connection: BaseDatabaseWrapper, queues: int) -> str:
+def _claim_sql(connection: BaseDatabaseWrapper, queues: int, *, more: bool = False) -> str:
+    """The claim of the next ready task; ``more``: of up to ``%s`` more of one task path."""
     q = connection.ops.quote_name
     table = q(DBTaskResult._meta.db_table)
     in_queues = f" AND queue_name IN ({', '.join(['%s'] * queues)})" if queues else ""
+    of_path = " AND task_path = %s" if more else ""
     pick = (
         f"SELECT id FROM {table} WHERE status = 'READY' AND backend_name = %s"  # noqa: S608 (names; values are parameters)
-        f" AND (run_after = %s OR run_after <= %s){in_queues}"
-        " ORDER BY priority DESC, run_after ASC, enqueued_at ASC LIMIT 1"
+        f" AND (run_after = %s OR run_after <= %s){in_queues}{of_path}"
+        " ORDER BY priority DESC, run_after ASC, enqueued_at ASC LIMIT " + ("%s" if more else "1")
     )
     if connection.vendor == "postgresql":
         pick += " FOR UPDATE SKIP LOCKED"
@@ -57,16 +59,35 @@ def _claim_sql(connection: BaseDatabaseWrapper, queues: int) -> str:
     columns = ", ".join(q(f.column) for f in _FIELDS)
     return (
         f"UPDATE {table} SET status = 'RUNNING', started_at = %s, worker_ids = {append}"  # noqa: S608 (names; values are parameters)
-        f" WHERE id = ({pick}) RETURNING {columns}"
+        f" WHERE id {'IN' if more else '='} ({pick}) RETURNING {columns}"
     )
 
 
-def _success_sql(connection: BaseDatabaseWrapper) -> str:
+def _success_sql(connection: BaseDatabaseWrapper, count: int = 1) -> str:
     table = connection.ops.quote_name(DBTaskResult._meta.db_table)
+    ids = "= %s" if count == 1 else f"IN ({', '.join(['%s'] * count)})"
     return (
         f"UPDATE {table} SET status = 'SUCCESSFUL', finished_at = %s, return_value = %s,"  # noqa: S608 (names; values are parameters)
-        " exception_class_path = '', traceback = '' WHERE id = %s"
+        f" exception_class_path = '', traceback = '' WHERE id {ids}"
     )
+
+
+# Tasks a worker may run several of at once when they wait in a backlog (see Worker.run):
+# task path -> the function that runs many calls' positional arguments together.
+_TOGETHER: dict[str, Callable[[list[list[Any]]], None]] = {}
+# How many tasks of one such path a worker claims at once.
+TOGETHER_MAX = 20
+
+
+def runs_together(task_path: str, run: Callable[[list[list[Any]]], None]) -> None:
+    """Let a worker that finds ``task_path`` waiting in a backlog claim up to
+    ``TOGETHER_MAX`` of them at once and hand their arguments to ``run`` in one call.
+
+    ``run`` must do what the tasks one by one would, and raise only when none of it
+    stuck (the worker then runs each task alone, as usual). The tasks take positional
+    arguments only and return nothing.
+    """
+    _TOGETHER[task_path] = run
 
 
 def _converters(connection: BaseDatabaseWrapper) -> list[tuple[Any, list[_Converter]]]:
@@ -91,6 +112,7 @@ class Worker(LibraryWorker):
             raise ValueError("excluded queues are not supported")
         self._queues = [] if self.process_all_queues else list(self.queue_names)
         self._sql: dict[str, tuple[str, str, list[tuple[Any, list[_Converter]]]]] = {}
+        self._claim_more_sql: dict[str, str] = {}
 
     def _prepared(self, connection: BaseDatabaseWrapper) -> tuple[str, str, list[Any]]:
         found = self._sql.get(connection.alias)
@@ -104,9 +126,21 @@ class Worker(LibraryWorker):
 
     def claim(self) -> DBTaskResult | None:
         """Mark the next ready task RUNNING for this worker and return it (None: none)."""
+        found = self._claim(more=None)
+        return found[0] if found else None
+
+    def claim_more(self, task_path: str, limit: int) -> list[DBTaskResult]:
+        """Mark up to ``limit`` more ready tasks of ``task_path`` RUNNING, in claim order."""
+        return self._claim(more=(task_path, limit))
+
+    def _claim(self, *, more: tuple[str, int] | None) -> list[DBTaskResult]:
         alias = router.db_for_write(DBTaskResult)
         connection = connections[alias]
         claim_sql, _success, converters = self._prepared(connection)
+        if more is not None:
+            claim_sql = self._claim_more_sql.get(alias) or self._claim_more_sql.setdefault(
+                alias, _claim_sql(connection, len(self._queues), more=True)
+            )
         ops = connection.ops
         now = timezone.now()
         params = [
@@ -116,6 +150,7 @@ class Worker(LibraryWorker):
             ops.adapt_datetimefield_value(get_date_max()),
             ops.adapt_datetimefield_value(now),
             *self._queues,
+            *(more or ()),
         ]
         # SQLite: in a transaction, so this process's writers take turns on its lock
         # (sangdam.core.sqlite) instead of sleeping on the file's. PostgreSQL: one
@@ -125,23 +160,30 @@ class Worker(LibraryWorker):
         )
         with in_transaction, connection.cursor() as cursor:
             cursor.execute(claim_sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        values = []
-        for value, (column, functions) in zip(row, converters, strict=True):
-            for function in functions:
-                value = function(value, column, connection)
-            values.append(value)
-        result: DBTaskResult = DBTaskResult.from_db(alias, [f.attname for f in _FIELDS], values)
-        # The library's ``run_task`` records a success with ``set_successful``: this one.
-        result.set_successful = functools.partial(self.succeeded, result)
-        return result
+            rows = cursor.fetchall()
+        results = []
+        for row in rows:
+            values = []
+            for value, (column, functions) in zip(row, converters, strict=True):
+                for function in functions:
+                    value = function(value, column, connection)
+                values.append(value)
+            result: DBTaskResult = DBTaskResult.from_db(alias, [f.attname for f in _FIELDS], values)
+            # The library's ``run_task`` records a success with ``set_successful``: this one.
+            result.set_successful = functools.partial(self.succeeded, [result])
+            results.append(result)
+        # UPDATE … RETURNING gives no order: the claim's own (priority, time).
+        results.sort(key=lambda r: (-r.priority, r.run_after, r.enqueued_at))
+        return results
 
     @retry()
-    def succeeded(self, result: DBTaskResult, return_value: Any) -> None:
+    def succeeded(self, results: list[DBTaskResult], return_value: Any) -> None:
         connection = connections[router.db_for_write(DBTaskResult)]
-        _claim, success_sql, _converters = self._prepared(connection)
+        success_sql = (
+            self._prepared(connection)[1]
+            if len(results) == 1
+            else _success_sql(connection, len(results))
+        )
         meta = DBTaskResult._meta
         now = timezone.now()
         with connection.cursor() as cursor:
@@ -150,15 +192,47 @@ class Worker(LibraryWorker):
                 [
                     connection.ops.adapt_datetimefield_value(now),
                     meta.get_field("return_value").get_db_prep_save(return_value, connection),
-                    meta.pk.get_db_prep_value(result.pk, connection),
+                    *(meta.pk.get_db_prep_value(result.pk, connection) for result in results),
                 ],
             )
-        result.status = TaskResultStatus.SUCCESSFUL
-        result.finished_at = now
-        result.return_value = return_value
+        for result in results:
+            result.status = TaskResultStatus.SUCCESSFUL
+            result.finished_at = now
+            result.return_value = return_value
+
+    def run_together(self, first: DBTaskResult) -> bool:
+        """Run ``first`` with the ready tasks of its path waiting behind it, in one call of
+        their ``runs_together`` function; False (nothing done) if it has none."""
+        together = _TOGETHER.get(first.task_path)
+        if together is None:
+            return False
+        limit = TOGETHER_MAX - 1
+        if self.max_tasks is not None:
+            limit = min(limit, self.max_tasks - self._run_tasks - 1)
+        if limit < 1:
+            return False
+        results = [first, *self.claim_more(first.task_path, limit)]
+        if len(results) == 1:
+            return False
+        try:
+            together([list(r.args_kwargs["args"]) for r in results])
+        except Exception:
+            log.warning(
+                "%d tasks of %s together failed; each runs alone",
+                len(results),
+                first.task_path,
+                exc_info=True,
+            )
+            for result in results:
+                self.run_task(result)
+            return True
+        self.succeeded(results, None)
+        self._run_tasks += len(results)
+        return True
 
     def run(self) -> None:
         log.debug("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
+        backlog = False
         while self.running:
             close_old_connections()
             try:
@@ -169,8 +243,12 @@ class Worker(LibraryWorker):
                 if not is_locked_database_exception(exc):
                     raise
                 result, claimed = None, False
-            if result is not None:
+            # A task found right after another means a backlog: the tasks that can run
+            # together then do (one claim, one transaction, one success for many). A
+            # task found after an idle wait is most likely alone, and runs at once.
+            if result is not None and not (backlog and self.run_together(result)):
                 self.run_task(result)
+            backlog = result is not None
             if self.batch and claimed and result is None:
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:

@@ -42,6 +42,7 @@ from django_tasks import task
 from sangdam.core import backoff
 from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.core.inserts import insert_all
+from sangdam.core.taskloop import runs_together
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.events import DomainEvent, EventMeta, event_from_row
 from sangdam.tickets.models import Event
@@ -242,16 +243,66 @@ _BATCH = CompiledQuery(
 @task()
 def dispatch_events(batch: int) -> None:
     """Hand one transaction's events to the task listeners that want them."""
-    marker = _OPEN_BATCHES.get(batch)
-    if marker is not None:
-        marker.dispatched = True
-    events = _load(_BATCH.objects(batch))
+    _mark_dispatched([batch])
+    due = _due(_load(_BATCH.objects(batch)))
+    _run_together([(item, mine) for item, mine in due if item.atomic])
+    _run_outside(due)
+
+
+def _dispatch_many(calls: list[list[Any]]) -> None:
+    """Several transactions' dispatch tasks that waited in a backlog, run by one worker:
+    their events in one read, every atomic listener of every batch in one transaction.
+
+    Each listener still gets one transaction's events per call, in the order the tasks
+    were claimed: what it may assume of a batch (events of one action together) holds.
+    If that shared transaction fails, each batch runs as its own task would.
+    """
+    batches = [int(args[0]) for args in calls]
+    _mark_dispatched(batches)
+    rows: dict[int, list[Event]] = {batch: [] for batch in batches}
+    for row in Event.objects.filter(batch__in=batches).order_by("id"):
+        rows[row.batch or 0].append(row)
+    plans = [_due(_load(rows[batch])) for batch in batches]
+    try:
+        with transaction.atomic():
+            for due in plans:
+                for item, mine in due:
+                    if item.atomic:
+                        item.call(mine)
+    except Exception:
+        log.warning(
+            "the listeners of %d batches failed together; each batch runs alone",
+            len(batches),
+            exc_info=True,
+        )
+        for due in plans:
+            _run_together([(item, mine) for item, mine in due if item.atomic])
+    for due in plans:
+        _run_outside(due)
+
+
+runs_together(dispatch_events.module_path, _dispatch_many)
+
+
+def _mark_dispatched(batches: list[int]) -> None:
+    for batch in batches:
+        marker = _OPEN_BATCHES.get(batch)
+        if marker is not None:
+            marker.dispatched = True
+
+
+def _due(events: list[DomainEvent]) -> list[tuple[Listener, list[DomainEvent]]]:
+    """The task listeners that want some of ``events``, each with those it wants."""
     due = []
     for item in _LISTENERS.values():
         mine = [event for event in events if item.wants(event)] if not item.on_commit else []
         if mine:
             due.append((item, mine))
-    _run_together([(item, mine) for item, mine in due if item.atomic])
+    return due
+
+
+def _run_outside(due: list[tuple[Listener, list[DomainEvent]]]) -> None:
+    """The listeners that wait on the network, after the others' commit."""
     for item, mine in due:
         if not item.atomic:
             _run_listener(item, mine, attempt=1)

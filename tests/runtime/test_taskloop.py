@@ -106,3 +106,48 @@ def test_workers_claiming_at_once_never_take_the_same_task() -> None:
     taken = [pk.replace("-", "") for claim in claims for pk in claim]
     assert sorted(taken) == sorted(queued)
     assert all(len(r.worker_ids) == 1 for r in DBTaskResult.objects.all())
+
+
+@task()
+def tally(name: str) -> None:
+    RAN.append(name)
+
+
+def _tally_together(calls: list[list[object]]) -> None:
+    RAN.append("together:" + ",".join(str(args[0]) for args in calls))
+    if "bad" in RAN[-1]:
+        raise ConnectionError("the search server is down")
+
+
+@pytest.fixture
+def tally_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(taskloop._TOGETHER, tally.module_path, _tally_together)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tally_together")
+def test_tasks_waiting_in_a_backlog_run_together_and_are_all_recorded_done() -> None:
+    queued = [tally.enqueue(f"n{n}") for n in range(4)]
+
+    make_worker(batch=True, interval=0).run()
+
+    # The first runs as it comes; those waiting behind the second run with it.
+    assert RAN == ["n0", "together:n1,n2,n3"]
+    statuses = DBTaskResult.objects.filter(pk__in=[q.id for q in queued]).values_list(
+        "status", flat=True
+    )
+    assert set(statuses) == {TaskResultStatus.SUCCESSFUL}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tally_together")
+def test_tasks_that_fail_together_each_run_alone() -> None:
+    for name in ("n0", "n1", "bad", "n3"):
+        tally.enqueue(name)
+
+    make_worker(batch=True, interval=0).run()
+
+    assert RAN == ["n0", "together:n1,bad,n3", "n1", "bad", "n3"]
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
+        TaskResultStatus.SUCCESSFUL
+    }

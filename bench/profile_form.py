@@ -8,6 +8,10 @@ cProfile files (request.prof, tasks.prof) for ``python -m pstats``. Compare two 
 running it from each (the figures move with the machine's load: alternate the runs).
 
     .venv/bin/python bench/profile_form.py --count 300
+
+The worker drains a backlog, so it runs the dispatch tasks together (core/taskloop.py
+``runs_together``); ``ONE_BY_ONE=1`` makes it run them one at a time, as it does when
+inquiries arrive slower than it works.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from profiling import arguments, count_statements, measure  # noqa: E402
 
-from sangdam.core import live  # noqa: E402
+from sangdam.core import live, taskloop  # noqa: E402
 from sangdam.core.runtime import make_worker  # noqa: E402
 from sangdam.tickets.models import Topic  # noqa: E402
 
@@ -70,6 +74,8 @@ def post(client: Client, i: int) -> None:
 
 
 def drain() -> None:
+    if os.environ.get("ONE_BY_ONE") == "1":
+        taskloop.TOGETHER_MAX = 1
     make_worker(batch=True, interval=0).run()
 
 

@@ -26,11 +26,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import OperationalError
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
+from django_tasks.signals import task_enqueued
 from django_tasks.utils import normalize_json
 from django_tasks_db.backend import DatabaseBackend as LibraryBackend
+from django_tasks_db.backend import TaskResult
 from django_tasks_db.management.commands.db_worker import Worker as LibraryWorker
 from django_tasks_db.models import DBTaskResult, get_date_max
-from django_tasks_db.utils import is_locked_database_exception, retry
+from django_tasks_db.utils import is_locked_database_exception, normalize_uuid, retry
 
 from sangdam.core.inserts import insert
 
@@ -261,7 +263,35 @@ class Worker(LibraryWorker):
 class DatabaseBackend(LibraryBackend):
     """django-tasks-db's backend; a task's row is written by core/inserts.py (the same
     columns and values as the library's ``objects.create``, without building the INSERT
-    on every enqueue: one per inquiry)."""
+    on every enqueue: one per inquiry).
+
+    ``enqueue`` is the library's, with its result built once from the task in hand: the
+    library builds it twice (for the ``task_enqueued`` signal and for the caller), each
+    time importing the task function by its path and copying the task with ``using``,
+    for a result the intake never reads.
+    """
+
+    def enqueue(self, task: Any, args: Any, kwargs: Any) -> TaskResult[Any, Any]:
+        self.validate_task(task)
+        row = self._task_to_db_task(task, args, kwargs)
+        result: TaskResult[Any, Any] = TaskResult(
+            db_result=row,
+            task=task,
+            id=normalize_uuid(row.id),
+            status=TaskResultStatus.READY,
+            enqueued_at=row.enqueued_at,
+            started_at=None,
+            last_attempted_at=None,
+            finished_at=None,
+            args=row.args_kwargs["args"],
+            kwargs=row.args_kwargs["kwargs"],
+            backend=self.alias,
+            errors=[],
+            worker_ids=[],
+        )
+        object.__setattr__(result, "_return_value", None)
+        task_enqueued.send(type(self), task_result=result)
+        return result
 
     def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult:
         return insert(

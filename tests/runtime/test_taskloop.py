@@ -151,3 +151,16 @@ def test_tasks_that_fail_together_each_run_alone() -> None:
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
         TaskResultStatus.SUCCESSFUL
     }
+
+
+def test_what_enqueue_answers_is_what_reading_the_task_back_gives() -> None:
+    when = timezone.now() + dt.timedelta(minutes=5)
+    queued = remember.using(priority=7, run_after=when).enqueue("later")
+
+    stored = remember.get_result(queued.id)
+
+    for name in ("id", "status", "args", "kwargs", "backend", "enqueued_at", "worker_ids"):
+        assert getattr(queued, name) == getattr(stored, name), name
+    assert (queued.task.priority, queued.task.run_after) == (7, when)
+    assert (stored.task.priority, stored.task.run_after) == (7, when)
+    assert queued.task.module_path == stored.task.module_path

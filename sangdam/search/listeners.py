@@ -36,6 +36,9 @@ from sangdam.tickets.models import Ticket
     MergedFrom,
     CustomerMerged,
     batch=True,
+    # A backlog's tickets indexed together: one read of tickets, messages and contacts,
+    # one upsert (what changed is read from the tickets, not from the events' order).
+    across=True,
 )
 def update_search_index(events: Sequence[DomainEvent]) -> None:
     """New messages are appended; a subject change, a merge or a customer merge rebuilds."""

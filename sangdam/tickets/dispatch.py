@@ -66,6 +66,8 @@ class Listener:
     batch: bool
     # False: runs outside any transaction (it waits on the network).
     atomic: bool = True
+    # True (batch listeners only): may hear several transactions' events in one call.
+    across: bool = False
 
     def wants(self, event: DomainEvent) -> bool:
         return isinstance(event, self.types)
@@ -82,20 +84,29 @@ _LISTENERS: dict[str, Listener] = {}
 
 
 def listener(
-    *types: type[DomainEvent], on_commit: bool = False, batch: bool = False, atomic: bool = True
+    *types: type[DomainEvent],
+    on_commit: bool = False,
+    batch: bool = False,
+    atomic: bool = True,
+    across: bool = False,
 ) -> Callable[[F], F]:
     """Register a reaction to events of ``types`` (and their subclasses).
 
     ``@listener(TicketOpened)`` runs in the task worker after commit; ``on_commit=True``
     runs it in the acting process right after commit (keep those fast and harmless);
     ``atomic=False`` runs it in the worker outside any transaction (for network calls).
+    ``across=True`` (with ``batch=True``): when the worker runs a backlog's dispatch tasks
+    together, it hears all their events in one call instead of one call per transaction;
+    for listeners that only look at which tickets changed (the search index).
     """
     if not types:
         raise TypeError("a listener needs at least one event type")
+    if across and not (batch and atomic and not on_commit):
+        raise TypeError("across=True is for batch task listeners that run in a transaction")
 
     def register(func: F) -> F:
         name = f"{func.__module__}.{func.__qualname__}"
-        _LISTENERS[name] = Listener(name, func, tuple(types), on_commit, batch, atomic)
+        _LISTENERS[name] = Listener(name, func, tuple(types), on_commit, batch, atomic, across)
         return func
 
     return register
@@ -254,7 +265,8 @@ def _dispatch_many(calls: list[list[Any]]) -> None:
     their events in one read, every atomic listener of every batch in one transaction.
 
     Each listener still gets one transaction's events per call, in the order the tasks
-    were claimed: what it may assume of a batch (events of one action together) holds.
+    were claimed: what it may assume of a batch (events of one action together) holds;
+    but an ``across`` listener hears them all in one call, after the others.
     If that shared transaction fails, each batch runs as its own task would.
     """
     batches = [int(args[0]) for args in calls]
@@ -263,12 +275,17 @@ def _dispatch_many(calls: list[list[Any]]) -> None:
     for row in Event.objects.filter(batch__in=batches).order_by("id"):
         rows[row.batch or 0].append(row)
     plans = [_due(_load(rows[batch])) for batch in batches]
+    across: dict[str, tuple[Listener, list[DomainEvent]]] = {}
     try:
         with transaction.atomic():
             for due in plans:
                 for item, mine in due:
-                    if item.atomic:
+                    if item.across:
+                        across.setdefault(item.name, (item, []))[1].extend(mine)
+                    elif item.atomic:
                         item.call(mine)
+            for item, mine in across.values():
+                item.call(mine)
     except Exception:
         log.warning(
             "the listeners of %d batches failed together; each batch runs alone",

@@ -100,3 +100,29 @@ def test_web_inquiries_waiting_together_are_each_confirmed_and_findable(
     assert sorted(m.to[0] for m in mail.outbox) == [f"c{n}@example.com" for n in range(4)]
     assert SearchDocument.objects.count() == Ticket.objects.count() == 4
     assert {task.status for task in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
+
+
+def test_a_listener_that_may_hear_many_transactions_hears_the_backlog_in_one_call(
+    calls: list[list[DomainEvent]], run_tasks: Any
+) -> None:
+    heard: list[list[int | None]] = []
+
+    @dispatch.listener(TicketOpened, batch=True, across=True)
+    def index(events: list[DomainEvent]) -> None:
+        heard.append([e.ticket_id for e in events])
+
+    channel = make_channel("email")
+    tickets = [customer_writes(channel, subject=f"Order {n}").ticket for n in range(4)]
+
+    run_tasks()
+
+    # The first inquiry ran alone; the three waiting behind it came in one call.
+    assert heard == [[tickets[0].pk], [t.pk for t in tickets[1:]]]
+    assert len(calls) == 4  # the per-transaction listener still heard each alone
+
+
+def test_only_batch_task_listeners_may_hear_many_transactions_at_once() -> None:
+    with pytest.raises(TypeError):
+        dispatch.listener(TicketOpened, across=True)
+    with pytest.raises(TypeError):
+        dispatch.listener(TicketOpened, batch=True, atomic=False, across=True)

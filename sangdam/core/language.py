@@ -6,6 +6,7 @@ detector small and, for short messages, more accurate.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 
@@ -13,6 +14,9 @@ from django.conf import settings
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 MIN_CONFIDENCE = 0.5
+# Hangul syllables and jamo: of the languages we detect, only Korean is written in them.
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +46,18 @@ def detect_language(text: str) -> str:
     sample = text.strip()[:1000]
     if len(sample) < 2:
         return ""
+    if _mostly_hangul(sample[:200]):
+        return "ko"
     values = _detector().compute_language_confidence_values(sample)
     if not values or values[0].value < MIN_CONFIDENCE:
         return ""
     return values[0].language.iso_code_639_1.name.lower()
+
+
+def _mostly_hangul(sample: str) -> bool:
+    """More than half the letters Hangul: Korean, as the detector would say, without it
+    (a tenth of a mail's intake CPU went to the detector; most of our texts are Korean)."""
+    if "ko" not in settings.DETECT_LANGUAGES:
+        return False
+    hangul = len(_HANGUL.findall(sample))
+    return hangul > 0 and hangul * 2 > len(_LETTER.findall(sample))

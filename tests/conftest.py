@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +47,32 @@ def _close_connection_pool(django_db_setup: None, django_db_blocker: object) -> 
         close_pool = getattr(connection, "close_pool", None)
         if close_pool is not None:
             close_pool()
+
+
+@pytest.fixture(scope="session")
+def migrated_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A var/ folder as `sangdam migrate` leaves it on a fresh SQLite database, made once a run.
+
+    Tests that start `sangdam` on a SQLite database of their own copy it (`copy_var`) rather
+    than migrate again: a migration takes ~7 s on a small machine, per test that needs one.
+    """
+    var = tmp_path_factory.mktemp("migrated-var")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
+    env |= {"SANGDAM_VAR_DIR": str(var), "SQLITE_PATH": str(var / "sangdam.sqlite3")}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("sangdam")), "migrate", "--noinput", "-v", "0"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+        timeout=180,
+    )
+    return var
+
+
+def copy_var(template: Path, var: Path) -> Path:
+    """Copy a var/ folder (`migrated_var`) into ``var``; the path of its SQLite database."""
+    shutil.copytree(template, var, dirs_exist_ok=True)
+    return var / "sangdam.sqlite3"
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.models import DeliveryState
 from tests import factories
+from tests.conftest import copy_var
 from tests.delivery.smtp_server import free_port, smtp_server
 from tests.factories import customer_writes
 
@@ -78,13 +79,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture
-def embedded_home(tmp_path: Path) -> dict[str, str]:
+def embedded_home(tmp_path: Path, migrated_var: Path) -> dict[str, str]:
     """A fresh var/ directory with a migrated SQLite database, as after `make run` set-up."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env |= {"SANGDAM_VAR_DIR": str(tmp_path), "SQLITE_PATH": str(tmp_path / "sangdam.sqlite3")}
-    subprocess.run(
-        [SANGDAM, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True, timeout=120
-    )
+    database = copy_var(migrated_var, tmp_path)
+    env |= {"SANGDAM_VAR_DIR": str(tmp_path), "SQLITE_PATH": str(database)}
     return env
 
 

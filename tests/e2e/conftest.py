@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from sangdam.core.demo import ADMIN_EMAIL
+from tests.conftest import copy_var
 
 CHROMIUM = "/usr/bin/chromium"
 # The running server's var/ directory (its outbox of demo mail, its log), set by `server`.
@@ -86,7 +87,9 @@ def _start_mail_receiver() -> tuple[Any, int, Any]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
     """Base URL of a running embedded Sangdam with the demo company loaded."""
     var = tmp_path_factory.mktemp("e2e-var")
     SERVER_STATE["var"] = var
@@ -119,7 +122,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     SERVER_STATE["env"] = env  # for helper processes on the same database (fake-providers)
-    subprocess.run([SANGDAM, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    if pg_name:
+        subprocess.run([SANGDAM, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    else:
+        # On SQLite, a copy of the run's migrated database (`migrated_var`) is the same.
+        copy_var(request.getfixturevalue("migrated_var"), var)
     subprocess.run([SANGDAM, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     # The tests' API calls carry a token: Basic auth hashes the password on every request
     # (~1 s here), which made a test that files fifty tickets take 80 s.

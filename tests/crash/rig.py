@@ -95,8 +95,14 @@ class Database:
 
 
 @contextlib.contextmanager
-def database(backend: str, postgres_url: str) -> Iterator[Database]:
-    """A migrated database of its own (``postgres_url`` names the server to create it on)."""
+def database(
+    backend: str, postgres_url: str, sqlite_template: Path | None = None
+) -> Iterator[Database]:
+    """A migrated database of its own (``postgres_url`` names the server to create it on).
+
+    On SQLite, ``sqlite_template`` (a freshly migrated database) is copied rather than
+    migrating again: the same database, ~7 s sooner.
+    """
     tmp = Path(tempfile.mkdtemp(prefix="sangdam-crash-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env.pop("SANGDAM_DEMO", None)
@@ -114,7 +120,14 @@ def database(backend: str, postgres_url: str) -> Iterator[Database]:
         env.pop("DATABASE_URL", None)
         env["SQLITE_PATH"] = target
     try:
-        manage(env, "migrate", "--noinput", "-v", "0")
+        if backend == "sqlite" and sqlite_template is not None:
+            with (
+                contextlib.closing(sqlite3.connect(sqlite_template)) as source,
+                contextlib.closing(sqlite3.connect(target)) as copy,
+            ):
+                source.backup(copy)
+        else:
+            manage(env, "migrate", "--noinput", "-v", "0")
         yield Database(backend, env, tmp, target)
     finally:
         if not os.environ.get("CRASH_KEEP"):

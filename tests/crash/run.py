@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tests.crash.clients import (
@@ -102,11 +103,13 @@ def crash_run(
     drain_seconds: float = 180,
     minutes: float = 0,
     say: Callable[[str], None] = lambda text: None,
+    sqlite_template: Path | None = None,
 ) -> Report:
     """Run ``cycles`` kill-and-restart cycles on a fresh ``backend`` database; the report.
 
     ``minutes`` (0: none) bounds the killing: no new cycle starts after that much time
     since the start, and the run goes on to its checks with the cycles it had.
+    ``sqlite_template``: a migrated SQLite database to copy instead of migrating.
     """
     rng = random.Random(seed)
     tag = f"c{seed}x{rng.randrange(16**6):06x}"
@@ -115,7 +118,7 @@ def crash_run(
     with (
         sink() as (recorder, sink_port),
         imap_folder(f"crash-{tag}-{backend}-{os.getpid()}") as folder,
-        database(backend, postgres_url) as db,
+        database(backend, postgres_url, sqlite_template) as db,
     ):
         keys = set_up(db, sink_port=sink_port, folder=folder)
         product = Product(db)

@@ -22,7 +22,7 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="module")
-def report() -> Report:
+def report(request: pytest.FixtureRequest) -> Report:
     if not dovecot_answers():
         message = "the crash run needs Dovecot (start it with `bash .ci/dovecot.sh`)"
         if os.environ.get("SANGDAM_REQUIRE_SERVICES") == "1":
@@ -30,7 +30,18 @@ def report() -> Report:
         pytest.skip(message)
     url = os.environ.get("DATABASE_URL", "")
     backend = "postgres" if url.startswith("postgres") else "sqlite"
-    return crash_run(backend, cycles=CYCLES, seed=SEED, postgres_url=url or POSTGRES, pace=0.1)
+    # On SQLite, a copy of the run's migrated database (tests/conftest.py) is the same.
+    template = (
+        request.getfixturevalue("migrated_var") / "sangdam.sqlite3" if backend == "sqlite" else None
+    )
+    return crash_run(
+        backend,
+        cycles=CYCLES,
+        seed=SEED,
+        postgres_url=url or POSTGRES,
+        pace=0.1,
+        sqlite_template=template,
+    )
 
 
 def test_the_server_was_killed_as_often_as_asked(report: Report) -> None:

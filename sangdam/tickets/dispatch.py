@@ -273,7 +273,8 @@ def _dispatch_many(calls: list[list[Any]]) -> None:
     _mark_dispatched(batches)
     rows: dict[int, list[Event]] = {batch: [] for batch in batches}
     for row in Event.objects.filter(batch__in=batches).order_by("id"):
-        rows[row.batch or 0].append(row)
+        if row.batch in rows:
+            rows[row.batch].append(row)
     plans = [_due(_load(rows[batch])) for batch in batches]
     across: dict[str, tuple[Listener, list[DomainEvent]]] = {}
     try:

@@ -20,7 +20,7 @@ from sangdam.search.models import SearchDocument
 from sangdam.tickets import dispatch
 from sangdam.tickets.events import CustomerReplied, DomainEvent, TicketOpened
 from sangdam.tickets.models import Ticket
-from tests.factories import customer_writes, make_channel
+from tests.factories import customer_writes, make_channel, make_topic
 from tests.portal.conftest import form_data
 
 # Each inquiry its own transaction (as in production), so each has its own dispatch task.
@@ -87,10 +87,8 @@ def test_one_failing_inquiry_in_a_backlog_holds_back_no_other(
 def test_web_inquiries_waiting_together_are_each_confirmed_and_findable(
     run_tasks: Any,
 ) -> None:
-    from tests import factories
-
-    factories.make_channel("webform", name="홈페이지 문의")
-    factories.make_topic("payment-refund", ko="결제 및 환불", en="Payment & refund")
+    make_channel("webform", name="홈페이지 문의")
+    make_topic("payment-refund", ko="결제 및 환불", en="Payment & refund")
     client = Client()
     for n in range(4):
         client.post("/contact/new", form_data(client, email=f"c{n}@example.com"))

@@ -60,12 +60,12 @@ from common import (
     manage,
     pct,
     report,
-    run_parallel,
     server,
     stop,
     verdict,
 )
 from rawdb import Db, drain_tasks
+from rawhttp import post_all
 
 from sangdam.connectors.line.fake import FakeLine
 
@@ -301,30 +301,24 @@ class Sent:
 def send(provider: Provider, url: str, first: int, count: int, concurrency: int, sent: Sent, rate: float = 0.0) -> Run:  # fmt: skip
     """POST events ``first`` … ``first + count - 1``; at ``rate`` events/s if given."""
     run = Run()
-    start = time.perf_counter() + 0.05
+    bodies: dict[int, bytes] = {}
 
-    def one(i: int, client: httpx.Client) -> None:
+    def build(i: int) -> tuple[bytes, dict[str, str]]:
         n = first + i
-        body = provider.body(n, TEXTS[n % len(TEXTS)])
-        if rate:
-            time.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        began = time.perf_counter()
-        try:
-            response = client.post(url, content=body, headers=provider.headers(body))
-        except httpx.HTTPError as exc:
-            run.error(type(exc).__name__)
-            return
-        elapsed = time.perf_counter() - began
-        if response.status_code != 200:
-            run.error(f"HTTP {response.status_code}")
-            run.first_error = run.first_error or response.text[:300]
-            return
-        with run.lock:
-            run.latencies.append(elapsed)
-            sent.sent_at[provider.message_id(n)] = began
-            sent.acked[provider.event_id(n, body)] = provider.message_id(n)
+        body = bodies[i] = provider.body(n, TEXTS[n % len(TEXTS)])
+        return body, provider.headers(body)
 
-    run.seconds = run_parallel(count, concurrency, one, lambda: httpx.Client(timeout=30))
+    def record(i: int, began: float, took: float, status: int | None, content: bytes) -> None:
+        n, body = first + i, bodies.pop(i)
+        if status != 200:
+            run.error(f"HTTP {status}" if status else content.decode())
+            run.first_error = run.first_error or content[:300].decode(errors="replace")
+            return
+        run.latencies.append(took)
+        sent.sent_at[provider.message_id(n)] = began
+        sent.acked[provider.event_id(n, body)] = provider.message_id(n)
+
+    run.seconds = post_all(url, count, concurrency, build, record, rate)
     return run
 
 

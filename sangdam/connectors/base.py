@@ -275,6 +275,11 @@ class WebhookConnector(Connector):
     # retry of the same event gets the kept answer, byte for byte, storing nothing again.
     keeps_answer: ClassVar[bool] = False
 
+    # The provider's POSTs need nothing of the HTTP call but its headers and raw body (no
+    # URL, query or form) and get a fixed acknowledgement: the ASGI server takes them
+    # without Django's request cycle (connectors/webhooks/lane.py).
+    lean_lane: ClassVar[bool] = False
+
     def answers_in_door(self, request: WebhookRequest) -> bool:
         """True: :meth:`acknowledge` does all the work (a Kakao skill turn) and there is
         nothing for a task to do; the door stores the event without a processing task and

@@ -118,6 +118,7 @@ def signature(app_secret: str, body: bytes) -> str:
 class MetaConnector(WebhookConnector):
     """What Messenger and Instagram share; subclasses name the platform."""
 
+    lean_lane = True  # POSTs read headers and body only (connectors/webhooks/lane.py)
     capabilities: ClassVar[Capabilities] = Capabilities(
         attachments=True, read_receipts=True, reply_window=STANDARD_WINDOW
     )

@@ -45,6 +45,7 @@ def expected_signature(channel_secret: str, body: bytes) -> bytes:
 @registry.register
 class LineConnector(WebhookConnector):
     kind = "line"
+    lean_lane = True  # headers and body only (connectors/webhooks/lane.py)
     identity_kind = "line"
     config_class: ClassVar = LineConfig
     secrets_class: ClassVar = LineSecrets

@@ -79,6 +79,7 @@ def _config(channel: Channel) -> TelegramConfig:
 @register
 class TelegramConnector(WebhookConnector):
     kind = "telegram"
+    lean_lane = True  # headers and body only (connectors/webhooks/lane.py)
     identity_kind = "telegram"
     config_class = TelegramConfig
     secrets_class = TelegramSecrets

@@ -34,8 +34,8 @@ def _answer(answer: WebhookAnswer) -> HttpResponse:
     return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
 
 
-def _plain(status: int, text: str) -> HttpResponse:
-    return HttpResponse(text.encode(), status=status, content_type="text/plain")
+def plain(status: int, text: str) -> WebhookAnswer:
+    return WebhookAnswer(status=status, content_type="text/plain", body=text.encode())
 
 
 def _channel(kind: str, key: str) -> Channel | None:
@@ -54,28 +54,36 @@ def _channel(kind: str, key: str) -> Channel | None:
     return Channel.objects.filter(kind=kind, key=key, enabled=True).first()
 
 
+def find(kind: str, key: str, subpath: str) -> tuple[WebhookConnector, Channel] | WebhookAnswer:
+    """The connector and enabled channel a call names, or the 404 to answer."""
+    connector = get_connector(kind)
+    if not isinstance(connector, WebhookConnector):
+        return plain(404, "unknown channel")
+    if subpath and not connector.accepts_subpaths:
+        return plain(404, "unknown channel")
+    channel = _channel(kind, key)
+    if channel is None:
+        return plain(404, "unknown channel")
+    return connector, channel
+
+
 @csrf_exempt
 def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpResponse:
     if request.method not in ("GET", "POST"):
-        return _plain(405, "method not allowed")
-    connector = get_connector(kind)
-    if not isinstance(connector, WebhookConnector):
-        return _plain(404, "unknown channel")
-    if subpath and not connector.accepts_subpaths:
-        return _plain(404, "unknown channel")
-    channel = _channel(kind, key)
-    if channel is None:
-        return _plain(404, "unknown channel")
+        return _answer(plain(405, "method not allowed"))
+    found = find(kind, key, subpath)
+    if isinstance(found, WebhookAnswer):
+        return _answer(found)
+    connector, channel = found
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > settings.WEBHOOK_MAX_BODY_BYTES:
-        return _plain(413, "too large")
-    body = request.body
-    webhook_request = WebhookRequest(
+        return _answer(plain(413, "too large"))
+    call = WebhookRequest(
         method=request.method or "POST",
         url=request.build_absolute_uri(),
         headers=dict(request.headers),
         query={k: str(v) for k, v in request.GET.items()},
-        body=body,
+        body=request.body,
         form=(
             {k: str(v) for k, v in request.POST.items()}
             if request.content_type == "application/x-www-form-urlencoded"
@@ -83,34 +91,42 @@ def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpRe
         ),
         subpath=subpath,
     )
-    handshake = connector.handshake(channel, webhook_request)
+    return _answer(take(connector, channel, call))
+
+
+def take(connector: WebhookConnector, channel: Channel, call: WebhookRequest) -> WebhookAnswer:
+    """Everything the door does with a call once its channel is known: the handshake, or
+    verify, store (with its task) and answer. Django's view and the lean lane
+    (webhooks/lane.py) both end here."""
+    handshake = connector.handshake(channel, call)
     if handshake is not None:
-        return _answer(handshake)
-    if request.method != "POST":
-        return _plain(405, "method not allowed")
+        return handshake
+    if call.method != "POST":
+        return plain(405, "method not allowed")
     try:
-        connector.verify(channel, webhook_request)
+        connector.verify(channel, call)
     except WebhookRejected as exc:
-        log.info("webhook %s/%s rejected: %s", kind, channel.pk, exc)
-        return _plain(exc.status, "rejected")
+        log.info("webhook %s/%s rejected: %s", connector.kind, channel.pk, exc)
+        return plain(exc.status, "rejected")
     try:
-        event_id = connector.event_id(channel, webhook_request)
+        event_id = connector.event_id(channel, call)
     except Exception:
         # A body the connector cannot read still gets stored (and then ignored, with the
         # reason): the provider must not retry it forever.
-        event_id = WebhookConnector.event_id(connector, channel, webhook_request)
+        event_id = WebhookConnector.event_id(connector, channel, call)
     headers = {
         name.lower(): value
-        for name, value in request.headers.items()
+        for name, value in call.headers.items()
         if name.lower() not in _DROPPED_HEADERS and name.lower() != WebhookRequest.SUBPATH_HEADER
     }
-    if subpath:
-        headers[WebhookRequest.SUBPATH_HEADER] = subpath
+    if call.subpath:
+        headers[WebhookRequest.SUBPATH_HEADER] = call.subpath
+    body = call.body
     if connector.keeps_answer:
         # Computed before the insert (only reads), so the write transaction stays short;
         # a retry is answered with what the first call got, not with a new computation.
-        answer = connector.answer(channel, webhook_request)
-        process = connector.needs_task(webhook_request, answer)
+        answer = connector.answer(channel, call)
+        process = connector.needs_task(call, answer)
         event, created = store_event(
             channel=channel,
             event_id=event_id,
@@ -120,15 +136,15 @@ def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpRe
             process=process,
             kept_only=not process,
         )
-        return _answer(answer if created else (kept_answer(event) or answer))
-    in_door = connector.answers_in_door(webhook_request)
+        return answer if created else (kept_answer(event) or answer)
+    in_door = connector.answers_in_door(call)
     event, _created = store_event(
         channel=channel, event_id=event_id, body=body, headers=headers, process=not in_door
     )
     if not in_door:
-        return _answer(connector.acknowledge(channel, webhook_request, event))
+        return connector.acknowledge(channel, call, event)
     try:
-        answer = connector.acknowledge(channel, webhook_request, event)
+        answer = connector.acknowledge(channel, call, event)
     except Exception as exc:
         InboundEvent.objects.filter(pk=event.pk).update(
             status=EventStatus.FAILED,
@@ -139,4 +155,4 @@ def hook(request: HttpRequest, kind: str, key: str, subpath: str = "") -> HttpRe
     InboundEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).update(
         status=EventStatus.PROCESSED, processed_at=timezone.now()
     )
-    return _answer(answer)
+    return answer

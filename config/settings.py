@@ -171,7 +171,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Django's default of 300 entries culls a third of them at random once exceeded: with
+    # a few hundred messenger users' profiles, rate-limit counters and presence that is a
+    # miss on almost every read (bench/webhooks.py, LINE: a profile call per message).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("LOCMEM_CACHE_ENTRIES", 20000)},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- background tasks -----------------------------------------------------------------

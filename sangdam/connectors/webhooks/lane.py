@@ -108,6 +108,9 @@ def _answer(scope: dict[str, Any], body: bytes, where: tuple[str, str, str]) -> 
             body=body,
             subpath=subpath,
         )
+        if translation.get_language() == settings.LANGUAGE_CODE:
+            return take(connector, channel, call)
+        # The site's language, not what a browser's request left on this thread.
         with translation.override(settings.LANGUAGE_CODE):
             return take(connector, channel, call)
     except Exception:

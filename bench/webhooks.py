@@ -14,7 +14,8 @@ channel of that kind, then four phases on it:
    processed them in phase 1 (``--rate`` to choose): time until visible when the worker
    keeps up;
 3. **a storm of repeats**: every event of a batch sent 10 times at once;
-4. **the acknowledgement alone**: ``sangdam web`` (no worker) takes a second batch at full
+4. **the acknowledgement alone** (the door: the issue's ack targets are judged here and,
+   for the record, on phase 1): ``sangdam web`` (no worker) takes a second batch at full
    speed (acks/s, p99, server CPU per ack), then ``sangdam worker`` processes it alone
    (events/s, worker CPU per event). SQL statements of one acknowledgement are counted in a
    warm process (Django's test client against the bench database).
@@ -521,12 +522,18 @@ def print_figures(backend: str, f: Figures) -> None:
             print(f"  first error answer: {run.first_error}")
     print(f"  storm: 100 events x 10 at once: {f.stormed[0]} acknowledged, {f.stormed[1]} non-200")
     print(f"  check {f.check}")
-    p99, vis99 = pct(f.ack.latencies, 0.99), pct(f.paced_visible, 0.99)
+    vis99 = pct(f.paced_visible, 0.99)
     print("  vs targets (machine shared with other work: see the load average):")
-    if backend == "postgres":
-        verdict(f"acks {rate:.0f}/s", "≥ 1500/s", rate >= TARGETS["rate_pg"])
-    verdict(f"p99 ack {p99:.1f} ms", "< 20 ms", p99 < TARGETS["ack_p99_ms"])
+    # The door (phase 4: the ack is one insert, the worker runs elsewhere) and the
+    # embedded process, where the worker's processing shares the interpreter (phase 1).
+    web_rate = len(f.ack_only.latencies) / f.ack_only.seconds if f.ack_only.seconds else 0.0
+    for label, run, acks in (("door", f.ack_only, web_rate), ("embedded", f.ack, rate)):
+        p99 = pct(run.latencies, 0.99)
+        if backend == "postgres":
+            verdict(f"{label}: acks {acks:.0f}/s", "≥ 1500/s", acks >= TARGETS["rate_pg"])
+        verdict(f"{label}: p99 ack {p99:.1f} ms", "< 20 ms", p99 < TARGETS["ack_p99_ms"])
     verdict(f"p99 visible (paced) {vis99:.0f} ms", "< 500 ms", vis99 < TARGETS["visible_p99_ms"])
+    verdict(f"lost/doubled: {f.check.split('; ')[-1]}", "0 lost, 0 doubled", f.ok)
 
 
 def main() -> None:

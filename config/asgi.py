@@ -25,7 +25,7 @@ get_asgi_application()  # django.setup() as Channels expects before the routing 
 from sangdam.connectors.livechat.routing import websocket_urlpatterns as chat_sockets  # noqa: E402
 from sangdam.connectors.webhooks import lane  # noqa: E402
 from sangdam.console.routing import websocket_urlpatterns  # noqa: E402
-from sangdam.core import live  # noqa: E402
+from sangdam.core import inflight, live  # noqa: E402
 from sangdam.core.wsgibridge import WSGIBridge  # noqa: E402
 
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
@@ -37,12 +37,13 @@ async def http(scope: dict, receive: object, send: object) -> None:
         # Live pushes from the request threads go to this loop (it owns the channel layer's
         # connections) instead of starting an event loop of their own for every push.
         live.MAIN_LOOP = asyncio.get_running_loop()
-    hook = lane.route(scope)
-    if hook is not None:
-        # A provider's webhook POST: the door without Django's request cycle.
-        await lane.serve(scope, receive, send, _wsgi.executor, hook)  # type: ignore[arg-type]
-        return
-    await _wsgi(scope, receive, send)  # type: ignore[arg-type]
+    with inflight.serving():  # the embedded task worker gives way meanwhile
+        hook = lane.route(scope)
+        if hook is not None:
+            # A provider's webhook POST: the door without Django's request cycle.
+            await lane.serve(scope, receive, send, _wsgi.executor, hook)  # type: ignore[arg-type]
+        else:
+            await _wsgi(scope, receive, send)  # type: ignore[arg-type]
 
 
 application = ProtocolTypeRouter(

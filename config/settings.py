@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE
@@ -161,7 +162,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache, channel layer -------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     CHANNEL_LAYERS = {
@@ -192,6 +193,9 @@ TASKS = {
 # How long an idle worker waits before it looks for tasks again: a webhook's message shows in
 # the inbox up to this much later. One query per look (bench/webhooks.py, "paced").
 TASK_POLL_SECONDS = float(env_str("TASK_POLL_SECONDS", "0.1"))
+# The embedded worker waits up to this long before each claim while the process is answering
+# requests, then runs one task anyway (core/inflight.py); 0: it never gives way.
+EMBEDDED_WORKER_GIVE_WAY_SECONDS = float(env_str("EMBEDDED_WORKER_GIVE_WAY_SECONDS", "0.2"))
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -17,9 +17,14 @@ log = logging.getLogger(__name__)
 
 
 def make_worker(
-    *, interval: float | None = None, batch: bool = False, queues: list[str] | None = None
+    *,
+    interval: float | None = None,
+    batch: bool = False,
+    queues: list[str] | None = None,
+    give_way: float = 0.0,
 ) -> Worker:
     return Worker(
+        give_way=give_way,
         queue_names=queues or ["*"],
         interval=settings.TASK_POLL_SECONDS if interval is None else interval,
         batch=batch,
@@ -39,7 +44,8 @@ class BackgroundServices:
 
         self.stop_event = threading.Event()
         self.smtp = receiver_from_env(embedded=True)
-        self.worker = make_worker()
+        # It shares this process with the web: requests first (core/inflight.py).
+        self.worker = make_worker(give_way=settings.EMBEDDED_WORKER_GIVE_WAY_SECONDS)
         self.heartbeat = Heartbeat(self.worker.worker_id)
         self.threads = [
             threading.Thread(target=self._run_worker, name="sangdam-worker", daemon=True),

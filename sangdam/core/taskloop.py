@@ -34,6 +34,7 @@ from django_tasks_db.management.commands.db_worker import Worker as LibraryWorke
 from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import is_locked_database_exception, normalize_uuid, retry
 
+from sangdam.core import inflight
 from sangdam.core.inserts import insert
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,11 @@ def _converters(connection: BaseDatabaseWrapper) -> list[tuple[Any, list[_Conver
 class Worker(LibraryWorker):
     """django-tasks-db's worker (its ``run_task``; ``run`` is its loop) on the statements above."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, give_way: float = 0.0, **kwargs: Any) -> None:
+        """``give_way``: seconds to wait at most, before each claim, for the requests this
+        process answers to finish (core/inflight.py; the embedded worker); 0: never."""
         super().__init__(**kwargs)
+        self.give_way = give_way
         if self.excluded_queue_names:
             raise ValueError("excluded queues are not supported")
         self._queues = [] if self.process_all_queues else list(self.queue_names)
@@ -236,6 +240,8 @@ class Worker(LibraryWorker):
         log.debug("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
         backlog = False
         while self.running:
+            # Embedded: the web's requests first (core/inflight.py); busy, one task at a time.
+            busy = bool(self.give_way) and not inflight.wait_until_quiet(self.give_way)
             close_old_connections()
             try:
                 result = self.claim()
@@ -248,7 +254,7 @@ class Worker(LibraryWorker):
             # A task found right after another means a backlog: the tasks that can run
             # together then do (one claim, one transaction, one success for many). A
             # task found after an idle wait is most likely alone, and runs at once.
-            if result is not None and not (backlog and self.run_together(result)):
+            if result is not None and not (backlog and not busy and self.run_together(result)):
                 self.run_task(result)
             backlog = result is not None
             if self.batch and claimed and result is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from sangdam.core import taskloop
+from sangdam.core import inflight, taskloop
 from sangdam.core.runtime import make_worker
 from tests.processes import at_once
 
@@ -164,3 +165,27 @@ def test_what_enqueue_answers_is_what_reading_the_task_back_gives() -> None:
     assert (queued.task.priority, queued.task.run_after) == (7, when)
     assert (stored.task.priority, stored.task.run_after) == (7, when)
     assert queued.task.module_path == stored.task.module_path
+
+
+def test_while_the_web_answers_a_request_the_embedded_worker_waits_then_runs_anyway() -> None:
+    remember.enqueue("first")
+    remember.enqueue("second")
+    worker = make_worker(batch=True, interval=0, give_way=0.2)
+
+    began = time.monotonic()
+    with inflight.serving():  # a request that does not end while the worker runs
+        worker.run()
+
+    assert RAN == ["first", "second"]
+    assert time.monotonic() - began >= 0.4  # each claim waited its give-way time
+
+
+def test_with_no_request_in_flight_the_embedded_worker_does_not_wait() -> None:
+    remember.enqueue("now")
+    worker = make_worker(batch=True, interval=0, give_way=30)
+
+    began = time.monotonic()
+    worker.run()
+
+    assert RAN == ["now"]
+    assert time.monotonic() - began < 30

@@ -59,7 +59,7 @@ def test_a_batch_worker_sends_the_queued_replies_and_exits(agent):
 
     assert done.returncode == 0, done.stderr
     reply.refresh_from_db()
-    assert reply.delivery_state == DeliveryState.SENT
+    assert reply.delivery_state == DeliveryState.SENT, done.stderr[-3000:]
     assert [rcpt for _, rcpts, _ in sink.received for rcpt in rcpts] == ["minji@example.com"]
 
 

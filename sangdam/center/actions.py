@@ -65,10 +65,11 @@ def do_complete_setup(*, actor: User, choices: FirstRun) -> Company:
         _save_default_hours(choices)
         _save_channels(choices)
         if choices.default_topics and not Topic.objects.exists():
-            Topic.objects.bulk_create(
-                Topic(slug=slug, names={"ko": ko, "en": en}, position=position)
-                for position, (slug, ko, en) in enumerate(DEFAULT_TOPICS)
-            )
+            # One save each (a handful, once): their post_save makes this process's topic
+            # memo (core/memo.py) forget "no topics", so the form offers them at once;
+            # bulk_create sends no signal and the form stayed topic-less for MEMO_SECONDS.
+            for position, (slug, ko, en) in enumerate(DEFAULT_TOPICS):
+                Topic.objects.create(slug=slug, names={"ko": ko, "en": en}, position=position)
     log.info("first-run setup saved by %s", actor.email)
     return profile
 

@@ -1,8 +1,8 @@
 """Local stand-ins for providers' APIs, for tests and for trying Sangdam out.
 
 Each platform's ``connectors/<kind>/fake.py`` defines a :class:`FakeProvider` subclass that
-answers its documented API and records every call, and registers it here with
-:func:`register_fake`. Tests start one directly; ``sangdam fake-providers`` starts every
+answers its documented API and records every call; ``connectors/kinds.py`` registers its
+import path with :func:`register_fake`. Tests start one directly; ``sangdam fake-providers`` starts every
 registered fake and points the demo channels of that kind at it (``config["api_base"]``).
 """
 
@@ -17,6 +17,8 @@ from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qsl, urlsplit
+
+from django.utils.module_loading import import_string
 
 
 @dataclass
@@ -131,13 +133,14 @@ class FakeProvider:
         return status, "application/json", json.dumps(data).encode()
 
 
-_FAKES: dict[str, Callable[[], FakeProvider]] = {}
+_FAKES: dict[str, str] = {}
 
 
-def register_fake(kind: str, factory: Callable[[], FakeProvider]) -> None:
-    """Offer a fake for channels of ``kind`` (called from ``connectors/kinds.py``)."""
+def register_fake(kind: str, factory: str) -> None:
+    """Offer a fake for channels of ``kind`` (called from ``connectors/kinds.py``):
+    ``factory`` is the dotted path of a callable that makes it, imported when asked for."""
     _FAKES[kind] = factory
 
 
 def registered_fakes() -> dict[str, Callable[[], FakeProvider]]:
-    return dict(_FAKES)
+    return {kind: import_string(path) for kind, path in _FAKES.items()}

@@ -1,26 +1,25 @@
-"""Imports every connector kind so that each registers itself (and its fake provider)."""
+"""Imports every connector kind so that each registers itself (and its fake provider).
+
+A fake is registered by its import path: only ``sangdam fake-providers`` loads the fakes,
+not every server process (~1 MB of code each would carry for nothing).
+"""
 
 from sangdam.connectors.app import connector as app_connector
 from sangdam.connectors.email import by_email, connector
 from sangdam.connectors.facebook import connector as meta_connector
-from sangdam.connectors.facebook import fake as meta_fake
 from sangdam.connectors.fakes import register_fake
 from sangdam.connectors.kakao import connector as kakao_connector
-from sangdam.connectors.kakao import fake as kakao_fake
 from sangdam.connectors.line import connector as line_connector
-from sangdam.connectors.line import fake as line_fake
 from sangdam.connectors.livechat import connector as livechat_connector
 from sangdam.connectors.phone import connector as phone_connector
-from sangdam.connectors.phone import fake as phone_fake
 from sangdam.connectors.telegram import connector as telegram_connector
-from sangdam.connectors.telegram.fake import FakeTelegram
 
-register_fake("telegram", FakeTelegram)
-register_fake("facebook", meta_fake.for_channels("facebook"))
-register_fake("instagram", meta_fake.for_channels("instagram"))
-register_fake("line", line_fake.for_demo)
-register_fake("kakao", kakao_fake.for_demo)
-register_fake("phone", phone_fake.for_demo)
+register_fake("telegram", "sangdam.connectors.telegram.fake.FakeTelegram")
+register_fake("facebook", "sangdam.connectors.facebook.fake.for_facebook")
+register_fake("instagram", "sangdam.connectors.facebook.fake.for_instagram")
+register_fake("line", "sangdam.connectors.line.fake.for_demo")
+register_fake("kakao", "sangdam.connectors.kakao.fake.for_demo")
+register_fake("phone", "sangdam.connectors.phone.fake.for_demo")
 
 __all__ = [
     "app_connector",

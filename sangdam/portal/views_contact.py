@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import phonenumbers
-import segno
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -101,6 +100,8 @@ def _how(channel: Channel, lang: str) -> tuple[str, str]:
 
 def _qr_svg(link: str) -> str:
     """An inline SVG QR code of ``link``, made here (no outside service sees the link)."""
+    import segno  # loaded by the first page that shows a QR code, not by every process
+
     return str(segno.make(link, error="m").svg_inline(scale=4, border=2, dark="#111"))
 
 

@@ -24,9 +24,11 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 Interval = tuple[dt.time, dt.time]
 # How far ahead we look: a schedule closed for this long counts as "never opens".
@@ -65,6 +67,10 @@ def parse_spans(spans: Sequence[Sequence[str]]) -> list[Interval]:
 @lru_cache(maxsize=256)
 def _calendar(country: str, subdivision: str, year: int, language: str) -> holidays.HolidayBase:
     # Building a country's calendar costs ~1 ms; the SLA recompute asks thousands of times.
+    # The package (~2.5 MB of every country's rules) is loaded by the first schedule
+    # that names a country, not by every process.
+    import holidays
+
     calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
     known = getattr(calendar, "supported_languages", ()) or ()
     wanted = next((code for code in known if language and code.startswith(language)), None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +60,8 @@ def _validate_zone(value: str) -> None:
 
 
 def _validate_country(value: str) -> None:
+    import holidays  # loaded when needed (see hours._calendar)
+
     if value and value.upper() not in holidays.list_supported_countries():
         raise ValidationError(_("No holiday calendar for country %(code)s") % {"code": value})
 

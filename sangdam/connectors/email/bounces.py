@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 
-from flufl.bounce import all_failures
-
 from sangdam.connectors.email.decode import decode_bytes, raw_header, raw_items
 from sangdam.connectors.email.loops import is_robot_address
 from sangdam.connectors.email.threads import message_ids, normalize_message_id
@@ -123,6 +121,9 @@ def detect_bounce(
         return None
     groups = _dsn_fields(message) if is_dsn else []
     body = _plain_body(message)
+    # flufl's detectors are loaded by the first suspect, not by every process.
+    from flufl.bounce import all_failures
+
     try:
         temporary, permanent_set = all_failures(message)
     except Exception:  # a heuristic detector tripping on odd mail

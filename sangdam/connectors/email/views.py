@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sangdam.connectors.email.forms import MailboxForm
-from sangdam.connectors.email.imap import check_connection
 from sangdam.connectors.email.models import Mailbox
 from sangdam.console.permissions import admin_required
 
@@ -68,6 +67,8 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
 def mailbox_test(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     """Log in and open the folder now, so a wrong setting shows at once, not at the next poll."""
     mailbox = get_object_or_404(Mailbox, pk=mailbox_id)
+    from sangdam.connectors.email.imap import check_connection  # the IMAP client, when asked
+
     error = check_connection(mailbox)
     if error:
         messages.error(request, _("Connection failed: %(error)s") % {"error": error})

@@ -477,3 +477,7 @@ def customer_event(
     item["sender"]["id"], item["recipient"]["id"], item["timestamp"] = sender, account, now
     item["message"] = {"mid": mid or "m_" + uuid.uuid4().hex, "text": text}
     return body
+
+
+for_facebook = for_channels("facebook")
+for_instagram = for_channels("instagram")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -55,6 +54,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Two-factor login is on."))
             return render(request, "console/two_factor_codes.html", {"codes": codes})
         error = _("That code is not valid. Try the current code from your app.")
+    import segno  # loaded by the first page that shows a QR code, not by every process
+
     qr = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111")
     return render(
         request,

@@ -11,12 +11,17 @@ result, so a request crosses between loop and thread once each way.
 Larger or chunked bodies are read as the view reads them (a2wsgi's ``Body``: Django's
 upload limits still refuse a huge body early, and no thread waits on a slow client for a
 small one); streaming responses are sent chunk by chunk from the thread, as a2wsgi does.
+
+A pool thread runs its requests in its own context, as a threaded WSGI server's thread
+does, not in a copy of the loop's: Django keeps per-thread state in context-local storage
+(asgiref's ``Local``), and in a fresh copy per request it made everything anew each time —
+with Redis as the cache, a new connection pool and a new connection to Redis for every
+rate-limited request. Django resets what belongs to one request (language, URLconf) itself.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import io
 from collections.abc import Callable, Iterable
@@ -100,7 +105,7 @@ class WSGIBridge:
         else:
             body = Body(loop, receive)
         environ: dict[str, Any] = build_environ(scope, body)  # type: ignore[arg-type,assignment]
-        run = functools.partial(contextvars.copy_context().run, self._run, environ, loop, send)
+        run = functools.partial(self._run, environ, loop, send)
         answer = await loop.run_in_executor(self.executor, run)
         if answer is not None:
             start, content = answer

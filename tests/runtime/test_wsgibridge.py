@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from asgiref.sync import async_to_sync
+from asgiref.testing import ApplicationCommunicator
+from django.core.cache import cache, caches
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from sangdam.connectors.models import Channel
-from sangdam.core.wsgibridge import PRELOAD_BYTES
+from sangdam.core.wsgibridge import PRELOAD_BYTES, WSGIBridge
 from sangdam.tickets.models import Attachment, Ticket
 from tests import factories
 from tests.asgi_calls import request
@@ -109,3 +111,38 @@ def test_a_static_file_is_streamed_whole(transactional_db: None) -> None:
     assert status == 200
     assert headers[b"content-length"] == str(len(script)).encode()
     assert content == script
+
+
+def test_a_pool_thread_keeps_djangos_cache_client_from_one_request_to_the_next() -> None:
+    """With Redis as the cache, a client made anew per request opened a connection each time."""
+    clients: list[object] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        clients.append(caches["default"])
+        start_response("204 No Content", [])
+        return []
+
+    bridge = WSGIBridge(app, threads=1)
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/",
+        "raw_path": b"/",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+    async def call() -> int:
+        server = ApplicationCommunicator(bridge, dict(scope))
+        await server.send_input({"type": "http.request", "body": b""})
+        start = await server.receive_output(5)
+        await server.receive_output(5)
+        return int(start["status"])
+
+    assert [async_to_sync(call)() for _ in range(3)] == [204, 204, 204]
+    assert clients[0] is clients[1] is clients[2]

@@ -17,7 +17,6 @@ call when Django would redirect it to HTTPS, goes to Django as before.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -78,7 +77,8 @@ async def serve(
     except _TooLarge:
         await _send(send, plain(413, "too large"))
         return
-    call = functools.partial(contextvars.copy_context().run, _answer, scope, body, where)
+    # On the pool thread's own context, as Django's requests there (core/wsgibridge.py).
+    call = functools.partial(_answer, scope, body, where)
     answer = await asyncio.get_running_loop().run_in_executor(executor, call)
     await _send(send, answer)
 

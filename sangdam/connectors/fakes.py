@@ -2,8 +2,9 @@
 
 Each platform's ``connectors/<kind>/fake.py`` defines a :class:`FakeProvider` subclass that
 answers its documented API and records every call; ``connectors/kinds.py`` registers its
-import path with :func:`register_fake`. Tests start one directly; ``sangdam fake-providers`` starts every
-registered fake and points the demo channels of that kind at it (``config["api_base"]``).
+import path with :func:`register_fake`. Tests start one directly; ``sangdam fake-providers``
+starts every registered fake and points the demo channels of that kind at it
+(``config["api_base"]``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ export UV_PYTHON_DOWNLOADS := never
 .PHONY: run install runtime test lint check-python screenshots bench clean
 
 # `make install`: runtime and developer tools (tests, lint); `make run` needs the runtime only.
+# Both compile the bytecode up front: a process that may not write it (read-only install,
+# PYTHONDONTWRITEBYTECODE) would otherwise compile every module each time it starts (~1 s).
 install: $(VENV)/.installed
 runtime: $(VENV)/.runtime
 
@@ -18,13 +20,15 @@ check-python:
 $(VENV)/.installed: pyproject.toml uv.lock | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	$(BIN)/uv sync --frozen --inexact --compile-bytecode --python $(BIN)/python
+	$(BIN)/python -m compileall -q -j0 sangdam config
 	touch $@ $(VENV)/.runtime
 
 $(VENV)/.runtime: pyproject.toml uv.lock | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv sync --frozen --inexact --no-dev --python $(BIN)/python
+	$(BIN)/uv sync --frozen --inexact --no-dev --compile-bytecode --python $(BIN)/python
+	$(BIN)/python -m compileall -q -j0 sangdam config
 	touch $@
 
 run: runtime

@@ -59,7 +59,7 @@ if os.environ.get("SANGDAM_WEB_WORKER") == "1":
     # A worker of `sangdam web --workers N` (its supervisor is a bare uvicorn): what
     # `sangdam web` does before serving in a single process.
     from sangdam.core.gc_tuning import freeze_loaded_objects
-    from sangdam.core.language import detect_language_soon
+    from sangdam.core.warmup import warm_up
 
-    detect_language_soon()
+    warm_up()
     freeze_loaded_objects()

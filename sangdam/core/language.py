@@ -7,7 +7,6 @@ detector small and, for short messages, more accurate.
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 
 from django.conf import settings
@@ -31,14 +30,6 @@ def _detector() -> LanguageDetector:
         .with_preloaded_language_models()
         .build()
     )
-
-
-def detect_language_soon() -> None:
-    """Load the detector's models in the background (about a second), so that the first
-    inquiry of a server process does not wait for them."""
-    threading.Thread(
-        target=lambda: detect_language("warm-up 준비"), name="language-warm-up", daemon=True
-    ).start()
 
 
 def detect_language(text: str) -> str:

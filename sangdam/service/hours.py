@@ -67,8 +67,8 @@ def parse_spans(spans: Sequence[Sequence[str]]) -> list[Interval]:
 @lru_cache(maxsize=256)
 def _calendar(country: str, subdivision: str, year: int, language: str) -> holidays.HolidayBase:
     # Building a country's calendar costs ~1 ms; the SLA recompute asks thousands of times.
-    # The package (~2.5 MB of every country's rules) is loaded by the first schedule
-    # that names a country, not by every process.
+    # The package (~2.5 MB of every country's rules) is loaded here, not by every
+    # process; serving processes load it in the background as they start (core/warmup.py).
     import holidays
 
     calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)

@@ -16,9 +16,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 import config
 from sangdam.core import live
 from sangdam.core.gc_tuning import freeze_loaded_objects
-from sangdam.core.language import detect_language_soon
 from sangdam.core.runtime import BackgroundServices
 from sangdam.core.secret_file import require_real_secret
+from sangdam.core.warmup import warm_up
 
 
 def _exec_supervisor(host: str, port: int, workers: int) -> NoReturn:
@@ -72,7 +72,6 @@ class Command(BaseCommand):
             )
         if options["workers"] > 1:
             _exec_supervisor(host, port, options["workers"])
-        detect_language_soon()
         config = uvicorn.Config(
             "config.asgi:application",
             host=host,
@@ -82,6 +81,7 @@ class Command(BaseCommand):
             ws="websockets-sansio",
         )
         config.load()  # the app and its imports, before the long-lived objects are frozen
+        warm_up()
         freeze_loaded_objects()
         server = uvicorn.Server(config)
         services = BackgroundServices() if embedded else None

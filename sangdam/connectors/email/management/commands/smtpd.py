@@ -28,9 +28,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_real_secret()
-        from sangdam.core.language import detect_language_soon
+        from sangdam.core.warmup import warm_up_soon
 
-        detect_language_soon()
+        warm_up_soon()
         stop = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -1,0 +1,37 @@
+"""What a serving process loads in the background as it starts, so that its first
+requests do not wait for it (``bench/startup.py`` measures the stall)."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+from django.core.validators import validate_email
+from django.template.loader import get_template
+from django.template.utils import get_app_template_dirs
+
+from sangdam.core.language import detect_language
+
+# The customer-facing pages: their templates are compiled on first use (~20 ms a page).
+TEMPLATE_FOLDERS = ("portal",)
+
+
+def warm_up_soon() -> None:
+    """``warm_up`` in a background thread (the SMTP receiver: no one waits on its start)."""
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+
+
+def warm_up() -> None:
+    """Load what first requests would wait for: the public-holiday calendars (~0.25 s: a
+    schedule names a country by default, and ``holidays`` loads every country's rules),
+    the customer pages' templates, Django's email-address pattern (its Unicode ranges take
+    ~50 ms to compile, on the first form sent) and the language detector's models (~0.3 s).
+    A web process does it before it listens (~0.4 s): in a background thread it still ran,
+    fighting for the interpreter lock, when the first requests came (+75–90 ms to them)."""
+    importlib.import_module("holidays.countries")
+    validate_email("warm-up@example.com")
+    for folder in get_app_template_dirs("templates"):
+        for name in TEMPLATE_FOLDERS:
+            for path in sorted((folder / name).rglob("*.html")):
+                get_template(str(path.relative_to(folder)))
+    detect_language("warm-up 준비")

@@ -3,14 +3,17 @@ requests do not wait for it (``bench/startup.py`` measures the stall)."""
 
 from __future__ import annotations
 
-import importlib
+import logging
 import threading
 
 from django.core.validators import validate_email
+from django.db import DatabaseError, connections
 from django.template.loader import get_template
 from django.template.utils import get_app_template_dirs
 
 from sangdam.core.language import detect_language
+
+log = logging.getLogger(__name__)
 
 # The customer-facing pages: their templates are compiled on first use (~20 ms a page).
 TEMPLATE_FOLDERS = ("portal",)
@@ -22,13 +25,21 @@ def warm_up_soon() -> None:
 
 
 def warm_up() -> None:
-    """Load what first requests would wait for: the public-holiday calendars (~0.25 s: a
-    schedule names a country by default, and ``holidays`` loads every country's rules),
+    """Load what first requests would wait for: the schedules' public-holiday calendars
+    (~0.25 s: ``holidays`` loads every country's rules with the first one),
     the customer pages' templates, Django's email-address pattern (its Unicode ranges take
     ~50 ms to compile, on the first form sent) and the language detector's models (~0.3 s).
     A web process does it before it listens (~0.4 s): in a background thread it still ran,
     fighting for the interpreter lock, when the first requests came (+75–90 ms to them)."""
-    importlib.import_module("holidays.countries")
+    # The domain's selector, imported here: core itself depends on no domain app.
+    from sangdam.service.selectors import warm_holiday_calendars
+
+    try:
+        warm_holiday_calendars()
+    except DatabaseError as exc:  # not migrated yet: the first request will load them
+        log.warning("warm-up skipped the holiday calendars: %s", exc)
+    finally:
+        connections.close_all()
     validate_email("warm-up@example.com")
     for folder in get_app_template_dirs("templates"):
         for name in TEMPLATE_FOLDERS:

@@ -2,33 +2,52 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import subprocess
 import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from sangdam.service.hours import _calendar
+from sangdam.service.models import Schedule
+from sangdam.service.selectors import warm_holiday_calendars
 from tests.e2e.conftest import ROOT
 
 # A fresh interpreter: in the test process other tests have loaded them already.
 PROBE = """
-import os, sys
+import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django
 django.setup()
-before = "holidays.countries" in sys.modules
+from django.template import engines
 from sangdam.core.language import _detector
 from sangdam.core.warmup import warm_up
 warm_up()
-from django.template import engines
 cached = engines["django"].engine.template_loaders[0].get_template_cache
-print(before, "holidays.countries" in sys.modules, _detector.cache_info().currsize)
-print("portal/new.html" in cached)
+print("portal/new.html" in cached, _detector.cache_info().currsize)
 """
 
 
 @pytest.mark.once
-def test_warm_up_loads_the_holiday_calendars_the_form_and_the_language_detector() -> None:
+def test_warm_up_compiles_the_form_and_loads_the_language_detector(tmp_path: Path) -> None:
+    # An empty database: the holiday calendars are skipped, the rest still loads.
+    env = {**os.environ, "SQLITE_PATH": str(tmp_path / "empty.sqlite3")}
+    env.pop("DATABASE_URL", None)
     out = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout
-    assert out.split() == ["False", "True", "1", "True"]
+    assert out.split() == ["True", "1"]
+
+
+@pytest.mark.django_db
+def test_warm_up_builds_this_years_calendar_of_each_schedules_country() -> None:
+    Schedule.objects.create(name="Tokyo desk", time_zone="Asia/Tokyo", holiday_country="JP")
+    _calendar.cache_clear()
+    warm_holiday_calendars()
+    year = dt.datetime.now(ZoneInfo("Asia/Tokyo")).year
+    hits = _calendar.cache_info().hits
+    _calendar("JP", "", year, "")
+    assert _calendar.cache_info().hits == hits + 1

@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sangdam.api.urls import api
-from sangdam.appapi.urls import app_api
+from sangdam.api.ninja_models import share_response_models
+
+share_response_models()  # before the APIs below build their endpoints
+
+from sangdam.api.urls import api  # noqa: E402
+from sangdam.appapi.urls import app_api  # noqa: E402
 
 urlpatterns = [
     path("api/v1/", api.urls),

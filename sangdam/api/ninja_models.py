@@ -10,24 +10,31 @@ neither the answers nor the OpenAPI document (byte for byte the same when this w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ninja import Schema
-from ninja.operation import Operation
+from sangdam.core.lean import keep_django_test_out
+
+if TYPE_CHECKING:
+    from ninja import Schema
+    from ninja.operation import Operation
 
 _made: dict[Any, type[Schema] | None] = {}
-_create = Operation._create_response_model
-
-
-def _shared_response_model(self: Operation, response_param: Any) -> type[Schema] | None:
-    try:
-        return _made[response_param]
-    except KeyError:
-        model = _made[response_param] = _create(self, response_param)
-        return model
-    except TypeError:  # an unhashable annotation: its own model, as ninja makes it
-        return _create(self, response_param)
 
 
 def share_response_models() -> None:
-    Operation._create_response_model = _shared_response_model  # type: ignore[method-assign]
+    """Install the shared wrappers; call it before the API modules are imported."""
+    keep_django_test_out()  # before ninja is imported (core/lean.py)
+    from ninja.operation import Operation
+
+    create = Operation._create_response_model
+
+    def shared(self: Operation, response_param: Any) -> type[Schema] | None:
+        try:
+            return _made[response_param]
+        except KeyError:
+            model = _made[response_param] = create(self, response_param)
+            return model
+        except TypeError:  # an unhashable annotation: its own model, as ninja makes it
+            return create(self, response_param)
+
+    Operation._create_response_model = shared  # type: ignore[method-assign]

@@ -9,8 +9,10 @@ process imports httpx. Upstream would import it only for the command line
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import types
+from pathlib import Path
 
 
 def keep_httpx_cli_out() -> None:
@@ -23,3 +25,30 @@ def keep_httpx_cli_out() -> None:
 
     stand_in.main = main  # type: ignore[attr-defined]
     sys.modules["httpx._main"] = stand_in
+
+
+def keep_django_test_out() -> None:
+    """django-ninja 1.7 imports ``setting_changed`` from ``django.test.signals``, and with
+    that package Django's whole test framework (unittest, the test client, jinja2: 120
+    modules, 8 MB per process that loads the URLs). Upstream would import it from
+    ``django.core.signals`` (vitalik/django-ninja#1772); until then ``django/test/signals.py``,
+    which needs nothing else of ``django.test``, is loaded under its own name before ninja,
+    so that importing it no longer runs its package. Call it before ninja is imported;
+    ``import django.test`` still works afterwards (the tests use it)."""
+    name = "django.test.signals"
+    if "django.test" in sys.modules or name in sys.modules:
+        return
+    django_spec = importlib.util.find_spec("django")
+    if django_spec is None or django_spec.origin is None:
+        return
+    path = Path(django_spec.origin).parent / "test" / "signals.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise

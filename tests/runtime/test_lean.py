@@ -1,0 +1,35 @@
+"""A serving process loads neither Django's test framework nor httpx's command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ROOT
+
+PROBE = """
+import os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from django.urls import get_resolver
+get_resolver().url_patterns
+from sangdam.api.ninja_models import _made
+print("ninja" in sys.modules, "django.test" in sys.modules, "unittest" in sys.modules,
+      "click" in sys.modules, len(_made) < 100)
+"""
+
+
+@pytest.mark.once
+def test_a_process_with_the_urls_loaded_has_no_test_framework_or_cli_loaded(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["True", "False", "False", "False", "True"]

@@ -27,6 +27,8 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sangdam.core.lean import load_holiday_countries_one_by_one
+
 if TYPE_CHECKING:
     import holidays
 
@@ -67,8 +69,9 @@ def parse_spans(spans: Sequence[Sequence[str]]) -> list[Interval]:
 @lru_cache(maxsize=256)
 def _calendar(country: str, subdivision: str, year: int, language: str) -> holidays.HolidayBase:
     # Building a country's calendar costs ~1 ms; the SLA recompute asks thousands of times.
-    # The package (~2.5 MB of every country's rules) is loaded here, not by every
-    # process; serving processes load it in the background as they start (core/warmup.py).
+    # The package (~7 MB with one country) is loaded here, not by every process; serving
+    # processes load it before they listen when a schedule names a country (core/warmup.py).
+    load_holiday_countries_one_by_one()
     import holidays
 
     calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=year)

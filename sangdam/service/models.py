@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sangdam.core.lean import load_holiday_countries_one_by_one
 from sangdam.customers.models import Tier
 from sangdam.service.hours import Interval, WeeklyHours, parse_intervals, parse_spans
 from sangdam.tickets.models import Priority
@@ -60,7 +61,8 @@ def _validate_zone(value: str) -> None:
 
 
 def _validate_country(value: str) -> None:
-    import holidays  # loaded when needed (see hours._calendar)
+    load_holiday_countries_one_by_one()  # see hours._calendar
+    import holidays
 
     if value and value.upper() not in holidays.list_supported_countries():
         raise ValidationError(_("No holiday calendar for country %(code)s") % {"code": value})

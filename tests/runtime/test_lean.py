@@ -33,3 +33,21 @@ def test_a_process_with_the_urls_loaded_has_no_test_framework_or_cli_loaded(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["True", "False", "False", "False", "True"]
+
+
+HOLIDAYS_PROBE = """
+import datetime as dt, sys
+from sangdam.service.hours import _calendar
+korea = _calendar("KR", "", 2026, "")
+print(korea.get(dt.date(2026, 2, 17)) == "Korean New Year",
+      sum(name.startswith("holidays.countries.") for name in sys.modules))
+"""
+
+
+@pytest.mark.once
+def test_a_schedules_holiday_calendar_loads_its_country_alone() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", HOLIDAYS_PROBE], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    right, countries_loaded = out.split()
+    assert right == "True" and int(countries_loaded) <= 2

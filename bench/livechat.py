@@ -42,6 +42,7 @@ import websockets
 from common import (
     ROOT,
     backend_env,
+    cpu_seconds,
     load_average,
     manage,
     pct,
@@ -243,7 +244,7 @@ def launcher_ms(base: str, key: str, times: int = 5) -> float:
     return statistics.median(figures)
 
 
-def summary(tally: Tally, rss: float, args: argparse.Namespace) -> None:
+def summary(tally: Tally, rss: float, cpu: float, args: argparse.Namespace) -> None:
     to_agent = [
         tally.heard[mid][0] - tally.sent[cid]
         for cid, mid in tally.acked.items()
@@ -259,6 +260,11 @@ def summary(tally: Tally, rss: float, args: argparse.Namespace) -> None:
     doubled_out = sum(1 for times in tally.shown.values() if len(times) > 1)
     rate = len(tally.sent) / args.duration
     print(f"  visitors {args.clients}, {rate:.0f} messages/s sent, {len(tally.replied)} replies")
+    per_message = cpu * 1000 / len(tally.sent) if tally.sent else float("nan")
+    print(
+        f"  server CPU {cpu:.1f} s, {per_message:.1f} ms per visitor message (all in: its"
+        " ping, the agent's replies, the worker's tasks; scaled: web processes + worker)"
+    )
     for label, values in (
         ("visitor→agent", to_agent),
         ("agent→visitor", to_visitor),
@@ -341,9 +347,12 @@ def main() -> None:
             print(
                 f"  page load → launcher usable {launcher_ms(bases[0], key):.0f} ms (median of 5)"
             )
+        pids = [proc.pid for proc, _base in procs] + ([worker.pid] if args.scaled else [])
+        cpu = sum(cpu_seconds(pid) for pid in pids)
         tally = asyncio.run(load(bases, key, cookie, token, args))
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
         rss = sum(peak_rss_mb(proc.pid) for proc, _base in procs)
-        summary(tally, rss, args)
+        summary(tally, rss, cpu, args)
 
 
 if __name__ == "__main__":

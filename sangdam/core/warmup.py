@@ -1,4 +1,4 @@
-"""What a serving process loads in the background as it starts, so that its first
+"""What a serving process loads as it starts, before it listens, so that its first
 requests do not wait for it (``bench/startup.py`` measures the stall)."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def warm_up_soon() -> None:
 
 def warm_up() -> None:
     """Load what first requests would wait for: the schedules' public-holiday calendars
-    (~0.25 s: ``holidays`` loads every country's rules with the first one),
-    the customer pages' templates, Django's email-address pattern (its Unicode ranges take
+    (the first loads the ``holidays`` package and its calendar systems, ~0.1–0.25 s), the
+    customer pages' templates, Django's email-address pattern (its Unicode ranges take
     ~50 ms to compile, on the first form sent) and the language detector's models (~0.3 s).
     A web process does it before it listens (~0.4 s): in a background thread it still ran,
     fighting for the interpreter lock, when the first requests came (+75–90 ms to them)."""

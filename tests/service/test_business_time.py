@@ -130,8 +130,22 @@ def test_a_closed_schedule_gains_no_minutes_until_it_opens(
 def test_a_due_time_falls_inside_open_hours(hours: WeeklyHours, start: dt.datetime, n: int) -> None:
     due = add_business_minutes(hours, start, n)
     assert due is not None
-    # The minute before the due time was business time (the due time may be a closing time).
-    assert is_open(hours, due - dt.timedelta(seconds=1))
+    # The second before the due time was business time (the due time may be a closing time),
+    # or, when the start's microseconds left less than a second for the next day, the
+    # microsecond before it.
+    assert is_open(hours, due - dt.timedelta(seconds=1)) or is_open(
+        hours, due - dt.timedelta(microseconds=1)
+    )
+
+
+def test_a_start_with_microseconds_carries_them_past_a_closing_time() -> None:
+    hours = WeeklyHours(
+        time_zone="Europe/Berlin", week={day: [(dt.time(9), dt.time(18))] for day in range(5)}
+    )
+    start = dt.datetime(2025, 12, 1, 11, 0, 0, 1, tzinfo=dt.UTC)  # Monday 12:00:00.000001
+    # 60 hours end a microsecond after Tuesday's close: that microsecond is Wednesday's.
+    due = add_business_minutes(hours, start, 3600)
+    assert due == dt.datetime(2025, 12, 10, 9, 0, 0, 1, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 @settings(max_examples=100, deadline=None)

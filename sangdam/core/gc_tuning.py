@@ -16,7 +16,12 @@ from django.urls import get_resolver
 
 
 def freeze_loaded_objects() -> None:
-    """Import what a request would (every view, through the URLconf), then freeze."""
+    """Import what a request or a task would (every view, through the URLconf, and every
+    channel kind's connector, which commands load only when used), then freeze."""
+    # Imported here: core depends on no other app at import time.
+    from sangdam.connectors.registry import load_all
+
     get_resolver().url_patterns  # noqa: B018 (imports the views)
+    load_all()
     gc.collect()
     gc.freeze()

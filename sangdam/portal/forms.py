@@ -16,14 +16,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sangdam.connectors.base import InboundAttachment
+from sangdam.core.text import one_line
 from sangdam.portal.models import TopicField
 from sangdam.tickets.attachments import AttachmentRejected, check_attachment
 from sangdam.tickets.models import Topic
-
-
-def one_line(value: str) -> str:
-    """Collapse line breaks and control characters: names and subjects reach mail headers."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
 
 
 class InquiryForm(forms.Form):

@@ -21,8 +21,8 @@ from django_tasks import task
 from sangdam.connectors.selectors import default_sender_address
 from sangdam.core import backoff
 from sangdam.core.compiled import MARKER, CompiledQuery
+from sangdam.core.text import one_line
 from sangdam.portal.events import ConfirmationRequested
-from sangdam.portal.forms import one_line
 from sangdam.portal.links import status_url
 from sangdam.service import promise
 from sangdam.tickets.dispatch import listener

@@ -27,10 +27,11 @@ from sangdam.connectors.models import Channel
 from sangdam.connectors.webform import Submission, to_inbound, webform_channel
 from sangdam.core.memo import Memo
 from sangdam.core.ratelimit import client_ip
+from sangdam.core.text import one_line
 from sangdam.customers.models import Identity
 from sangdam.portal.common import page, refused, upload_view, use_language, within_limit
 from sangdam.portal.events import ConfirmationRequested
-from sangdam.portal.forms import InquiryForm, check_files, one_line
+from sangdam.portal.forms import InquiryForm, check_files
 from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
 from sangdam.portal.models import TopicField
 from sangdam.service import promise

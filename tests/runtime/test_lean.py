@@ -1,4 +1,5 @@
-"""A serving process loads neither Django's test framework nor httpx's command line."""
+"""A serving process loads neither Django's test framework nor httpx's command line; a
+command that touches no channel loads no provider's code."""
 
 from __future__ import annotations
 
@@ -51,3 +52,28 @@ def test_a_schedules_holiday_calendar_loads_its_country_alone() -> None:
     ).stdout
     right, countries_loaded = out.split()
     assert right == "True" and int(countries_loaded) <= 2
+
+
+COMMAND_PROBE = """
+import os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+print(*(name in sys.modules for name in ("pydantic", "httpx", "sangdam.connectors.base")))
+from sangdam.connectors.registry import get_connector
+print(get_connector("telegram").kind, "httpx" in sys.modules)
+"""
+
+
+@pytest.mark.once
+def test_a_command_loads_a_channels_connector_only_when_it_asks_for_it(tmp_path: Path) -> None:
+    env = {**os.environ, "SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    out = subprocess.run(
+        [sys.executable, "-c", COMMAND_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.split() == ["False", "False", "False", "telegram", "True"]

@@ -14,9 +14,9 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
-from sangdam.connectors.kakao.alimtalk import TemplateMismatch, variables
 from sangdam.connectors.kakao.models import AlimTalkConsent, AlimTalkNotice, AlimTalkTemplate
 from sangdam.connectors.kakao.template_form import TemplateForm, preview
+from sangdam.connectors.kakao.template_text import TemplateMismatch, variables
 
 
 @admin.register(AlimTalkTemplate)

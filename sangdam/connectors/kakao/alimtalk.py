@@ -16,7 +16,6 @@ and the ticket gets a note saying so.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -38,6 +37,7 @@ from sangdam.connectors.kakao.models import (
     AlimTalkTemplate,
     Purpose,
 )
+from sangdam.connectors.kakao.template_text import TemplateMismatch, render, variables
 from sangdam.portal.links import status_url
 from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
@@ -45,46 +45,23 @@ from sangdam.tickets.models import DeliveryState, Message, Ticket
 
 log = logging.getLogger(__name__)
 
-# Consent and numbers live in consent.py; callers know them as alimtalk.<name> too.
-__all__ = ["NotKoreanMobile", "consented_mobile", "domestic_mobile", "record_consent"]
+# Consent and numbers live in consent.py, a template's text in template_text.py; callers
+# know them as alimtalk.<name> too.
+__all__ = [
+    "NotKoreanMobile",
+    "TemplateMismatch",
+    "consented_mobile",
+    "domestic_mobile",
+    "record_consent",
+    "render",
+    "variables",
+]
 
-VARIABLE = re.compile(r"#\{([^{}]+)\}")
-MAX_LENGTH = 1000
 ACTOR = Actor("system:alimtalk")
-
-
-class TemplateMismatch(ValueError):
-    """The message does not fit its template; ``str()`` says why, for a person."""
 
 
 class NoConsent(ValueError):
     pass
-
-
-def variables(body: str) -> list[str]:
-    """The template's variables in order of first use."""
-    seen: list[str] = []
-    for name in VARIABLE.findall(body):
-        if name not in seen:
-            seen.append(name)
-    return seen
-
-
-def render(body: str, values: Mapping[str, str]) -> str:
-    """The template filled in; :class:`TemplateMismatch` when it cannot be sent as is."""
-    missing = [name for name in variables(body) if not str(values.get(name, "")).strip()]
-    if missing:
-        raise TemplateMismatch(
-            _("No value for %(names)s: the message would not match its approved template.")
-            % {"names": ", ".join(f"#{{{n}}}" for n in missing)}
-        )
-    text = VARIABLE.sub(lambda m: str(values[m[1]]), body)
-    if len(text) > MAX_LENGTH:
-        raise TemplateMismatch(
-            _("The filled-in message has %(count)d characters; 알림톡 allows %(limit)d.")
-            % {"count": len(text), "limit": MAX_LENGTH}
-        )
-    return text
 
 
 def send(

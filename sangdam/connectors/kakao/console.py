@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sangdam.connectors.kakao.agent_actions import do_block_counsel_user, do_end_counsel
-from sangdam.connectors.kakao.alimtalk import TemplateMismatch
 from sangdam.connectors.kakao.models import AlimTalkTemplate
 from sangdam.connectors.kakao.template_form import (
     Preview,
@@ -25,6 +24,7 @@ from sangdam.connectors.kakao.template_form import (
     parse_buttons,
     preview_of,
 )
+from sangdam.connectors.kakao.template_text import TemplateMismatch
 from sangdam.connectors.models import Channel, ChannelKind
 from sangdam.console.permissions import admin_required, agent_of, agent_required
 from sangdam.tickets.actor import Actor

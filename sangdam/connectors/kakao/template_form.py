@@ -15,8 +15,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sangdam.connectors.kakao.alimtalk import VARIABLE, TemplateMismatch, render, variables
 from sangdam.connectors.kakao.models import AlimTalkTemplate
+from sangdam.connectors.kakao.template_text import VARIABLE, TemplateMismatch, render, variables
 from sangdam.connectors.models import Channel, ChannelKind
 
 MAX_BUTTONS = 5

@@ -25,21 +25,25 @@ django.setup()
 from django.template import engines
 from sangdam.core.language import _detector
 from sangdam.core.warmup import warm_up
+from django.urls import get_resolver
 warm_up()
 cached = engines["django"].engine.template_loaders[0].get_template_cache
-print("portal/new.html" in cached, _detector.cache_info().currsize)
+print("portal/new.html" in cached, _detector.cache_info().currsize,
+      sorted(get_resolver()._reverse_dict))
 """
 
 
 @pytest.mark.once
-def test_warm_up_compiles_the_form_and_loads_the_language_detector(tmp_path: Path) -> None:
+def test_warm_up_compiles_the_form_and_builds_the_url_tables_and_language_detector(
+    tmp_path: Path,
+) -> None:
     # An empty database: the holiday calendars are skipped, the rest still loads.
     env = {**os.environ, "SQLITE_PATH": str(tmp_path / "empty.sqlite3")}
     env.pop("DATABASE_URL", None)
     out = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout
-    assert out.split() == ["True", "1"]
+    assert out.split() == ["True", "1", "['en',", "'ko']"]
 
 
 @pytest.mark.django_db

@@ -69,8 +69,9 @@ def parse_spans(spans: Sequence[Sequence[str]]) -> list[Interval]:
 @lru_cache(maxsize=256)
 def _calendar(country: str, subdivision: str, year: int, language: str) -> holidays.HolidayBase:
     # Building a country's calendar costs ~1 ms; the SLA recompute asks thousands of times.
-    # The package (~7 MB with one country) is loaded here, not by every process; serving
-    # processes load it before they listen when a schedule names a country (core/warmup.py).
+    # The package (~7 MB with one country) is loaded here, not by every process: a saved
+    # schedule answers from its holiday table; what that misses loads it (core/warmup.py
+    # does so before a serving process listens, when a schedule needs it).
     load_holiday_countries_one_by_one()
     import holidays
 
@@ -84,12 +85,50 @@ def _calendar(country: str, subdivision: str, year: int, language: str) -> holid
     return calendar
 
 
+# A schedule's public holidays worked out ahead (``Schedule.holiday_table``): year ->
+# language ("" for the country's own) -> {date: name}. Read from it, no process loads the
+# ``holidays`` package (~8 MB with one country's rules) to answer "is it a holiday?".
+HolidayTable = Mapping[int, Mapping[str, Mapping[dt.date, str]]]
+
+
+def holiday_table(
+    country: str, subdivision: str, years: Sequence[int], languages: Sequence[str]
+) -> dict[str, dict[str, dict[str, str]]]:
+    """The JSON of a country's holidays in ``years``, named in each of ``languages``."""
+    return {
+        str(year): {
+            language: {
+                day.isoformat(): str(name)
+                for day, name in sorted(_calendar(country, subdivision, year, language).items())
+            }
+            for language in ("", *languages)
+        }
+        for year in years
+    }
+
+
+def read_holiday_table(raw: Mapping[str, Mapping[str, Mapping[str, str]]]) -> HolidayTable:
+    """``holiday_table``'s JSON as dates (rows written by another version: what parses)."""
+    table: dict[int, dict[str, dict[dt.date, str]]] = {}
+    for year, languages in (raw or {}).items():
+        try:
+            table[int(year)] = {
+                language: {dt.date.fromisoformat(day): name for day, name in names.items()}
+                for language, names in languages.items()
+            }
+        except (TypeError, ValueError, AttributeError):
+            continue  # that year comes from the package instead
+    return table
+
+
 @dataclass(frozen=True)
 class WeeklyHours:
     time_zone: str
     week: dict[int, list[Interval]]
     holiday_country: str = ""
     holiday_subdivision: str = ""
+    # The holidays worked out ahead; a year or language not in it asks the package.
+    holiday_table: HolidayTable = field(default_factory=dict)
     closures: frozenset[dt.date] = field(default_factory=frozenset)
     closure_names: dict[dt.date, str] = field(default_factory=dict)
     # Dates with their own hours instead of the weekday's ([] is closed), e.g. year-end.
@@ -132,7 +171,10 @@ class WeeklyHours:
             return ""
         return str(self._holidays(day.year, language).get(day) or "")
 
-    def _holidays(self, year: int, language: str = "") -> holidays.HolidayBase:
+    def _holidays(self, year: int, language: str = "") -> Mapping[dt.date, str]:
+        names = self.holiday_table.get(year, {}).get(language)
+        if names is not None:
+            return names
         return _calendar(self.holiday_country, self.holiday_subdivision, year, language)
 
     def local_spans(self, day: dt.date) -> list[Interval]:

@@ -7,15 +7,26 @@ rules themselves live in :mod:`sangdam.service.hours` as pure functions.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sangdam.core.lean import load_holiday_countries_one_by_one
 from sangdam.customers.models import Tier
-from sangdam.service.hours import Interval, WeeklyHours, parse_intervals, parse_spans
+from sangdam.service.hours import (
+    HolidayTable,
+    Interval,
+    WeeklyHours,
+    holiday_table,
+    parse_intervals,
+    parse_spans,
+    read_holiday_table,
+)
 from sangdam.tickets.models import Priority
 
 
@@ -68,6 +79,23 @@ def _validate_country(value: str) -> None:
         raise ValidationError(_("No holiday calendar for country %(code)s") % {"code": value})
 
 
+# How many years past this one a saved schedule knows its holidays for; later years (and
+# earlier than last year) are asked of the package when a question reaches them.
+HOLIDAY_YEARS_AHEAD = 5
+
+
+def work_out_holidays(country: str) -> dict[str, Any]:
+    """``Schedule.holiday_table`` for a country ({} for none): its holidays from last year
+    to HOLIDAY_YEARS_AHEAD years ahead, named in the country's language and the site's."""
+    country = country.upper()
+    if not country:
+        return {}
+    this_year = timezone.now().year
+    years = range(this_year - 1, this_year + HOLIDAY_YEARS_AHEAD + 1)
+    languages = [code for code, _name in settings.LANGUAGES]
+    return {"country": country, "years": holiday_table(country, "", years, languages)}
+
+
 class Schedule(models.Model):
     name = models.CharField(_("name"), max_length=120)
     # One schedule per channel at most; the one without a channel is the default.
@@ -91,6 +119,10 @@ class Schedule(models.Model):
         default="KR",
         validators=[_validate_country],
     )
+    # The public holidays of ``holiday_country`` from last year to HOLIDAY_YEARS_AHEAD years
+    # ahead, in every language of the site, worked out when the schedule is saved
+    # (``hours.holiday_table``): serving processes answer from it without the package.
+    holiday_table = models.JSONField(default=dict, blank=True, editable=False)
     # Extra closed days: [{"date": "2026-12-31", "name": "year-end inventory"}].
     closures = models.JSONField(_("closures"), default=list, blank=True)
     # Dates with their own hours: [{"date": "2026-12-24", "hours": [["09:00", "13:00"]]}].
@@ -124,6 +156,31 @@ class Schedule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if (fields is None or "holiday_country" in fields) and not self._holidays_current():
+            # Loads the package in this process (an admin's save), not in every process.
+            self.holiday_table = work_out_holidays(self.holiday_country)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "holiday_table"}
+        super().save(*args, **kwargs)
+
+    def _holidays_current(self) -> bool:
+        """The table is of the country now set and reaches as far as a new one would."""
+        table = self.holiday_table or {}
+        country = self.holiday_country.upper()
+        if not country:
+            return not table
+        return table.get("country") == country and str(
+            timezone.now().year + HOLIDAY_YEARS_AHEAD
+        ) in (table.get("years") or {})
+
+    def _holiday_years(self) -> HolidayTable:
+        table = self.holiday_table or {}
+        if table.get("country") != self.holiday_country.upper():
+            return {}  # changed without save(): the package answers
+        return read_holiday_table(table.get("years") or {})
+
     @property
     def is_default(self) -> bool:
         return self.channel_id is None and self.team_id is None
@@ -140,6 +197,7 @@ class Schedule(models.Model):
             time_zone=self.time_zone,
             week=parse_intervals(self.week or {}),
             holiday_country=self.holiday_country.upper(),
+            holiday_table=self._holiday_years(),
             closures=frozenset(names),
             closure_names=names,
             special_hours=special,

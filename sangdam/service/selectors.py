@@ -73,10 +73,13 @@ def load_schedule_book() -> ScheduleBook:
 
 
 def warm_holiday_calendars() -> None:
-    """Build today's public-holiday calendar of every schedule: the first one loads the
-    ``holidays`` package (~0.1–0.25 s, ~8 MB with one country's rules: every calendar
-    system), which a process should do before its first request, not during it. With no
-    schedule naming a country nothing is loaded."""
+    """Answer "is today a holiday?" for every schedule, before the first request does.
+
+    A saved schedule answers from its own table (``Schedule.holiday_table``) and nothing
+    more is loaded. One without (a row changed behind the model's back, or a date past
+    its table) builds the calendar from the ``holidays`` package: the first loads it
+    (~0.1–0.25 s, ~8 MB with one country's rules), which a process should do before its
+    first request, not during it."""
     book = schedule_book()
     for schedule in [book.default, *book.by_channel.values(), *book.by_team.values()]:
         hours = book.hours_of(schedule) if schedule and schedule.holiday_country else None

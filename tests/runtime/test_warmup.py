@@ -47,8 +47,17 @@ def test_warm_up_compiles_the_form_and_builds_the_url_tables_and_language_detect
 
 
 @pytest.mark.django_db
-def test_warm_up_builds_this_years_calendar_of_each_schedules_country() -> None:
+def test_warm_up_answers_from_the_schedules_tables_without_the_holidays_package() -> None:
     Schedule.objects.create(name="Tokyo desk", time_zone="Asia/Tokyo", holiday_country="JP")
+    _calendar.cache_clear()
+    warm_holiday_calendars()
+    assert _calendar.cache_info().misses == 0
+
+
+@pytest.mark.django_db
+def test_warm_up_builds_the_calendar_of_a_schedule_without_its_table() -> None:
+    desk = Schedule.objects.create(name="Tokyo desk", time_zone="Asia/Tokyo", holiday_country="JP")
+    Schedule.objects.filter(pk=desk.pk).update(holiday_table={})  # a row from before tables
     _calendar.cache_clear()
     warm_holiday_calendars()
     year = dt.datetime.now(ZoneInfo("Asia/Tokyo")).year

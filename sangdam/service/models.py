@@ -7,6 +7,8 @@ rules themselves live in :mod:`sangdam.service.hours` as pure functions.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from importlib.metadata import version
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -84,6 +86,12 @@ def _validate_country(value: str) -> None:
 HOLIDAY_YEARS_AHEAD = 5
 
 
+@cache
+def holidays_version() -> str:
+    """The installed ``holidays`` release (its metadata only: the package is not loaded)."""
+    return version("holidays")
+
+
 def work_out_holidays(country: str) -> dict[str, Any]:
     """``Schedule.holiday_table`` for a country ({} for none): its holidays from last year
     to HOLIDAY_YEARS_AHEAD years ahead, named in the country's language and the site's."""
@@ -93,7 +101,8 @@ def work_out_holidays(country: str) -> dict[str, Any]:
     this_year = timezone.now().year
     years = range(this_year - 1, this_year + HOLIDAY_YEARS_AHEAD + 1)
     languages = [code for code, _name in settings.LANGUAGES]
-    return {"country": country, "years": holiday_table(country, "", years, languages)}
+    years_table = holiday_table(country, "", years, languages)
+    return {"country": country, "version": holidays_version(), "years": years_table}
 
 
 class Schedule(models.Model):
@@ -171,14 +180,21 @@ class Schedule(models.Model):
         country = self.holiday_country.upper()
         if not country:
             return not table
-        return table.get("country") == country and str(
-            timezone.now().year + HOLIDAY_YEARS_AHEAD
-        ) in (table.get("years") or {})
+        return (
+            table.get("country") == country
+            and table.get("version") == holidays_version()
+            and str(timezone.now().year + HOLIDAY_YEARS_AHEAD) in (table.get("years") or {})
+        )
 
     def _holiday_years(self) -> HolidayTable:
         table = self.holiday_table or {}
-        if table.get("country") != self.holiday_country.upper():
-            return {}  # changed without save(): the package answers
+        if (
+            table.get("country") != self.holiday_country.upper()
+            or table.get("version") != holidays_version()
+        ):
+            # Changed without save(), or worked out by another release of the package
+            # (which may have corrected a date): the package answers until the next save.
+            return {}
         return read_holiday_table(table.get("years") or {})
 
     @property

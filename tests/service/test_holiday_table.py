@@ -69,3 +69,21 @@ def test_no_country_keeps_no_table() -> None:
     schedule = Schedule.objects.create(name="Open", week=WEEK, holiday_country="")
     assert schedule.holiday_table == {}
     assert not schedule.hours().is_closed_day(CHUSEOK)
+
+
+@pytest.mark.django_db
+def test_a_table_worked_out_by_another_holidays_release_is_not_used() -> None:
+    schedule = Schedule.objects.create(name="Seoul", week=WEEK, holiday_country="KR")
+    table = {**schedule.holiday_table, "version": "0.1"}
+    Schedule.objects.filter(pk=schedule.pk).update(holiday_table=table)
+    assert Schedule.objects.get(pk=schedule.pk).hours().holiday_table == {}
+
+
+@pytest.mark.django_db
+def test_saving_again_works_the_table_out_with_the_installed_release() -> None:
+    schedule = Schedule.objects.create(name="Seoul", week=WEEK, holiday_country="KR")
+    Schedule.objects.filter(pk=schedule.pk).update(holiday_table={"version": "0.1"})
+    again = Schedule.objects.get(pk=schedule.pk)
+    again.save()
+    assert again.hours().holiday_name(CHUSEOK, "ko") == "추석"
+    assert again.hours().holiday_table

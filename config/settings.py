@@ -167,7 +167,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "sangdam.core.redis_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }

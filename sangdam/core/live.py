@@ -64,6 +64,10 @@ def publish(groups: list[str], payload: dict[str, Any]) -> None:
     message = {"type": "live.event", "payload": payload}
 
     async def send_all() -> None:
+        many = getattr(layer, "group_send_many", None)
+        if many is not None:  # Redis: all the groups in two round trips (core/redis_layer.py)
+            await many(groups, message)
+            return
         for group in groups:
             await layer.group_send(group, message)
 

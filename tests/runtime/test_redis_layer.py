@@ -5,13 +5,24 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
 from sangdam.core.redis_layer import RedisChannelLayer
 
 REDIS_URL = os.environ.get("SANGDAM_TEST_REDIS", "redis://127.0.0.1:6379") + "/11"
+
+
+T = TypeVar("T")
+
+
+def _run(scenario: Coroutine[Any, Any, T]) -> T:
+    """In a thread of its own: the browser tests leave an event loop on the main thread."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, scenario).result()
 
 
 def _layer() -> RedisChannelLayer:
@@ -47,7 +58,7 @@ def test_a_push_to_several_groups_reaches_each_member_once() -> None:
         await layer.flush()
         return got
 
-    inbox_page, ticket_page, elsewhere = asyncio.run(scenario())
+    inbox_page, ticket_page, elsewhere = _run(scenario())
     assert [m["payload"]["ticket_id"] for m in inbox_page] == [7]
     assert [m["payload"]["ticket_id"] for m in ticket_page] == [7]
     assert elsewhere == []
@@ -64,4 +75,4 @@ def test_a_push_to_groups_nobody_listens_to_sends_nothing() -> None:
         await layer.flush()
         return got
 
-    assert asyncio.run(scenario()) == []
+    assert _run(scenario()) == []

@@ -53,10 +53,11 @@ def hit(scope: str, key: str, *, limit: int, window: int) -> Verdict:
     )
 
 
-# Made once, then one EVALSHA per hit: one command and one reply (a MULTI/EXEC pipeline
-# was four of each), and no new Redis client per call as Django's get_client makes.
+# One EVALSHA per hit: one command and one reply (a MULTI/EXEC pipeline was four of each).
+# The script, with its client, is kept on the connection pool it uses, so it lives as long
+# as the pool (a cache made per call, as in a websocket consumer's thread, leaves nothing
+# behind) and no new Redis client is made per hit as Django's get_client does.
 _COUNT = "redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX') return redis.call('INCR', KEYS[1])"
-_counters: dict[int, tuple[Any, Any]] = {}
 
 
 def _count(name: str, *, timeout: int) -> int:
@@ -65,11 +66,12 @@ def _count(name: str, *, timeout: int) -> int:
     if isinstance(backend, RedisCache):
         client = backend._cache  # type: ignore[attr-defined]
         pool = client._get_connection_pool(write=True)
-        known = _counters.get(id(pool))
-        if known is None or known[0] is not pool:
-            script = client._client(connection_pool=pool).register_script(_COUNT)
-            known = _counters[id(pool)] = (pool, script)
-        return int(known[1](keys=[backend.make_key(name)], args=[timeout]))
+        script: Any = getattr(pool, "_sangdam_count", None)
+        if script is None:
+            script = pool._sangdam_count = client._client(connection_pool=pool).register_script(
+                _COUNT
+            )
+        return int(script(keys=[backend.make_key(name)], args=[timeout]))
     backend.add(name, 0, timeout=timeout)
     try:
         return int(backend.incr(name))

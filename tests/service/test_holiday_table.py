@@ -87,3 +87,11 @@ def test_saving_again_works_the_table_out_with_the_installed_release() -> None:
     again.save()
     assert again.hours().holiday_name(CHUSEOK, "ko") == "추석"
     assert again.hours().holiday_table
+
+
+@pytest.mark.django_db
+def test_a_country_the_package_does_not_know_saves_without_a_table() -> None:
+    # A row from an older release naming a country since dropped must not block the
+    # migration or a save; the admin form refuses such a code before it gets here.
+    schedule = Schedule.objects.create(name="Gone", week=WEEK, holiday_country="XX")
+    assert schedule.holiday_table == {}

@@ -16,13 +16,17 @@ def measure(name: str, work: Callable[[], None], per: int, unit: str, profile: P
     or the GIL are not the code's cost)."""
     profiler = cProfile.Profile(time.process_time)
     start = time.process_time()
+    thread_start = time.thread_time()
     if profile:
         profiler.enable()
     work()
     if profile:
         profiler.disable()
         profiler.dump_stats(profile / f"{name}.prof")
-    print(f"{name:9} {(time.process_time() - start) * 1000 / per:6.2f} ms CPU per {unit}")
+    print(
+        f"{name:9} {(time.process_time() - start) * 1000 / per:6.2f} ms CPU per {unit}"
+        f" ({(time.thread_time() - thread_start) * 1000 / per:.2f} ms in the calling thread)"
+    )
 
 
 def count_statements(unit: str, halves: list[tuple[str, Callable[[], None]]]) -> None:
@@ -40,7 +44,7 @@ def count_statements(unit: str, halves: list[tuple[str, Callable[[], None]]]) ->
     if os.environ.get("SHOW_SQL"):
         for label, queries in captured:
             for query in queries.captured_queries:
-                print(label, query["sql"][:160])
+                print(label, query["time"], query["sql"][:300])
 
 
 def arguments(doc: str | None) -> argparse.Namespace:

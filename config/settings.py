@@ -181,7 +181,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("LOCMEM_CACHE_ENTRIES", 20000)},
         }
     }
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "sangdam.core.memory_layer.MemoryChannelLayer"}}
 
 # --- background tasks -----------------------------------------------------------------
 TASKS = {

@@ -27,6 +27,7 @@ from sangdam.tickets.events import (
     StatusChanged,
     TicketOpened,
 )
+from sangdam.tickets.models import Status
 
 # What a browser hears, by event type; the first that applies wins when one action
 # records several events on a ticket (a reopening reply is one "message_added").
@@ -69,5 +70,21 @@ def _payload(ticket_id: int, events: list[DomainEvent]) -> dict[str, Any] | None
             payload["message_id"] = event.message_id
         elif isinstance(event, DeliveryChanged):
             payload.update(message_id=event.message_id, state=event.state)
+        status = _new_status(events)
+        if status:
+            payload["status"] = status
         return payload
     return None
+
+
+def _new_status(events: list[DomainEvent]) -> str:
+    """The status the action left the ticket in, when it changed one (a chat's socket
+    asks the database whether the chat ended only then)."""
+    for event in reversed(events):
+        if isinstance(event, StatusChanged):
+            return event.new
+        if isinstance(event, ChatEnded):
+            return Status.SOLVED
+        if isinstance(event, MergedInto):
+            return Status.CLOSED
+    return ""

@@ -38,7 +38,7 @@ def test_the_visitor_ends_the_chat_and_the_agents_page_hears_it(chat_channel: Ch
     ended, heard = async_to_sync(scenario)()
     ticket = Ticket.objects.get()
     assert ended == {"type": "ended"}
-    assert heard == {"event": "ticket_updated", "ticket_id": ticket.pk}
+    assert heard == {"event": "ticket_updated", "ticket_id": ticket.pk, "status": "solved"}
     assert ticket.status == Status.SOLVED
     event = Event.objects.get(ticket=ticket, kind="chat_ended")
     assert (event.actor_label, event.data) == ("customer", {"status": "new"})

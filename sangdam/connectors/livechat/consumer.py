@@ -343,11 +343,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def live_event(self, event: dict[str, Any]) -> None:
         payload = event["payload"]
         if payload.get("event") in ("ticket_updated", "message_added"):
-            # Solved by the agent: the chat has ended (the widget asks for a rating).
+            # Solved by the agent: the chat has ended (the widget asks for a rating). The
+            # push names the status only when the action changed it.
             assert self.channel is not None
-            if await database_sync_to_async(conversation.ended)(
-                channel=self.channel, visitor=self.visitor
-            ):
+            if payload.get("status") in conversation.ENDED and await database_sync_to_async(
+                conversation.ended
+            )(channel=self.channel, visitor=self.visitor):
                 await self._say_ended()
             if payload["event"] == "ticket_updated":
                 return

@@ -22,9 +22,10 @@ from sangdam.connectors.models import Channel, ChannelKind, ChatRating
 from sangdam.service.hours import is_open, next_opening
 from sangdam.service.selectors import schedule_book
 from sangdam.tickets import actions
-from sangdam.tickets.models import DeliveryState, Direction, Message, MessageKind
+from sangdam.tickets.models import DeliveryState, Direction, Message, MessageKind, Status
 
 HISTORY_LIMIT = 200
+ENDED = (Status.SOLVED, Status.CLOSED)  # a chat in these statuses has ended
 # Shown in the chat as pictures (the rest as links to download).
 INLINE_IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # Outbound messages a visitor may see: everything that is or was on its way to them.
@@ -196,7 +197,7 @@ def open_ticket_id(*, channel: Channel, visitor: str) -> int | None:
 
 def ended(*, channel: Channel, visitor: str) -> bool:
     """The visitor's latest chat was solved or closed and they have not rated it yet."""
-    from sangdam.tickets.models import Status, Ticket
+    from sangdam.tickets.models import Ticket
 
     ticket = (
         Ticket.objects.filter(channel=channel, thread_key=thread_key(visitor))
@@ -204,16 +205,12 @@ def ended(*, channel: Channel, visitor: str) -> bool:
         .values("status", "chat_rating")
         .first()
     )
-    return bool(
-        ticket
-        and ticket["status"] in (Status.SOLVED, Status.CLOSED)
-        and ticket["chat_rating"] is None
-    )
+    return bool(ticket and ticket["status"] in ENDED and ticket["chat_rating"] is None)
 
 
 def chat_going_on(*, channel: Channel, visitor: str) -> bool:
     """The visitor's latest chat goes on (not solved or closed): "End chat" is offered."""
-    from sangdam.tickets.models import Status, Ticket
+    from sangdam.tickets.models import Ticket
 
     status = (
         Ticket.objects.filter(channel=channel, thread_key=thread_key(visitor))

@@ -19,6 +19,7 @@ from sangdam.core.gc_tuning import freeze_loaded_objects
 from sangdam.core.runtime import BackgroundServices
 from sangdam.core.secret_file import require_real_secret
 from sangdam.core.warmup import warm_up
+from sangdam.core.webworker import UVICORN_OPTIONS
 
 
 def _exec_supervisor(host: str, port: int, workers: int) -> NoReturn:
@@ -72,14 +73,7 @@ class Command(BaseCommand):
             )
         if options["workers"] > 1:
             _exec_supervisor(host, port, options["workers"])
-        config = uvicorn.Config(
-            "config.asgi:application",
-            host=host,
-            port=port,
-            lifespan="off",
-            log_level="warning",
-            ws="websockets-sansio",
-        )
+        config = uvicorn.Config("config.asgi:application", host=host, port=port, **UVICORN_OPTIONS)
         config.load()  # the app and its imports, before the long-lived objects are frozen
         warm_up()
         freeze_loaded_objects()

@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from sangdam.accounts import twofactor
 from sangdam.console import presence
 from sangdam.console.notifications import user_group
 from sangdam.core.live import INBOX_GROUP, ticket_group
+from sangdam.core.sockets import JsonSocket
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
+class LiveConsumer(JsonSocket):
     groups_joined: list[str]
     ticket_id: int | None = None
 

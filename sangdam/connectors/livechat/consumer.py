@@ -26,7 +26,6 @@ from dataclasses import replace
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -45,6 +44,7 @@ from sangdam.connectors.livechat.config import (
 from sangdam.connectors.models import Channel
 from sangdam.core import ratelimit
 from sangdam.core.live import ticket_group
+from sangdam.core.sockets import JsonSocket
 
 CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 CLOSE_FORBIDDEN = 4403
@@ -71,7 +71,7 @@ def _text(value: object, limit: int) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(JsonSocket):
     channel: Channel | None = None
     visitor: str = ""
     visit: conversation.Visit = conversation.Visit()

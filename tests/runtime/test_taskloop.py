@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 
 import pytest
@@ -189,3 +190,27 @@ def test_with_no_request_in_flight_the_embedded_worker_does_not_wait() -> None:
 
     assert RAN == ["now"]
     assert time.monotonic() - began < 30
+
+
+@task(priority=10)
+def urgent(name: str) -> None:
+    RAN.append(name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_urgent_task_wakes_the_idle_worker_of_its_process_at_once() -> None:
+    worker = make_worker(interval=60)  # would look again only after a minute
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    time.sleep(0.2)  # it looked, found nothing, and waits
+
+    urgent.enqueue("reply")
+    deadline = time.monotonic() + 20
+    while RAN != ["reply"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    worker.running = False
+    taskloop._URGENT.set()
+    thread.join(5)
+
+    assert RAN == ["reply"]
+    assert not thread.is_alive()

@@ -46,8 +46,8 @@ from sangdam.tickets.models import Ticket, Topic
 router = Router(tags=["tickets"])
 
 
-def _ticket(key: str) -> Ticket:
-    ticket = selectors.ticket_lookup(key=key)
+def _ticket(key: str, *, shape: bool = True) -> Ticket:
+    ticket = selectors.ticket_lookup(key=key, shape=shape)
     if ticket is None:
         raise not_found(_("Ticket"))
     return ticket
@@ -236,7 +236,7 @@ def update_ticket(request: HttpRequest, key: str, payload: TicketPatch) -> Ticke
     A status change the workflow does not allow answers 409 `invalid_status_transition`
     and leaves every field as it was.
     """
-    ticket = _ticket(key)
+    ticket = _ticket(key, shape=False)
     refs = _refs(payload)
     actor = api_actor(request)
     sent = payload.model_fields_set
@@ -271,7 +271,7 @@ def list_messages(
     request: HttpRequest, key: str, cursor: str = "", limit: int = 50
 ) -> dict[str, Any]:
     """The conversation oldest first, internal notes included; follow `next_cursor`."""
-    ticket = _ticket(key)
+    ticket = _ticket(key, shape=False)
     items, next_cursor = selectors.message_page(ticket=ticket, cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": next_cursor}
 
@@ -282,7 +282,7 @@ def add_message(request: HttpRequest, key: str, payload: MessageCreate) -> HttpR
 
     Supports `Idempotency-Key`; a replay returns the first answer and sends nothing again.
     """
-    ticket = _ticket(key)
+    ticket = _ticket(key, shape=False)
     actor = api_actor(request)
 
     def reply() -> Outcome:

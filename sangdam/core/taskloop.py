@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
@@ -36,14 +35,9 @@ from django_tasks_db.utils import is_locked_database_exception, normalize_uuid, 
 
 from sangdam.core import inflight
 from sangdam.core.inserts import insert
+from sangdam.core.wakeup import Waiter, urgent_committed
 
 log = logging.getLogger(__name__)
-
-# Set when an urgent task (priority above 0: a reply on its way to a customer) commits:
-# a worker in the same process (embedded) claims it at once instead of at its next look
-# every TASK_POLL_SECONDS (a live chat answer waited 50 ms on average for that look).
-# Bookkeeping tasks do not wake it: waiting lets them run together (``run_together``).
-_URGENT = threading.Event()
 
 _FIELDS = DBTaskResult._meta.concrete_fields
 _Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -120,6 +114,7 @@ class Worker(LibraryWorker):
         process answers to finish (core/inflight.py; the embedded worker); 0: never."""
         super().__init__(**kwargs)
         self.give_way = give_way
+        self.waiter = Waiter()
         if self.excluded_queue_names:
             raise ValueError("excluded queues are not supported")
         self._queues = [] if self.process_all_queues else list(self.queue_names)
@@ -244,6 +239,12 @@ class Worker(LibraryWorker):
 
     def run(self) -> None:
         log.debug("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
+        try:
+            self._loop()
+        finally:
+            self.waiter.close()
+
+    def _loop(self) -> None:
         backlog = False
         while self.running:
             # Embedded: the web's requests first (core/inflight.py); busy, one task at a time.
@@ -269,10 +270,7 @@ class Worker(LibraryWorker):
                 return
             close_old_connections()
             if self.running and result is None:
-                # Cleared before the next claim: a task committed before the clear is
-                # found by that claim, one committed after it sets the event again.
-                _URGENT.wait(self.interval)
-                _URGENT.clear()
+                self.waiter.wait(self.interval)  # an urgent task wakes it (core/wakeup.py)
 
 
 class DatabaseBackend(LibraryBackend):
@@ -306,8 +304,8 @@ class DatabaseBackend(LibraryBackend):
         )
         object.__setattr__(result, "_return_value", None)
         task_enqueued.send(type(self), task_result=result)
-        if task.priority > 0:
-            transaction.on_commit(_URGENT.set, using=router.db_for_write(DBTaskResult))
+        if task.priority > 0:  # a reply on its way: wake the workers (core/wakeup.py)
+            transaction.on_commit(urgent_committed, using=router.db_for_write(DBTaskResult))
         return result
 
     def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 
@@ -12,7 +13,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from sangdam.core import inflight, taskloop
+from sangdam.core import inflight, taskloop, wakeup
 from sangdam.core.runtime import make_worker
 from tests.processes import at_once
 
@@ -209,8 +210,26 @@ def test_an_urgent_task_wakes_the_idle_worker_of_its_process_at_once() -> None:
     while RAN != ["reply"] and time.monotonic() < deadline:
         time.sleep(0.02)
     worker.running = False
-    taskloop._URGENT.set()
+    wakeup.urgent_committed()
     thread.join(5)
 
     assert RAN == ["reply"]
     assert not thread.is_alive()
+
+
+def test_a_worker_in_another_process_hears_an_urgent_commit_through_redis(settings) -> None:
+    settings.REDIS_URL = os.environ.get("SANGDAM_TEST_REDIS", "redis://127.0.0.1:6379") + "/11"
+    waiter = wakeup.Waiter()
+    waiter.wait(0.05)  # subscribed, idle
+    woke = threading.Event()
+
+    def idle() -> None:
+        waiter.wait(60)
+        woke.set()
+
+    thread = threading.Thread(target=idle, daemon=True)
+    thread.start()
+    wakeup.publish(settings.REDIS_URL)  # what a web process does at commit: no local event
+
+    assert woke.wait(20)
+    waiter.close()

@@ -14,6 +14,7 @@ from django_tasks import task
 from sangdam.connectors.base import DeliveryError, InboundAttachment, OutboundMessage
 from sangdam.connectors.registry import get_connector
 from sangdam.core import backoff
+from sangdam.core.wakeup import URGENT_PRIORITY
 from sangdam.customers.models import Identity
 from sangdam.portal.links import attachment_url, status_link
 from sangdam.tickets import actions
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 # each inquiry (search index, SLA clocks, routing): a worker busy with a burst of
 # inquiries would otherwise send it only after all of theirs (django-tasks: -100..100).
 DELIVERY_PRIORITY = 10
+# An agent's answer goes before the acknowledgements too, and wakes an idle worker at
+# commit instead of waiting for its next look (core/wakeup.py).
+ANSWER_PRIORITY = URGENT_PRIORITY
 
 
 @task(queue_name="delivery", priority=DELIVERY_PRIORITY)

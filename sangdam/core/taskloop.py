@@ -35,7 +35,7 @@ from django_tasks_db.utils import is_locked_database_exception, normalize_uuid, 
 
 from sangdam.core import inflight
 from sangdam.core.inserts import insert
-from sangdam.core.wakeup import Waiter, urgent_committed
+from sangdam.core.wakeup import URGENT_PRIORITY, Waiter, urgent_committed
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +304,7 @@ class DatabaseBackend(LibraryBackend):
         )
         object.__setattr__(result, "_return_value", None)
         task_enqueued.send(type(self), task_result=result)
-        if task.priority > 0:  # a reply on its way: wake the workers (core/wakeup.py)
+        if task.priority >= URGENT_PRIORITY:  # an answer on its way (core/wakeup.py)
             transaction.on_commit(urgent_committed, using=router.db_for_write(DBTaskResult))
         return result
 

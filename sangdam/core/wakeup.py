@@ -1,4 +1,4 @@
-"""Waking idle task workers when an urgent task commits (a reply on its way to a customer).
+"""Waking idle task workers when an urgent task commits (an agent's answer on its way).
 
 An idle worker looks for tasks every ``TASK_POLL_SECONDS`` (0.1 s): a live chat answer
 waited half of that on average, plus the worker's turn. Bookkeeping tasks can wait (they
@@ -19,14 +19,17 @@ import threading
 from contextlib import suppress
 from typing import Any
 
-import redis
 from django.conf import settings
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "sangdam:tasks:urgent"
+# A task of this priority or above wakes idle workers when it commits: an agent's answer
+# (connectors/delivery.py). Not the acknowledgement each inquiry queues: woken for every
+# inquiry, the worker would run the bookkeeping one inquiry at a time instead of together.
+URGENT_PRIORITY = 20
 _local = threading.Event()
-_publishers: dict[str, redis.Redis] = {}
+_publishers: dict[str, Any] = {}  # URL -> redis.Redis
 
 
 def urgent_committed() -> None:
@@ -37,6 +40,8 @@ def urgent_committed() -> None:
 
 
 def publish(url: str) -> None:
+    import redis  # only where Redis is configured: a command need not load it
+
     try:
         client = _publishers.get(url)
         if client is None:
@@ -55,6 +60,8 @@ class Waiter:
     def wait(self, timeout: float) -> None:
         url = settings.REDIS_URL
         if url:
+            import redis
+
             try:
                 self._wait_redis(url, timeout)
                 return
@@ -67,6 +74,8 @@ class Waiter:
         _local.clear()
 
     def _wait_redis(self, url: str, timeout: float) -> None:
+        import redis
+
         if self._pubsub is None:
             self._pubsub = redis.Redis.from_url(url).pubsub(ignore_subscribe_messages=True)
             self._pubsub.subscribe(CHANNEL)
@@ -77,6 +86,8 @@ class Waiter:
 
     def close(self) -> None:
         if self._pubsub is not None:
+            import redis
+
             with suppress(redis.RedisError):
                 self._pubsub.close()
             self._pubsub = None

@@ -214,7 +214,7 @@ def do_reply(
     reply but is no agent's first response and leaves the status alone."""
     # The delivery glue lives with the connectors; imported here, not at load time, as
     # it imports this module.
-    from sangdam.connectors.delivery import deliver_message
+    from sangdam.connectors.delivery import ANSWER_PRIORITY, deliver_message
 
     _check_can_write(actor)
     if not text.strip():
@@ -247,7 +247,11 @@ def do_reply(
             if ticket.first_responded_at is None and not automatic:
                 ticket.first_responded_at = now
                 fields.append("first_responded_at")
-            deliver_message.enqueue(message.pk)
+            # Someone's answer is urgent; Sangdam's own (an acknowledgement) can wait.
+            queued = (
+                deliver_message if automatic else deliver_message.using(priority=ANSWER_PRIORITY)
+            )
+            queued.enqueue(message.pk)
         ticket.save(update_fields=fields)
         new_status = status or (
             Status.OPEN if not note and not automatic and ticket.status == Status.NEW else None

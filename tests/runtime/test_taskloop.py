@@ -193,7 +193,7 @@ def test_with_no_request_in_flight_the_embedded_worker_does_not_wait() -> None:
     assert time.monotonic() - began < 30
 
 
-@task(priority=10)
+@task(priority=wakeup.URGENT_PRIORITY)
 def urgent(name: str) -> None:
     RAN.append(name)
 

@@ -172,25 +172,33 @@ class ChatConsumer(JsonSocket):
             )
         after = content.get("after")
         welcome = await database_sync_to_async(self._welcome)(
-            after if isinstance(after, int) else 0
+            after if isinstance(after, int) else 0, fresh=not token
         )
         await self.send_json(welcome)
         await self._watch()
 
-    def _welcome(self, after: int) -> dict[str, Any]:
+    def _welcome(self, after: int, *, fresh: bool) -> dict[str, Any]:
+        """``fresh``: a visitor made just now, who has no chat (most page views: no query)."""
         assert self.channel is not None
-        self.ticket_id = conversation.open_ticket_id(channel=self.channel, visitor=self.visitor)
+        chat = (
+            conversation.Chat()
+            if fresh
+            else conversation.latest_chat(channel=self.channel, visitor=self.visitor)
+        )
+        self.ticket_id = chat.ticket_id
         return {
             "type": "welcome",
             # A fresh token at each visit: the expiry counts from the last visit.
             "token": visitor_token(self.channel, self.visitor),
             "messages": conversation.history(
                 channel=self.channel, visitor=self.visitor, after=after
-            ),
+            )
+            if chat.ticket_id is not None
+            else [],
             "availability": conversation.availability(self.channel).as_json(),
-            "ended": conversation.ended(channel=self.channel, visitor=self.visitor),
+            "ended": chat.ended,
             # A chat goes on: the page offers "End chat".
-            "open": conversation.chat_going_on(channel=self.channel, visitor=self.visitor),
+            "open": chat.going_on,
         }
 
     async def _message(self, content: dict[str, Any]) -> None:

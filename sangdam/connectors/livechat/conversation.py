@@ -184,41 +184,45 @@ def record_seen(*, channel: Channel, visitor: str, ids: list[int], state: str) -
     return changed
 
 
-def open_ticket_id(*, channel: Channel, visitor: str) -> int | None:
+@dataclass(frozen=True)
+class Chat:
+    """The visitor's latest chat ticket (none: ``ticket_id`` None), read in one query."""
+
+    ticket_id: int | None = None
+    status: str = ""
+    rated: bool = False
+
+    @property
+    def ended(self) -> bool:
+        """Solved or closed and not rated yet: the widget asks for a rating."""
+        return self.status in ENDED and not self.rated
+
+    @property
+    def going_on(self) -> bool:
+        """Not solved or closed: "End chat" is offered."""
+        return self.status in (Status.NEW, Status.OPEN, Status.PENDING)
+
+
+def latest_chat(*, channel: Channel, visitor: str) -> Chat:
     from sangdam.tickets.models import Ticket
 
-    return (
+    row = (
         Ticket.objects.filter(channel=channel, thread_key=thread_key(visitor))
         .order_by("-id")
-        .values_list("pk", flat=True)
+        .values_list("pk", "status", "chat_rating")
         .first()
     )
+    if row is None:
+        return Chat()
+    return Chat(ticket_id=row[0], status=row[1], rated=row[2] is not None)
+
+
+def open_ticket_id(*, channel: Channel, visitor: str) -> int | None:
+    return latest_chat(channel=channel, visitor=visitor).ticket_id
 
 
 def ended(*, channel: Channel, visitor: str) -> bool:
-    """The visitor's latest chat was solved or closed and they have not rated it yet."""
-    from sangdam.tickets.models import Ticket
-
-    ticket = (
-        Ticket.objects.filter(channel=channel, thread_key=thread_key(visitor))
-        .order_by("-id")
-        .values("status", "chat_rating")
-        .first()
-    )
-    return bool(ticket and ticket["status"] in ENDED and ticket["chat_rating"] is None)
-
-
-def chat_going_on(*, channel: Channel, visitor: str) -> bool:
-    """The visitor's latest chat goes on (not solved or closed): "End chat" is offered."""
-    from sangdam.tickets.models import Ticket
-
-    status = (
-        Ticket.objects.filter(channel=channel, thread_key=thread_key(visitor))
-        .order_by("-id")
-        .values_list("status", flat=True)
-        .first()
-    )
-    return status in (Status.NEW, Status.OPEN, Status.PENDING)
+    return latest_chat(channel=channel, visitor=visitor).ended
 
 
 def end_chat(*, channel: Channel, visitor: str) -> bool:

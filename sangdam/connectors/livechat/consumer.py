@@ -270,7 +270,8 @@ class ChatConsumer(JsonSocket):
         return {
             "type": "ack",
             "client_id": client_id,
-            "message": conversation.message_json(result.message),
+            # A socket's message is text only (files come by upload, files.py).
+            "message": conversation.message_json(result.message, files=()),
             "offline": offline,
         }
 

@@ -9,6 +9,7 @@ with the stored message instead of being stored twice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,14 @@ from sangdam.connectors.models import Channel, ChannelKind, ChatRating
 from sangdam.service.hours import is_open, next_opening
 from sangdam.service.selectors import schedule_book
 from sangdam.tickets import actions
-from sangdam.tickets.models import DeliveryState, Direction, Message, MessageKind, Status
+from sangdam.tickets.models import (
+    Attachment,
+    DeliveryState,
+    Direction,
+    Message,
+    MessageKind,
+    Status,
+)
 
 HISTORY_LIMIT = 200
 ENDED = (Status.SOLVED, Status.CLOSED)  # a chat in these statuses has ended
@@ -105,7 +113,8 @@ def take_message(
     )
 
 
-def message_json(message: Message) -> dict[str, Any]:
+def message_json(message: Message, files: Sequence[Attachment] | None = None) -> dict[str, Any]:
+    """``files``: the message's attachments when the caller knows them (none read then)."""
     mine = message.direction == Direction.IN
     data: dict[str, Any] = {
         "id": message.pk,
@@ -113,7 +122,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "text": message.text,
         "at": message.created_at.isoformat(),
     }
-    files = [
+    shown = [
         {
             "id": a.pk,
             "name": a.filename,
@@ -121,10 +130,10 @@ def message_json(message: Message) -> dict[str, Any]:
             "size": a.size,
             "image": a.content_type in INLINE_IMAGES,
         }
-        for a in message.attachments.all()
+        for a in (message.attachments.all() if files is None else files)
     ]
-    if files:
-        data["attachments"] = files
+    if shown:
+        data["attachments"] = shown
     if mine and message.external_id and ":" in message.external_id:
         data["client_id"] = message.external_id.split(":", 1)[1]
     if not mine:

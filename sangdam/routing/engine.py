@@ -243,6 +243,13 @@ def _answer(offer: Offer, state: str, actor: Actor) -> None:
     )
 
 
+def offer_waits(*, ticket_id: int, agent_id: int) -> bool:
+    """A pending offer of the ticket to the agent (read without a lock)."""
+    return Offer.objects.filter(
+        ticket_id=ticket_id, agent_id=agent_id, state=Offer.State.PENDING
+    ).exists()
+
+
 def accept_offer(*, ticket_id: int, agent: User) -> bool:
     """The agent takes the ticket offered to them; False when no such offer waits."""
     with transaction.atomic():

@@ -37,6 +37,9 @@ def answering_accepts_offer(event: AgentReplied | NoteAdded) -> None:
         return
     from sangdam.accounts.models import User
 
+    # Most answers settle no offer: a look by ids first, no agent row read, no lock.
+    if not engine.offer_waits(ticket_id=event.ticket_id, agent_id=event.meta.actor_user_id):
+        return
     agent = User.objects.filter(pk=event.meta.actor_user_id).first()
     if agent is not None:
         engine.accept_offer(ticket_id=event.ticket_id, agent=agent)

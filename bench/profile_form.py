@@ -18,23 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 import threading
 import uuid
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["SANGDAM_VAR_DIR"] = tempfile.mkdtemp(prefix="sangdam-profile-")
-os.environ["PORTAL_RATE_LIMIT_PER_IP"] = str(10**9)
-os.environ["PORTAL_RATE_LIMIT_PER_EMAIL"] = str(10**9)
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+from profiling import arguments, count_statements, measure, setup_django
 
-import django
-
-django.setup()
+setup_django(PORTAL_RATE_LIMIT_PER_IP=str(10**9), PORTAL_RATE_LIMIT_PER_EMAIL=str(10**9))
 
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from profiling import arguments, count_statements, measure  # noqa: E402
 
 from sangdam.core import live, taskloop  # noqa: E402
 from sangdam.core.runtime import make_worker  # noqa: E402

@@ -18,28 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import tempfile
 import threading
 import uuid
 from collections.abc import Coroutine, Iterable
 from typing import Any
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["SANGDAM_VAR_DIR"] = tempfile.mkdtemp(prefix="sangdam-profile-")
-os.environ["LIVECHAT_RATE_PER_VISITOR"] = str(10**9)
-os.environ["LIVECHAT_RATE_PER_IP"] = str(10**9)
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+from profiling import arguments, count_statements, measure, setup_django
 
-import django
-
-django.setup()
+setup_django(LIVECHAT_RATE_PER_VISITOR=str(10**9), LIVECHAT_RATE_PER_IP=str(10**9))
 
 from asgiref.testing import ApplicationCommunicator  # noqa: E402
 from channels.routing import URLRouter  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from profiling import arguments, count_statements, measure  # noqa: E402
 
 from sangdam.accounts.models import Presence, User  # noqa: E402
 from sangdam.accounts.tokens import create_api_token  # noqa: E402

@@ -14,21 +14,12 @@ files (intake.prof, worker.prof; CPU time) for ``python -m pstats``.
 
 from __future__ import annotations
 
-import os
-import tempfile
+from profiling import arguments, count_statements, measure, setup_django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ["SANGDAM_VAR_DIR"] = tempfile.mkdtemp(prefix="sangdam-profile-mail-")
-os.environ["EMAIL_SENDER_RATE_LIMIT"] = str(10**9)
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-
-import django
-
-django.setup()
+setup_django(EMAIL_SENDER_RATE_LIMIT=str(10**9))
 
 import mailgen  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from profiling import arguments, count_statements, measure  # noqa: E402
 
 from sangdam.connectors.email.smtpd import _deliver, _in_request  # noqa: E402
 from sangdam.connectors.models import Channel  # noqa: E402

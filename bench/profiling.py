@@ -5,9 +5,22 @@ from __future__ import annotations
 import argparse
 import cProfile
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+
+def setup_django(**env: str) -> None:
+    """Django on a throw-away var dir (its SQLite database and files), mail to nowhere,
+    with ``env`` on top (e.g. rate limits out of reach)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["SANGDAM_VAR_DIR"] = tempfile.mkdtemp(prefix="sangdam-profile-")
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    os.environ.update(env)
+    import django
+
+    django.setup()
 
 
 def measure(name: str, work: Callable[[], None], per: int, unit: str, profile: Path | None) -> None:

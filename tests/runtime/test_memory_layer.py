@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from sangdam.core.memory_layer import MemoryChannelLayer
+from tests.runtime.scenarios import pending, run_apart
 
-T = TypeVar("T")
 MESSAGE = {"type": "live.event", "payload": {"event": "message_added", "ticket_id": 7}}
-
-
-def _run(scenario: Coroutine[Any, Any, T]) -> T:
-    """In a thread of its own: the browser tests leave an event loop on the main thread."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, scenario).result()
-
-
-async def _pending(layer: MemoryChannelLayer, channel: str) -> list[Any]:
-    got = []
-    while True:
-        try:
-            got.append(await asyncio.wait_for(layer.receive(channel), 0.05))
-        except TimeoutError:
-            return got
 
 
 def test_a_push_to_several_groups_reaches_each_member_once() -> None:
@@ -38,12 +20,12 @@ def test_a_push_to_several_groups_reaches_each_member_once() -> None:
         await layer.group_add("ticket-8", elsewhere)
         await layer.group_send_many(["inbox", "ticket-7", "ticket-9"], MESSAGE)
         return (
-            await _pending(layer, inbox_page),
-            await _pending(layer, ticket_page),
-            await _pending(layer, elsewhere),
+            await pending(layer, inbox_page, 0.05),
+            await pending(layer, ticket_page, 0.05),
+            await pending(layer, elsewhere, 0.05),
         )
 
-    inbox_page, ticket_page, elsewhere = _run(scenario())
+    inbox_page, ticket_page, elsewhere = run_apart(scenario())
     assert inbox_page == [MESSAGE]
     assert ticket_page == [MESSAGE]
     assert elsewhere == []
@@ -56,9 +38,9 @@ def test_a_socket_that_stops_reading_leaves_its_groups_when_its_messages_expire(
         await layer.group_add("ticket-7", gone)
         await layer.send(gone, MESSAGE)  # never read
         await layer.group_send("ticket-7", MESSAGE)  # sweeps first
-        return gone in layer.groups.get("ticket-7", {}), await _pending(layer, gone)
+        return gone in layer.groups.get("ticket-7", {}), await pending(layer, gone, 0.05)
 
-    still_member, left_for_gone = _run(scenario())
+    still_member, left_for_gone = run_apart(scenario())
     assert still_member is False
     assert left_for_gone == []
 
@@ -71,8 +53,8 @@ def test_a_full_socket_misses_a_push_and_the_others_still_get_it() -> None:
         for channel in (full, reading):
             await layer.group_add("inbox", channel)
         await layer.group_send("inbox", MESSAGE)
-        return await _pending(layer, full), await _pending(layer, reading)
+        return await pending(layer, full, 0.05), await pending(layer, reading, 0.05)
 
-    full, reading = _run(scenario())
+    full, reading = run_apart(scenario())
     assert full == [{"type": "live.event", "payload": {"first": True}}]
     assert reading == [MESSAGE]

@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from sangdam.core.redis_layer import RedisChannelLayer
+from tests.runtime.scenarios import pending, run_apart
 
 REDIS_URL = os.environ.get("SANGDAM_TEST_REDIS", "redis://127.0.0.1:6379") + "/11"
 
 
-T = TypeVar("T")
-
-
-def _run(scenario: Coroutine[Any, Any, T]) -> T:
-    """In a thread of its own: the browser tests leave an event loop on the main thread."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, scenario).result()
-
-
 def _layer() -> RedisChannelLayer:
     return RedisChannelLayer(hosts=[REDIS_URL], prefix=f"test-{uuid.uuid4().hex[:8]}")
-
-
-async def _pending(layer: RedisChannelLayer, channel: str) -> list[Any]:
-    """What ``channel`` has waiting (each receive waits at most 0.5 s)."""
-    got = []
-    while True:
-        try:
-            got.append(await asyncio.wait_for(layer.receive(channel), 0.5))
-        except TimeoutError:
-            return got
 
 
 @pytest.mark.once
@@ -51,14 +30,14 @@ def test_a_push_to_several_groups_reaches_each_member_once() -> None:
         message = {"type": "live.event", "payload": {"event": "message_added", "ticket_id": 7}}
         await layer.group_send_many(["inbox", "ticket-7", "ticket-9"], message)
         got = (
-            await _pending(layer, inbox_page),
-            await _pending(layer, ticket_page),
-            await _pending(layer, elsewhere),
+            await pending(layer, inbox_page, 0.5),
+            await pending(layer, ticket_page, 0.5),
+            await pending(layer, elsewhere, 0.5),
         )
         await layer.flush()
         return got
 
-    inbox_page, ticket_page, elsewhere = _run(scenario())
+    inbox_page, ticket_page, elsewhere = run_apart(scenario())
     assert [m["payload"]["ticket_id"] for m in inbox_page] == [7]
     assert [m["payload"]["ticket_id"] for m in ticket_page] == [7]
     assert elsewhere == []
@@ -71,8 +50,8 @@ def test_a_push_to_groups_nobody_listens_to_sends_nothing() -> None:
         listener = await layer.new_channel()
         await layer.group_add("inbox", listener)
         await layer.group_send_many(["ticket-1", "ticket-2"], {"type": "live.event"})
-        got = await _pending(layer, listener)
+        got = await pending(layer, listener, 0.5)
         await layer.flush()
         return got
 
-    assert _run(scenario()) == []
+    assert run_apart(scenario()) == []

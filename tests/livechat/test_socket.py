@@ -51,6 +51,27 @@ def test_a_repeated_client_id_is_acked_again_and_stored_once(chat_channel: Chann
     assert Message.objects.filter(channel=chat_channel).count() == 1
 
 
+def test_a_message_shows_in_the_visitors_other_tab_and_not_again_in_its_own(
+    chat_channel: Channel,
+) -> None:
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], bool]:
+        sending = Visitor(chat_channel)
+        await sending.connect()
+        other = Visitor(chat_channel, token=sending.token)  # the same browser, another tab
+        await other.connect()
+        ack = await sending.say("Is my order shipped?", CID)
+        shown = await other.receive_type("message")
+        nothing_more = await sending.socket.receive_nothing(0.3)
+        await sending.close()
+        await other.close()
+        return ack, shown, nothing_more
+
+    ack, shown, nothing_more = async_to_sync(scenario)()
+    assert shown["message"]["id"] == ack["message"]["id"]
+    assert shown["message"]["text"] == "Is my order shipped?"
+    assert nothing_more  # the ack was the sending tab's answer; no echo follows
+
+
 def test_a_returning_visitor_gets_the_history_and_the_same_ticket(chat_channel: Channel) -> None:
     async def scenario() -> dict[str, Any]:
         visitor = Visitor(chat_channel)

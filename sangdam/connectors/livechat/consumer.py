@@ -235,10 +235,14 @@ class ChatConsumer(JsonSocket):
         await self._watch()
         if answer["type"] == "ack":
             assert self.channel is not None
-            # The visitor's other tabs show it too (this one ignores its own echo).
+            # The visitor's other tabs show it too; this one has the ack.
             await self.channel_layer.group_send(
                 visitor_group(self.channel, self.visitor),
-                {"type": "live.event", "payload": {"type": "message", **answer}},
+                {
+                    "type": "live.event",
+                    "payload": {"type": "message", "message": answer["message"]},
+                    "origin": self.channel_name,
+                },
             )
 
     def _take(self, client_id: str, text: str, offline: bool) -> dict[str, Any]:
@@ -350,6 +354,8 @@ class ChatConsumer(JsonSocket):
         return {"type": "transcript_sent", "email": address}
 
     async def live_event(self, event: dict[str, Any]) -> None:
+        if event.get("origin") == self.channel_name:
+            return  # this socket's own message, already acked
         payload = event["payload"]
         if payload.get("event") in ("ticket_updated", "message_added"):
             # Solved by the agent: the chat has ended (the widget asks for a rating). The

@@ -69,7 +69,7 @@ def _inquiry(caller: AppCaller, inquiry_id: int) -> Ticket:
 
 
 @router.post("/callbacks", response={201: CallbackCreated, **ERRORS})
-def request_callback(request: HttpRequest, payload: CallbackIn) -> tuple[int, dict[str, Any]]:
+def request_callback(request: HttpRequest, payload: CallbackIn) -> Status[dict[str, Any]]:
     """Ask to be called back between ``start`` and ``end``: one opening span of the phone
     line, in the future (422 ``outside_hours`` / ``bad_window`` otherwise). The request
     joins the number's call back ticket, which agents work by promised time."""
@@ -92,7 +92,7 @@ def request_callback(request: HttpRequest, payload: CallbackIn) -> tuple[int, di
         source="app",
         also=caller.identities(),
     )
-    return 201, {"reference": ticket.reference, "start": payload.start, "end": payload.end}
+    return Status(201, {"reference": ticket.reference, "start": payload.start, "end": payload.end})
 
 
 # --- reference data ---------------------------------------------------------------------

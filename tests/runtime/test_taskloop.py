@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -201,7 +202,14 @@ def urgent(name: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_an_urgent_task_wakes_the_idle_worker_of_its_process_at_once() -> None:
     worker = make_worker(interval=60)  # would look again only after a minute
-    thread = threading.Thread(target=worker.run, daemon=True)
+
+    def work() -> None:
+        try:
+            worker.run()
+        finally:
+            connections.close_all()  # the thread's own connection, or the test database stays in use
+
+    thread = threading.Thread(target=work, daemon=True)
     thread.start()
     time.sleep(0.2)  # it looked, found nothing, and waits
 

@@ -68,9 +68,11 @@ class Listener:
     atomic: bool = True
     # True (batch listeners only): may hear several transactions' events in one call.
     across: bool = False
+    # Narrows ``types``: an event it says False to schedules nothing for this listener.
+    when: Callable[[Any], bool] | None = None
 
     def wants(self, event: DomainEvent) -> bool:
-        return isinstance(event, self.types)
+        return isinstance(event, self.types) and (self.when is None or self.when(event))
 
     def call(self, events: Sequence[DomainEvent]) -> None:
         if self.batch:
@@ -89,6 +91,7 @@ def listener(
     batch: bool = False,
     atomic: bool = True,
     across: bool = False,
+    when: Callable[[Any], bool] | None = None,
 ) -> Callable[[F], F]:
     """Register a reaction to events of ``types`` (and their subclasses).
 
@@ -98,6 +101,8 @@ def listener(
     ``across=True`` (with ``batch=True``): when the worker runs a backlog's dispatch tasks
     together, it hears all their events in one call instead of one call per transaction;
     for listeners that only look at which tickets changed (the search index).
+    ``when``: only events it says True to (a task listener that ignores most events of its
+    type would otherwise cost each of them a dispatch task).
     """
     if not types:
         raise TypeError("a listener needs at least one event type")
@@ -106,7 +111,9 @@ def listener(
 
     def register(func: F) -> F:
         name = f"{func.__module__}.{func.__qualname__}"
-        _LISTENERS[name] = Listener(name, func, tuple(types), on_commit, batch, atomic, across)
+        _LISTENERS[name] = Listener(
+            name, func, tuple(types), on_commit, batch, atomic, across, when
+        )
         return func
 
     return register

@@ -202,6 +202,24 @@ def test_nothing_is_enqueued_when_no_task_listener_wants_the_events(email_channe
     assert _dispatch_tasks() == 1  # the inquiry's, not the receipt's
 
 
+def test_a_reply_sent_delivered_and_read_queues_no_background_work_but_a_failure_does(
+    email_channel, agent
+):
+    ticket = customer_writes(email_channel).ticket
+    reply = actions.do_reply(ticket=ticket, actor=Actor.agent(agent), text="확인했습니다.")
+
+    for state in (DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.READ):
+        actions.do_record_delivery(message=reply, state=state)
+    actions.do_record_delivery(message=reply, state=DeliveryState.FAILED, error="bounced")
+
+    # An event with a batch is heard by a task listener (a dispatch task runs for it).
+    batches = dict(Event.objects.filter(kind__startswith="delivery_").values_list("kind", "batch"))
+    assert batches["delivery_sent"] is None
+    assert batches["delivery_delivered"] is None
+    assert batches["delivery_read"] is None
+    assert batches["delivery_failed"] is not None  # a failure may be announced by 알림톡
+
+
 def test_events_of_a_rolled_back_change_reach_no_listener(email_channel, heard, run_tasks):
     with pytest.raises(RuntimeError), transaction.atomic():
         customer_writes(email_channel)

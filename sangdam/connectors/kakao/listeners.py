@@ -14,12 +14,12 @@ from sangdam.tickets.events import CustomerReplied, DeliveryChanged
 log = logging.getLogger(__name__)
 
 
-@listener(DeliveryChanged)
+# Only failures: every reply sent, delivered and read is a DeliveryChanged, and each would
+# otherwise queue a dispatch task that does nothing.
+@listener(DeliveryChanged, when=lambda event: event.state == "failed")
 def answer_by_alimtalk_when_a_reply_fails(event: DeliveryChanged) -> None:
     """A public reply that failed for good is announced by 알림톡 where the customer agreed:
     refused when sent, or reported failed later (a bounced mail of a web-form inquiry)."""
-    if event.state != "failed":
-        return
     from sangdam.connectors.kakao.alimtalk import notify_answer
     from sangdam.tickets.models import Direction, Message, MessageKind
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -47,6 +48,27 @@ def _close_connection_pool(django_db_setup: None, django_db_blocker: object) -> 
         close_pool = getattr(connection, "close_pool", None)
         if close_pool is not None:
             close_pool()
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        _end_sessions_left_open(connections["default"])
+
+
+def _end_sessions_left_open(connection: Any) -> None:
+    """Any other session still on the PostgreSQL test database (a thread's connection that
+    was never returned: it happens now and then) is named here and ended, so the database
+    is dropped."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for pid, state, query in cursor.fetchall():
+            sys.stderr.write(
+                f"\nended a session left open on the test database: {state}: {query}\n"
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    connection.close()
 
 
 @pytest.fixture(scope="session")

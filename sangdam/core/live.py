@@ -73,7 +73,12 @@ def publish(groups: list[str], payload: dict[str, Any]) -> None:
 
     try:
         loop = MAIN_LOOP
-        if not isinstance(layer, InMemoryChannelLayer) and not _in_any_loop():
+        now = getattr(layer, "group_send_many_now", None)
+        if now is not None and not _in_any_loop():
+            # Redis from a thread (a request's, the SMTP receiver's, a worker's): its own
+            # blocking round trips, no hand-off to an event loop (core/redis_layer.py).
+            now(groups, message)
+        elif not isinstance(layer, InMemoryChannelLayer) and not _in_any_loop():
             # A shared layer (Redis): its own loop, so its connections stay open.
             future = asyncio.run_coroutine_threadsafe(_in_order(send_all), _publisher_loop())
             future.add_done_callback(_log_failure)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from typing import Any
@@ -55,3 +56,22 @@ def test_a_push_to_groups_nobody_listens_to_sends_nothing() -> None:
         return got
 
     assert run_apart(scenario()) == []
+
+
+@pytest.mark.once
+def test_a_push_from_a_thread_reaches_each_member_once_without_an_event_loop() -> None:
+    async def scenario() -> tuple[list[Any], list[Any]]:
+        layer = _layer()
+        inbox_page, elsewhere = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add("inbox", inbox_page)
+        await layer.group_add("ticket-7", inbox_page)
+        await layer.group_add("ticket-8", elsewhere)
+        message = {"type": "live.event", "payload": {"event": "message_added", "ticket_id": 7}}
+        await asyncio.to_thread(layer.group_send_many_now, ["inbox", "ticket-7"], message)
+        got = await pending(layer, inbox_page, 0.5), await pending(layer, elsewhere, 0.5)
+        await layer.flush()
+        return got
+
+    inbox_page, elsewhere = run_apart(scenario())
+    assert [m["payload"]["ticket_id"] for m in inbox_page] == [7]
+    assert elsewhere == []

@@ -32,6 +32,8 @@ import socket
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from email._header_value_parser import get_addr_spec, get_angle_addr
+from email.errors import HeaderParseError
 from typing import IO, Any, TypeVar
 
 from aiosmtpd.controller import Controller
@@ -271,6 +273,22 @@ class LiberalSMTP(SMTP):
     """
 
     line_length_limit = 64 * 1024  # the stream reader's buffer, not a limit on lines
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """aiosmtpd 1.4's address parsing of MAIL and RCPT, without the typing class it
+        defines anew on every call (three per cent of the receiver's CPU per mail)."""
+        if not arg:
+            return "", ""
+        parse = get_angle_addr if arg.lstrip().startswith("<") else get_addr_spec
+        try:
+            address, rest = parse(arg)
+        except HeaderParseError:
+            return None, None
+        addr: str = address.addr_spec
+        localpart = addr.rpartition("@")[0]
+        if self.local_part_limit and len(localpart) > self.local_part_limit:
+            return None, None
+        return addr, rest
 
     async def smtp_DATA(self, arg: str) -> None:
         if await self.check_helo_needed() or await self.check_auth_needed("DATA"):

@@ -13,6 +13,9 @@ from django.conf import settings
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 MIN_CONFIDENCE = 0.5
+# The opening is enough to tell the language, and the detector's time grows with the text
+# (0.23 ms for 1,000 characters, 0.14 for 400, per inquiry on every intake path).
+SAMPLE_CHARS = 400
 # Hangul syllables and jamo: of the languages we detect, only Korean is written in them.
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -34,7 +37,7 @@ def _detector() -> LanguageDetector:
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language, or "" when unsure."""
-    sample = text.strip()[:1000]
+    sample = text.strip()[:SAMPLE_CHARS]
     if len(sample) < 2:
         return ""
     if _mostly_hangul(sample[:200]):

@@ -44,6 +44,13 @@ class Memo:
             self._values[key] = (now + settings.MEMO_SECONDS, value)
         return value
 
+    def peek(self, key: Any) -> Any | None:
+        """What ``get`` would return without loading, or None when it would load."""
+        hit = self._values.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        return None
+
     def clear(self) -> None:
         with self._lock:
             self._values = {}

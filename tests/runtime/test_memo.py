@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from sangdam.core.memo import Memo
 from sangdam.service.models import Schedule
 from sangdam.service.selectors import schedule_book
 
@@ -39,3 +40,12 @@ def test_with_no_memo_seconds_every_read_sees_the_rows_of_now() -> None:
     Schedule.objects.filter(pk=schedule.pk).update(week={})
     book = schedule_book()
     assert book.default is not None and book.default.week == {}
+
+
+def test_a_peek_never_loads_and_sees_what_a_read_kept() -> None:
+    memo = Memo(Schedule)
+    assert memo.peek("book") is None
+    assert memo.get("book", lambda: "loaded") == "loaded"
+    assert memo.peek("book") == "loaded"
+    Schedule.objects.create(name="Support", week=WEEKDAYS, holiday_country="")
+    assert memo.peek("book") is None  # a change in this process forgets it

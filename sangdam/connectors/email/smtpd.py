@@ -109,6 +109,14 @@ def channel_for_recipient(address: str, *, fresh: bool = False) -> int | None:
     return found if found is not None else _email_channels().get(owner)
 
 
+def known_channel_for_recipient(address: str) -> int | None:
+    """The channel of ``address`` if the addresses kept in memory name it, without touching
+    the database (RCPT answered on the event loop); None: ask ``channel_for_recipient``."""
+    local, domain = split_address(address)
+    known = _addresses.peek("email")
+    return None if known is None or not local else known.get(f"{local}@{domain}")
+
+
 def _in_request(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``function`` the way Django runs a request: stale connections closed around it."""
     close_old_connections()
@@ -216,7 +224,10 @@ class IntakeHandler:
             # Before any lookup: a 1,000-recipient session costs us nothing.
             return TOO_MANY_RECIPIENTS
         try:
-            channel_id = await self._run(channel_for_recipient, address)
+            # A thread and the database only when the address is not known already.
+            channel_id = known_channel_for_recipient(address)
+            if channel_id is None:
+                channel_id = await self._run(channel_for_recipient, address)
         except (OperationalError, InterfaceError):
             log.warning("smtpd: database unavailable at RCPT %s", address, exc_info=True)
             return TEMPORARY_FAILURE

@@ -5,10 +5,15 @@ from __future__ import annotations
 import smtplib
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from sangdam.connectors.email.smtpd import SmtpReceiver
+from sangdam.connectors.email.smtpd import (
+    SmtpReceiver,
+    channel_for_recipient,
+    known_channel_for_recipient,
+)
 from sangdam.connectors.models import Channel
 from sangdam.tickets.models import Message, Ticket
 from tests import factories
@@ -80,6 +85,17 @@ def test_mail_for_a_channel_another_process_just_added_is_accepted(
         assert client.sendmail("minji@example.com", ["sales@example.com"], customer_mail()) == {}
 
     assert Ticket.objects.get().channel.address == "sales@example.com"
+
+
+def test_rcpt_for_an_address_it_knows_is_answered_without_the_database(
+    email_channel: Channel, django_assert_num_queries: Callable[..., Any]
+):
+    assert known_channel_for_recipient("support@example.com") is None  # nothing kept yet
+    assert channel_for_recipient("support@example.com") == email_channel.pk
+    with django_assert_num_queries(0):
+        assert known_channel_for_recipient("Support+SD-100001@Example.com") == email_channel.pk
+        # Not known: the receiver asks the database (a channel added elsewhere).
+        assert known_channel_for_recipient("sales@example.com") is None
 
 
 def test_it_refuses_mail_for_a_disabled_channel(db: None, smtp_receiver: Start):

@@ -140,11 +140,13 @@ if DATABASE_URL:
         # Parameters bound by the server, not quoted into the statement by Python (Django's
         # default, ~15 % of a web process's CPU per inquiry), and a statement a connection
         # has run 5 times prepared (Django turns psycopg's preparing off): the harness's
-        # PostgreSQL form ran 206 -> 233 inquiries/s, its mail 5.05 -> 4.67 ms of CPU each.
+        # PostgreSQL form ran 206 -> 233 inquiries/s, its mail 5.05 -> 4.67 ms of CPU each,
+        # but bench/intake.py (REST API, embedded) 250 -> 200/s (docs/architecture.md).
         # Off for a pooler in transaction mode that cannot keep prepared statements.
         server_side = env_bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+        prepare = env_int("DATABASE_PREPARE_THRESHOLD", 5) if server_side else 0
         DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=server_side, prepare_threshold=5 if server_side else None
+            server_side_binding=server_side, prepare_threshold=prepare or None
         )
 else:
     DATABASES = {

@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,11 @@ def _end_sessions_left_open(connection: Any) -> None:
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         for pid, state, query in cursor.fetchall():
-            sys.stderr.write(
-                f"\nended a session left open on the test database: {state}: {query}\n"
+            # A warning, not stderr: pytest shows it in the summary (stderr at session
+            # teardown was swallowed by output capture).
+            warnings.warn(
+                f"ended a session left open on the test database: {state}: {query}",
+                stacklevel=1,
             )
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     connection.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,29 +40,47 @@ def hit(scope: str, key: str, *, limit: int, window: int) -> Verdict:
 
     ``limit`` <= 0 turns the limit off.
     """
-    if limit <= 0:
-        return Verdict(allowed=True, count=0, retry_after=0)
+    return hit_many([(scope, key, limit)], window=window)[0]
+
+
+def hit_many(hits: Sequence[tuple[str, str, int]], *, window: int) -> list[Verdict]:
+    """``hit`` for several (scope, key, limit) at once: one Redis round trip for all."""
     now = clock()
     bucket = int(now // window)
-    digest = hashlib.sha256(key.lower().encode()).hexdigest()[:32]
-    name = f"rl:{scope}:{digest}:{bucket}"
-    count = _count(name, timeout=window + 5)
-    if count <= limit:
-        return Verdict(allowed=True, count=count, retry_after=0)
-    return Verdict(
-        allowed=False, count=count, retry_after=max(1, int((bucket + 1) * window - now) + 1)
-    )
+    names = [
+        f"rl:{scope}:{hashlib.sha256(key.lower().encode()).hexdigest()[:32]}:{bucket}"
+        for scope, key, limit in hits
+        if limit > 0
+    ]
+    counts = iter(_count(names, timeout=window + 5) if names else [])
+    verdicts = []
+    for _scope, _key, limit in hits:
+        count = next(counts) if limit > 0 else 0
+        if limit <= 0 or count <= limit:
+            verdicts.append(Verdict(allowed=True, count=count, retry_after=0))
+        else:
+            retry = max(1, int((bucket + 1) * window - now) + 1)
+            verdicts.append(Verdict(allowed=False, count=count, retry_after=retry))
+    return verdicts
 
 
-# One EVALSHA per hit: one command and one reply (a MULTI/EXEC pipeline was four of each).
-# The script, with its client, is kept on the connection pool it uses, so it lives as long
-# as the pool (a cache made per call, as in a websocket consumer's thread, leaves nothing
-# behind) and no new Redis client is made per hit as Django's get_client does.
-_COUNT = "redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX') return redis.call('INCR', KEYS[1])"
+# One EVALSHA per call, for all its counters: one command and one reply (a MULTI/EXEC
+# pipeline per hit was four of each). The script, with its client, is kept on the connection
+# pool it uses, so it lives as long as the pool (a cache made per call, as in a websocket
+# consumer's thread, leaves nothing behind) and no new Redis client is made per hit as
+# Django's get_client does.
+_COUNT = """
+local counts = {}
+for i = 1, #KEYS do
+    redis.call('SET', KEYS[i], 0, 'EX', ARGV[1], 'NX')
+    counts[i] = redis.call('INCR', KEYS[i])
+end
+return counts
+"""
 
 
-def _count(name: str, *, timeout: int) -> int:
-    """Add one to the counter ``name`` (made with ``timeout``) and return it."""
+def _count(names: list[str], *, timeout: int) -> list[int]:
+    """Add one to each counter of ``names`` (made with ``timeout``) and return them."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         client = backend._cache  # type: ignore[attr-defined]
@@ -71,7 +90,12 @@ def _count(name: str, *, timeout: int) -> int:
             script = pool._sangdam_count = client._client(connection_pool=pool).register_script(
                 _COUNT
             )
-        return int(script(keys=[backend.make_key(name)], args=[timeout]))
+        keys = [backend.make_key(name) for name in names]
+        return [int(count) for count in script(keys=keys, args=[timeout])]
+    return [_count_here(backend, name, timeout) for name in names]
+
+
+def _count_here(backend: Any, name: str, timeout: int) -> int:
     backend.add(name, 0, timeout=timeout)
     try:
         return int(backend.incr(name))

@@ -88,6 +88,16 @@ def upload_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return csrf_exempt(wrapped)
 
 
+def within_limits(counted: list[tuple[str, str, int]]) -> bool:
+    """``within_limit`` for several (scope, key, limit), counted together (one round trip
+    to Redis in scaled mode); False if any is over."""
+    verdicts = ratelimit.hit_many(
+        [(f"portal:{scope}", key, limit) for scope, key, limit in counted],
+        window=settings.PORTAL_RATE_LIMIT_WINDOW,
+    )
+    return all(verdicts)
+
+
 def within_limit(scope: str, key: str, limit: int) -> bool:
     """Count one portal submission of ``key`` (an IP, an email); False once over ``limit``."""
     verdict = ratelimit.hit(

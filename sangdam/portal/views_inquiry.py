@@ -29,7 +29,7 @@ from sangdam.core.memo import Memo
 from sangdam.core.ratelimit import client_ip
 from sangdam.core.text import one_line
 from sangdam.customers.models import Identity
-from sangdam.portal.common import page, refused, upload_view, use_language, within_limit
+from sangdam.portal.common import page, refused, upload_view, use_language, within_limits
 from sangdam.portal.events import ConfirmationRequested
 from sangdam.portal.forms import InquiryForm, check_files
 from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
@@ -104,12 +104,21 @@ def new(request: HttpRequest) -> HttpResponse:
     )
     file_errors: list[str] = []
     if request.method == "POST":
-        if not within_limit("ip", client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP):
-            return rate_limited(request)
         form = InquiryForm(request.POST, topics=topics, extra=extra, alimtalk=consent.offered())
         valid = form.is_valid()
         files, file_errors = check_files(request.FILES.getlist("attachments"))
-        if valid and form.cleaned_data["website"]:
+        honeypot = valid and bool(form.cleaned_data["website"])
+        accepting = valid and not file_errors and not honeypot
+        # Every post counts against its address; only one that would be accepted against
+        # its email (a customer fixing a file is not held back). Both in one count.
+        counted = [("ip", client_ip(request), settings.PORTAL_RATE_LIMIT_PER_IP)]
+        if accepting:
+            counted.append(
+                ("email", form.cleaned_data["email"], settings.PORTAL_RATE_LIMIT_PER_EMAIL)
+            )
+        if not within_limits(counted):
+            return rate_limited(request)
+        if honeypot:
             # A bot filled the honeypot: refuse without saying which field gave it away.
             return refused(
                 request,
@@ -117,10 +126,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 title=_("We could not accept this message"),
                 text=_("Please write to us by email instead."),
             )
-        if valid and not file_errors:
-            email = form.cleaned_data["email"]
-            if not within_limit("email", email, settings.PORTAL_RATE_LIMIT_PER_EMAIL):
-                return rate_limited(request)
+        if accepting:
             return _accept(request, form, files, channel, lang)
         hidden = _hidden(request.POST, "h_")
     else:

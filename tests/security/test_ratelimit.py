@@ -80,3 +80,23 @@ def test_a_redis_counter_ends_with_its_window(settings: Any) -> None:
     assert len(stored) == 1
     ttl: int = server.ttl(stored[0])  # type: ignore[assignment]
     assert 0 < ttl <= 65
+
+
+@pytest.mark.parametrize("cache", ["local", "redis"])
+def test_counters_hit_together_count_each_on_its_own(settings: Any, cache: str) -> None:
+    # The form counts its sender's address and email in one go (one Redis round trip).
+    if cache == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": uuid.uuid4().hex,
+            }
+        }
+    ip, email = uuid.uuid4().hex, uuid.uuid4().hex
+    hits = [("ip", ip, 3), ("email", email, 1), ("off", email, 0)]
+    first = ratelimit.hit_many(hits, window=3600)
+    second = ratelimit.hit_many(hits, window=3600)
+    assert [(v.allowed, v.count) for v in first] == [(True, 1), (True, 1), (True, 0)]
+    assert [(v.allowed, v.count) for v in second] == [(True, 2), (False, 2), (True, 0)]
+    assert ratelimit.hit("ip", ip, limit=3, window=3600).count == 3

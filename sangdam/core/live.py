@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.layers import get_channel_layer
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -23,29 +22,6 @@ INBOX_GROUP = "inbox"
 # Set by the embedded server: the event loop that owns the in-memory channel layer.
 # Threads outside that loop (the embedded worker) hand their sends to it.
 MAIN_LOOP: asyncio.AbstractEventLoop | None = None
-
-
-_PUBLISHER: asyncio.AbstractEventLoop | None = None
-_PUBLISHER_LOCK = threading.Lock()
-# Created in the publisher loop: its pushes go out one after the other, in order.
-_IN_ORDER: asyncio.Lock | None = None
-
-
-def _publisher_loop() -> asyncio.AbstractEventLoop:
-    """One event loop thread per process for a shared (Redis) layer's sends.
-
-    ``async_to_sync`` would run each push in a fresh event loop, and channels_redis keeps
-    its connections per loop: every push would connect to Redis anew. This loop keeps them.
-    """
-    global _PUBLISHER
-    with _PUBLISHER_LOCK:
-        if _PUBLISHER is None or _PUBLISHER.is_closed():
-            loop = asyncio.new_event_loop()
-            threading.Thread(
-                target=loop.run_forever, name="sangdam-live-publisher", daemon=True
-            ).start()
-            _PUBLISHER = loop
-        return _PUBLISHER
 
 
 def ticket_group(ticket_id: int) -> str:
@@ -78,10 +54,6 @@ def publish(groups: list[str], payload: dict[str, Any]) -> None:
             # Redis from a thread (a request's, the SMTP receiver's, a worker's): its own
             # blocking round trips, no hand-off to an event loop (core/redis_layer.py).
             now(groups, message)
-        elif not isinstance(layer, InMemoryChannelLayer) and not _in_any_loop():
-            # A shared layer (Redis): its own loop, so its connections stay open.
-            future = asyncio.run_coroutine_threadsafe(_in_order(send_all), _publisher_loop())
-            future.add_done_callback(_log_failure)
         elif loop is not None and loop.is_running() and not _in_loop(loop):
             # Hand the sends to the loop that owns the layer (the embedded server's for the
             # in-memory one) and do not wait: a push is best effort, and the request should
@@ -93,14 +65,6 @@ def publish(groups: list[str], payload: dict[str, Any]) -> None:
             async_to_sync(send_all)()
     except Exception:
         log.warning("live push failed for %s", groups, exc_info=True)
-
-
-async def _in_order(send: Any) -> None:
-    global _IN_ORDER
-    if _IN_ORDER is None:
-        _IN_ORDER = asyncio.Lock()
-    async with _IN_ORDER:
-        await send()
 
 
 def _log_failure(future: Any) -> None:

@@ -3,6 +3,7 @@ requests do not wait for it (``bench/startup.py`` measures the stall)."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 
 # The customer-facing pages: their templates are compiled on first use (~20 ms a page).
 TEMPLATE_FOLDERS = ("portal",)
+# Imported where used rather than at start, so that commands start fast (issue 15: < 1 s);
+# a serving process loads them here. authres compiles its patterns on import (~55 ms).
+LAZY_MODULES = ("authres",)
 
 
 def warm_up_soon() -> None:
@@ -53,3 +57,5 @@ def warm_up() -> None:
             for path in sorted((folder / name).rglob("*.html")):
                 get_template(str(path.relative_to(folder)))
     detect_language("warm-up 준비")
+    for module in LAZY_MODULES:
+        importlib.import_module(module)

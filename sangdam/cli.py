@@ -14,6 +14,7 @@ sangdam help        every command, Django's included
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -38,6 +39,7 @@ def main() -> None:
         return
     limit_malloc_arenas()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    _set_up_django()
     from django.core.management import execute_from_command_line
 
     argv = list(sys.argv)
@@ -47,6 +49,22 @@ def main() -> None:
         if command == "run":
             argv.append("--embedded")
     execute_from_command_line(argv)
+
+
+def _set_up_django() -> None:
+    """Load Django and every app with the garbage collector off, then freeze what they
+    loaded: the ~120,000 objects live as long as the process, and the full collections
+    that would walk them again and again while they load took ~0.2 s of every command's
+    start (issue 15: a command starts in < 1 s). What was garbage among them (~3,000
+    objects) stays, frozen: less than a megabyte."""
+    import django
+
+    gc.disable()
+    try:
+        django.setup()
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from sangdam.connectors.email.imap import (
     CONNECTION_ERRORS,
@@ -51,9 +51,18 @@ def watch_mailbox(
     """Until ``stop`` is set or the mailbox is disabled: IDLE, and poll on every change.
 
     A server without IDLE ends the watch (its id goes into ``no_idle``): the scheduler's
-    polls serve that mailbox.
+    polls serve that mailbox. Runs on a thread of its own, whose database connection it
+    closes as it ends (left open, it would hold a server session until the process ends).
     """
-    round_seconds = round_seconds or ROUND_SECONDS
+    try:
+        _watch(mailbox_id, stop, round_seconds or ROUND_SECONDS, no_idle)
+    finally:
+        connections.close_all()
+
+
+def _watch(
+    mailbox_id: int, stop: threading.Event, round_seconds: float, no_idle: set[int] | None
+) -> None:
     while not stop.is_set():
         try:
             mailbox = _current(mailbox_id)

@@ -36,7 +36,7 @@ def django_db_modify_db_settings(
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _close_connection_pool(django_db_setup: None, django_db_blocker: object) -> object:
+def _close_connection_pool(django_db_setup: None) -> object:
     """Close the PostgreSQL connection pool before the test database is dropped.
 
     Connections parked in the pool (from threads of concurrency tests) otherwise keep the
@@ -45,34 +45,37 @@ def _close_connection_pool(django_db_setup: None, django_db_blocker: object) -> 
     yield
     from django.db import connections
 
+    connections.close_all()  # a connection still checked out outlives its pool's closing
     for connection in connections.all(initialized_only=True):
         close_pool = getattr(connection, "close_pool", None)
         if close_pool is not None:
             close_pool()
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        _end_sessions_left_open(connections["default"])
+    _end_sessions_left_open(connections["default"])
 
 
 def _end_sessions_left_open(connection: Any) -> None:
     """Any other session still on the PostgreSQL test database (a thread's connection that
-    was never returned: it happens now and then) is named here and ended, so the database
-    is dropped."""
+    was never returned) is named here and ended, so the database is dropped.
+
+    Asked on a connection of its own, not through Django's: that would open the pool
+    again, whose second connection would be named here (and was)."""
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
+    import psycopg
+
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as direct:
+        rows = direct.execute(
             "SELECT pid, state, left(query, 200) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        for pid, state, query in cursor.fetchall():
+        ).fetchall()
+        for pid, state, query in rows:
             # A warning, not stderr: pytest shows it in the summary (stderr at session
             # teardown was swallowed by output capture).
             warnings.warn(
                 f"ended a session left open on the test database: {state}: {query}",
                 stacklevel=1,
             )
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    connection.close()
+            direct.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 @pytest.fixture(scope="session")

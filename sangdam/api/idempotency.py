@@ -14,6 +14,9 @@ Two modes, because the work differs:
   which dedupes on its own (the intake's unique (channel, external id), with the key in
   the external id) and does CPU-heavy language detection we must not run while holding
   SQLite's write lock.
+
+``run_idempotent_inside`` is the second mode with one transaction instead of two: the
+action stores the answer itself, inside its own transaction (the intake's ``then``).
 """
 
 from __future__ import annotations
@@ -146,6 +149,49 @@ def run_idempotent_in(
                 store(digest, status, body)
         else:
             status, body = action()
+            with transaction.atomic():
+                store(digest, status, body)
+    except IntegrityError:
+        # A concurrent request with the same key won; answer as it did.
+        stored = lookup()
+        if stored is None:
+            raise
+        return _replay(stored, digest)
+    return Result(status, body)
+
+
+Keep = Callable[[int, dict[str, Any]], None]
+
+
+def run_idempotent_inside(
+    request: HttpRequest,
+    *,
+    lookup: Callable[[], StoredAnswer | None],
+    store: Callable[[str, int, dict[str, Any]], None],
+    key: str,
+    payload: dict[str, Any],
+    action: Callable[[Keep], Outcome],
+) -> Result:
+    """:func:`run_idempotent_in` with ``atomic=False``, for an action that commits its own
+    transaction and calls ``keep(status, body)`` inside it: the answer is stored with the
+    work, one commit instead of two. An action that did not call it (it found its work
+    done already: a repeat whose answer was never stored) has the answer stored after."""
+    if not key:
+        return Result(*action(lambda status, body: None))
+    digest = request_hash(request, payload)
+    stored = lookup()
+    if stored is not None:
+        return _replay(stored, digest)
+    kept = False
+
+    def keep(status: int, body: dict[str, Any]) -> None:
+        nonlocal kept
+        store(digest, status, body)
+        kept = True
+
+    try:
+        status, body = action(keep)
+        if not kept:
             with transaction.atomic():
                 store(digest, status, body)
     except IntegrityError:

@@ -16,10 +16,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from sangdam.api.errors import ApiError, not_found, validation_error
-from sangdam.api.idempotency import (
-    Outcome,
-    idempotency_key,
-)
+from sangdam.api.idempotency import Keep, Outcome, idempotency_key
 from sangdam.appapi import inputs
 from sangdam.appapi.schemas import (
     ERRORS,
@@ -43,7 +40,7 @@ from sangdam.appapi.schemas import (
 from sangdam.connectors.app import selectors, services
 from sangdam.connectors.app.auth import AppCaller, app_caller
 from sangdam.connectors.base import InboundMessage
-from sangdam.connectors.intake import receive
+from sangdam.connectors.intake import IntakeResult, receive
 from sangdam.core import netguard
 from sangdam.core.downloads import attachment_response
 from sangdam.customers.actions import resolve_customer
@@ -154,7 +151,7 @@ def create_inquiry(
     key = idempotency_key(request)
     device = {name: getattr(form, name) for name in DEVICE_FIELDS if getattr(form, name)}
 
-    def create() -> Outcome:
+    def create(keep: Keep) -> Outcome:
         result = receive(
             InboundMessage(
                 channel_id=caller.app.channel_id,
@@ -166,13 +163,18 @@ def create_inquiry(
                 attachments=inputs.attachments(uploads),
                 # Custom keys first: the app's own device details win on a clash.
                 metadata={**metadata, "app": caller.app.name, **device},
-            )
+            ),
+            then=lambda result: keep(*created(result)),
         )
-        return 201, {"id": result.ticket.pk, "reference": result.ticket.reference}
+        return created(result)
 
-    return inputs.idempotent(
-        request, caller, inputs.payload(form.model_dump(), uploads), create, atomic=False
+    return inputs.idempotent_intake(
+        request, caller, inputs.payload(form.model_dump(), uploads), create
     )
+
+
+def created(result: IntakeResult) -> Outcome:
+    return 201, {"id": result.ticket.pk, "reference": result.ticket.reference}
 
 
 @router.get("/inquiries", response={200: InquiryPageOut, **ERRORS})
@@ -212,7 +214,7 @@ def reply(
     uploads = inputs.files(request)
     key = idempotency_key(request)
 
-    def add() -> Outcome:
+    def add(keep: Keep) -> Outcome:
         result = receive(
             InboundMessage(
                 channel_id=caller.app.channel_id,
@@ -222,17 +224,21 @@ def reply(
                 sender_name=caller.name,
                 ticket_reference=ticket.reference,
                 attachments=inputs.attachments(uploads),
-            )
+            ),
+            then=lambda result: keep(*added(result)),
         )
-        body = {
-            "id": result.message.pk,
-            "inquiry_id": result.ticket.pk,
-            "reference": result.ticket.reference,
-        }
-        return 201, body
+        return added(result)
 
     payload = inputs.payload({"inquiry": inquiry_id, **form.model_dump()}, uploads)
-    return inputs.idempotent(request, caller, payload, add, atomic=False)
+    return inputs.idempotent_intake(request, caller, payload, add)
+
+
+def added(result: IntakeResult) -> Outcome:
+    return 201, {
+        "id": result.message.pk,
+        "inquiry_id": result.ticket.pk,
+        "reference": result.ticket.reference,
+    }
 
 
 @router.post("/inquiries/{inquiry_id}/read", response={200: UnreadOut, **ERRORS})
@@ -318,7 +324,7 @@ def add_push_token(request: HttpRequest, payload: PushTokenIn) -> HttpResponse:
         )
         return 201, {"id": token.pk, "kind": token.kind}
 
-    return inputs.idempotent(request, caller, payload.model_dump(mode="json"), add, atomic=True)
+    return inputs.idempotent(request, caller, payload.model_dump(mode="json"), add)
 
 
 @router.delete("/push-tokens", response={204: None, **ERRORS})

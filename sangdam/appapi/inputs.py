@@ -8,13 +8,22 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from sangdam.api.errors import ApiError, validation_error
-from sangdam.api.idempotency import StoredAnswer, idempotency_key, respond, run_idempotent_in
+from sangdam.api.idempotency import (
+    Keep,
+    Outcome,
+    StoredAnswer,
+    idempotency_key,
+    respond,
+    run_idempotent_in,
+    run_idempotent_inside,
+)
 from sangdam.appapi.schemas import MAX_FILES, METADATA_MAX_ITEMS
 from sangdam.connectors.app.auth import AppCaller
 from sangdam.connectors.app.models import AppIdempotencyKey
@@ -22,9 +31,10 @@ from sangdam.connectors.base import InboundAttachment
 from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachments
 
 
-def idempotent(
-    request: HttpRequest, caller: AppCaller, payload: dict[str, Any], action: Any, *, atomic: bool
-) -> HttpResponse:
+def _key_table(
+    request: HttpRequest, caller: AppCaller
+) -> tuple[str, Callable[[], StoredAnswer | None], Callable[[str, int, dict[str, Any]], None]]:
+    """The request's key, and how to look up and store its answer (per app and user)."""
     key = idempotency_key(request)
 
     def lookup() -> StoredAnswer | None:
@@ -42,14 +52,30 @@ def idempotent(
             response_body=body,
         )
 
+    return key, lookup, store
+
+
+def idempotent(
+    request: HttpRequest, caller: AppCaller, payload: dict[str, Any], action: Any
+) -> HttpResponse:
+    """The action and its stored answer in one transaction (run_idempotent_in, atomic)."""
+    key, lookup, store = _key_table(request, caller)
     result = run_idempotent_in(
-        request,
-        lookup=lookup,
-        store=store,
-        key=key,
-        payload=payload,
-        action=action,
-        atomic=atomic,
+        request, lookup=lookup, store=store, key=key, payload=payload, action=action, atomic=True
+    )
+    return respond(result)
+
+
+def idempotent_intake(
+    request: HttpRequest,
+    caller: AppCaller,
+    payload: dict[str, Any],
+    action: Callable[[Keep], Outcome],
+) -> HttpResponse:
+    """An intake, which stores its answer inside its own transaction (``keep``)."""
+    key, lookup, store = _key_table(request, caller)
+    result = run_idempotent_inside(
+        request, lookup=lookup, store=store, key=key, payload=payload, action=action
     )
     return respond(result)
 

@@ -204,8 +204,11 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="postgres")
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--side", type=int, default=260, help="the screenshot's side in pixels (260: ~200 KB)"
+    )
     args = parser.parse_args()
-    png = screenshot()  # generated once: every inquiry carries the same bytes
+    png = screenshot(args.side)  # generated once: every inquiry carries the same bytes
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
         bench_backend(backend, args.count, args.concurrency, png)

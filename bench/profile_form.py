@@ -16,19 +16,17 @@ inquiries arrive slower than it works.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import threading
 import uuid
 
-from profiling import arguments, count_statements, measure, setup_django
+from profiling import arguments, count_statements, measure, serve_live_pushes, setup_django
 
 setup_django(PORTAL_RATE_LIMIT_PER_IP=str(10**9), PORTAL_RATE_LIMIT_PER_EMAIL=str(10**9))
 
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from sangdam.core import live, taskloop  # noqa: E402
+from sangdam.core import taskloop  # noqa: E402
 from sangdam.core.runtime import make_worker  # noqa: E402
 from sangdam.tickets.models import Topic  # noqa: E402
 
@@ -36,14 +34,6 @@ TEXTS = [
     "결제가 두 번 되었어요. 환불 부탁드립니다.",
     "I was charged twice for my subscription this month, please refund one.",
 ]
-
-
-def serve_live_pushes() -> None:
-    """As in `sangdam run`: pushes go to the server's event loop, not a loop per push
-    (async_to_sync would start a thread per push and count it against the request)."""
-    loop = asyncio.new_event_loop()
-    threading.Thread(target=loop.run_forever, daemon=True).start()
-    live.MAIN_LOOP = loop
 
 
 def post(client: Client, i: int) -> None:

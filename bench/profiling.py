@@ -23,6 +23,19 @@ def setup_django(**env: str) -> None:
     django.setup()
 
 
+def serve_live_pushes() -> None:
+    """As in `sangdam run`: pushes go to the server's event loop, not a loop per push
+    (async_to_sync would start a thread per push and count it against the request)."""
+    import asyncio
+    import threading
+
+    from sangdam.core import live
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    live.MAIN_LOOP = loop
+
+
 def measure(name: str, work: Callable[[], None], per: int, unit: str, profile: Path | None) -> None:
     """Run ``work`` and print its CPU time per ``unit`` (``per`` of them); with ``profile``,
     write ``<name>.prof`` there (cProfile in CPU time, not wall time: waits on the database
@@ -60,10 +73,13 @@ def count_statements(unit: str, halves: list[tuple[str, Callable[[], None]]]) ->
                 print(label, query["time"], query["sql"][:300])
 
 
-def arguments(doc: str | None) -> argparse.Namespace:
-    """``--count`` items timed and ``--profile DIR`` (created) for cProfile files."""
+def arguments(doc: str | None, **numbers: int) -> argparse.Namespace:
+    """``--count`` items timed and ``--profile DIR`` (created) for cProfile files; each of
+    ``numbers`` an integer option with that default."""
     parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--count", type=int, default=300)
+    for name, default in numbers.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--profile", type=Path, help="write cProfile files here")
     args = parser.parse_args()
     if args.profile:

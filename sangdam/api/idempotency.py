@@ -34,6 +34,8 @@ from django.utils.translation import gettext as _
 from sangdam.accounts.models import User
 from sangdam.api.errors import ApiError, validation_error
 from sangdam.api.models import IdempotencyKey
+from sangdam.core.compiled import MARKER, CompiledQuery
+from sangdam.core.inserts import insert
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -86,8 +88,19 @@ def _replay(stored: StoredAnswer, digest: str) -> Result:
     return Result(stored.response_status, stored.response_body, replayed=True)
 
 
+# Every keyed POST looks its key up: compiled once (core/compiled.py); the markers are
+# values no user id or key has.
+_KEY = "\x00key"
+_ONE_KEY = CompiledQuery(
+    IdempotencyKey,
+    lambda user_id, key: IdempotencyKey.objects.filter(user_id=user_id, key=key).order_by("pk")[:1],
+    MARKER,
+    _KEY,
+)
+
+
 def _lookup(user: User, key: str) -> IdempotencyKey | None:
-    return IdempotencyKey.objects.filter(user=user, key=key).first()
+    return next(iter(_ONE_KEY.objects(user.pk, key)), None)
 
 
 def run_idempotent(
@@ -204,6 +217,8 @@ def run_idempotent_inside(
 
 
 def _store(user: User, key: str, digest: str, status: int, body: dict[str, Any]) -> None:
-    IdempotencyKey.objects.create(
-        user=user, key=key, request_hash=digest, response_status=status, response_body=body
+    insert(
+        IdempotencyKey(
+            user=user, key=key, request_hash=digest, response_status=status, response_body=body
+        )
     )

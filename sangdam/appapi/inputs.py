@@ -28,7 +28,22 @@ from sangdam.appapi.schemas import MAX_FILES, METADATA_MAX_ITEMS
 from sangdam.connectors.app.auth import AppCaller
 from sangdam.connectors.app.models import AppIdempotencyKey
 from sangdam.connectors.base import InboundAttachment
+from sangdam.core.compiled import MARKER, CompiledQuery
+from sangdam.core.inserts import insert
 from sangdam.tickets.attachments import AttachmentRejected, CheckedAttachment, check_attachments
+
+# Every keyed request looks its key up: compiled once (core/compiled.py); the markers are
+# values no app id, principal or key has.
+_PRINCIPAL, _KEY = "\x00principal", "\x00key"
+_ONE_KEY = CompiledQuery(
+    AppIdempotencyKey,
+    lambda app_id, principal, key: AppIdempotencyKey.objects.filter(
+        app_id=app_id, principal=principal, key=key
+    ).order_by("pk")[:1],
+    MARKER,
+    _PRINCIPAL,
+    _KEY,
+)
 
 
 def _key_table(
@@ -38,18 +53,18 @@ def _key_table(
     key = idempotency_key(request)
 
     def lookup() -> StoredAnswer | None:
-        return AppIdempotencyKey.objects.filter(
-            app=caller.app, principal=caller.principal, key=key
-        ).first()
+        return next(iter(_ONE_KEY.objects(caller.app.pk, caller.principal, key)), None)
 
     def store(digest: str, status: int, body: dict[str, Any]) -> None:
-        AppIdempotencyKey.objects.create(
-            app=caller.app,
-            principal=caller.principal,
-            key=key,
-            request_hash=digest,
-            response_status=status,
-            response_body=body,
+        insert(
+            AppIdempotencyKey(
+                app=caller.app,
+                principal=caller.principal,
+                key=key,
+                request_hash=digest,
+                response_status=status,
+                response_body=body,
+            )
         )
 
     return key, lookup, store

@@ -53,7 +53,28 @@ class CheckedAttachment:
         return os.path.getsize(self.path) if self.path else len(self.content)
 
 
+# The screenshots and photos most inquiries carry, told by their signatures as puremagic
+# tells them (tests/pipeline/test_attachment_types.py compares the two); its full scan costs ~0.35 ms a file.
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def _common_image(content: bytes) -> str:
+    for signature, content_type in SIGNATURES:
+        if content.startswith(signature):
+            return content_type
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return ""
+
+
 def _sniff(content: bytes, filename: str, path: str = "") -> str:
+    if found := _common_image(content):
+        return found
     try:
         matches = puremagic.magic_string(content[:8192])
     except (puremagic.PureError, ValueError):

@@ -151,26 +151,22 @@ def run_idempotent_in(
     """
     if not key:
         return Result(*action())
-    digest = request_hash(request, payload)
-    stored = lookup()
-    if stored is not None:
-        return _replay(stored, digest)
-    try:
-        if atomic:
-            with transaction.atomic():
-                status, body = action()
-                store(digest, status, body)
-        else:
+
+    def together(keep: Keep) -> Outcome:
+        with transaction.atomic():
             status, body = action()
-            with transaction.atomic():
-                store(digest, status, body)
-    except IntegrityError:
-        # A concurrent request with the same key won; answer as it did.
-        stored = lookup()
-        if stored is None:
-            raise
-        return _replay(stored, digest)
-    return Result(status, body)
+            keep(status, body)
+        return status, body
+
+    return run_idempotent_inside(
+        request,
+        lookup=lookup,
+        store=store,
+        key=key,
+        payload=payload,
+        # Not kept by the action: stored after it, in a transaction of its own.
+        action=together if atomic else lambda keep: action(),
+    )
 
 
 Keep = Callable[[int, dict[str, Any]], None]

@@ -41,6 +41,8 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 
 Outcome = tuple[int, dict[str, Any]]
+# Stores the answer (status, body): given to an action that does so in its own transaction.
+Keep = Callable[[int, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -167,9 +169,6 @@ def run_idempotent_in(
         # Not kept by the action: stored after it, in a transaction of its own.
         action=together if atomic else lambda keep: action(),
     )
-
-
-Keep = Callable[[int, dict[str, Any]], None]
 
 
 def run_idempotent_inside(

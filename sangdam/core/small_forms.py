@@ -38,7 +38,7 @@ class SmallFormMiddleware:
 
 
 def read_small_form(request: HttpRequest) -> None:
-    """Fill ``request.POST`` (and an empty ``FILES``) when the body is a small form."""
+    """Fill ``request.POST`` and ``request.FILES`` when the body is a small form."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from sangdam.accounts.models import Team, User
 from sangdam.connectors.models import Channel
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.core.inserts import insert
 from sangdam.core.references import next_reference
 from sangdam.core.sentinels import UNCHANGED, Unchanged
@@ -54,6 +55,7 @@ from sangdam.tickets.models import (
     TicketLink,
     Topic,
 )
+from sangdam.tickets.selectors import ticket_for_update
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.OPEN, Status.PENDING, Status.SOLVED, Status.CLOSED},
@@ -223,7 +225,7 @@ def do_reply(
         raise InvalidTransition(_("A closed ticket cannot be replied to."))
     now = timezone.now()
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = ticket_for_update(ticket_id=ticket.pk)
         message = insert(
             Message(
                 ticket=ticket,
@@ -263,13 +265,20 @@ def do_reply(
 
 def _reply_channel(ticket: Ticket) -> Channel:
     """Reply where the customer last wrote; the ticket's origin if they never wrote."""
-    last_inbound = (
-        ticket.messages.filter(direction=Direction.IN, channel__isnull=False)
-        .select_related("channel")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    last_inbound = next(iter(_LAST_INBOUND_CHANNEL.objects(ticket.pk)), None)
     return last_inbound.channel if last_inbound and last_inbound.channel else ticket.channel
+
+
+# Read for every reply: compiled once (core/compiled.py).
+_LAST_INBOUND_CHANNEL = CompiledQuery(
+    Message,
+    lambda ticket: (
+        Message.objects.filter(ticket=ticket, direction=Direction.IN, channel__isnull=False)
+        .select_related("channel")
+        .order_by("-created_at", "-id")[:1]
+    ),
+    MARKER,
+)
 
 
 def do_record_delivery(
@@ -423,7 +432,7 @@ def do_end_chat(*, ticket: Ticket, actor: Actor) -> bool:
     who ended it (an agent's ticket page hears it like any status change). Ending a chat
     that is already solved or closed changes nothing; returns whether it ended now."""
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        locked = ticket_for_update(ticket_id=ticket.pk)
         if locked.status not in (Status.NEW, Status.OPEN, Status.PENDING):
             return False
         old = locked.status
@@ -519,7 +528,7 @@ def do_hold_for_agent(*, ticket: Ticket, actor: Actor, tag: str, note: str) -> M
     _check_can_write(actor)
     now = timezone.now()
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = ticket_for_update(ticket_id=ticket.pk)
         old_tags, old_status = list(ticket.tags), ticket.status
         ticket.tags = sorted({*old_tags, tag})
         ticket.status = Status.PENDING

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.db.models import Q, QuerySet
 
 from sangdam.accounts.models import User
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.core.memo import Memo
 from sangdam.tickets import inbox_plan
 from sangdam.tickets.listing import ListedTicket, channel_ids, listed, topic_ids
@@ -302,21 +303,45 @@ def ticket_lookup(*, key: str, shape: bool = True) -> Ticket | None:
     """A ticket by id ("123") or reference ("SD-240123"). ``shape``: with what the API's
     ticket shape shows (seven joins); without, the row alone, for writing to the ticket
     or reading its messages (compiling the joins was a third of a reply's CPU)."""
-    qs = (
-        Ticket.objects.select_related(
-            "customer", "channel", "topic", "assignee", "team", "merged_into", "sla_clock__policy"
+    by_id = key.isascii() and key.isdigit()  # "²".isdigit() is True, but int() refuses it
+    value = int(key) if by_id else key.strip()
+    found = _LOOKUPS[shape, by_id].objects(value)
+    return found[0] if found else None
+
+
+def _lookup(shape: bool, by_id: bool) -> CompiledQuery[Ticket]:
+    def build(value: int | str) -> QuerySet[Ticket]:
+        qs = (
+            Ticket.objects.select_related(
+                "customer",
+                "channel",
+                "topic",
+                "assignee",
+                "team",
+                "merged_into",
+                "sla_clock__policy",
+            )
+            if shape
+            else Ticket.objects.all()
         )
-        if shape
-        else Ticket.objects.all()
-    )
-    if key.isascii() and key.isdigit():  # "²".isdigit() is True, but int() refuses it
-        return qs.filter(pk=int(key)).first()
-    return qs.filter(reference=key.strip()).first()
+        return qs.filter(pk=value) if by_id else qs.filter(reference=value)
+
+    return CompiledQuery(Ticket, build, MARKER if by_id else "\x00reference")
+
+
+# Every API call on a ticket and every reply reads these: compiled once (core/compiled.py).
+_LOOKUPS = {
+    (shape, by_id): _lookup(shape, by_id) for shape in (True, False) for by_id in (True, False)
+}
+_LOCKED = CompiledQuery(Ticket, lambda pk: Ticket.objects.select_for_update().filter(pk=pk), MARKER)
 
 
 def ticket_for_update(*, ticket_id: int) -> Ticket:
     """The ticket row, locked until the caller's transaction ends (call inside one)."""
-    return Ticket.objects.select_for_update().get(pk=ticket_id)
+    found = _LOCKED.objects(ticket_id)
+    if not found:
+        raise Ticket.DoesNotExist(f"no ticket {ticket_id}")
+    return found[0]
 
 
 def message_page(

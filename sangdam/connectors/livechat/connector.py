@@ -19,18 +19,6 @@ from sangdam.connectors.livechat.config import LivechatConfig, visitor_group
 from sangdam.connectors.models import Channel
 from sangdam.connectors.registry import register
 from sangdam.core.live import publish
-from sangdam.tickets.models import Direction, Message
-
-
-def _offline_email(message: Message) -> str:
-    """The email an offline form left, when it is the visitor's latest word on the ticket."""
-    last = (
-        Message.objects.filter(ticket=message.ticket_id, direction=Direction.IN)
-        .order_by("-created_at", "-id")
-        .values_list("metadata", flat=True)
-        .first()
-    )
-    return str((last or {}).get("offline_email") or "")
 
 
 @register
@@ -46,7 +34,7 @@ class LivechatConnector(Connector):
         stored = conversation.outbound_for_visitor(message.message_id)
         if stored is None:
             raise DeliveryError("the reply no longer exists", permanent=True)
-        email = _offline_email(stored)
+        email = conversation.offline_email(stored)
         if email:
             from sangdam.connectors.email.connector import EmailConnector
             from sangdam.connectors.selectors import default_email_channel
@@ -62,7 +50,10 @@ class LivechatConnector(Connector):
             )
         publish(
             [visitor_group(channel, message.recipient)],
-            {"type": "message", "message": conversation.message_json(stored)},
+            {
+                "type": "message",
+                "message": conversation.message_json(stored, conversation.files_of(stored)),
+            },
         )
         # Unique per channel like any provider id; the widget's receipts name it.
         return f"out:{stored.pk}"

@@ -20,6 +20,7 @@ from sangdam.accounts.models import Presence, Role, User
 from sangdam.connectors.base import InboundAttachment, InboundMessage, SenderIdentity
 from sangdam.connectors.intake import IntakeResult, receive
 from sangdam.connectors.models import Channel, ChannelKind, ChatRating
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.service.hours import is_open, next_opening
 from sangdam.service.selectors import schedule_book
 from sangdam.tickets import actions
@@ -172,8 +173,36 @@ def history(*, channel: Channel, visitor: str, after: int = 0) -> list[dict[str,
     return [message_json(m) for m in reversed(list(messages))]
 
 
+# Read to deliver every agent answer: compiled once (core/compiled.py).
+_OUTBOUND = CompiledQuery(
+    Message, lambda pk: Message.objects.select_related("author_user").filter(pk=pk), MARKER
+)
+_FILES = CompiledQuery(
+    Attachment, lambda message: Attachment.objects.filter(message=message), MARKER
+)
+_LATEST_INBOUND = CompiledQuery(
+    Message,
+    lambda ticket: (
+        Message.objects.filter(ticket=ticket, direction=Direction.IN)
+        .order_by("-created_at", "-id")
+        .only("metadata")[:1]
+    ),
+    MARKER,
+)
+
+
 def outbound_for_visitor(message_id: int) -> Message | None:
-    return Message.objects.select_related("author_user").filter(pk=message_id).first()
+    return next(iter(_OUTBOUND.objects(message_id)), None)
+
+
+def files_of(message: Message) -> list[Attachment]:
+    return _FILES.objects(message.pk)
+
+
+def offline_email(message: Message) -> str:
+    """The email an offline form left, when it is the visitor's latest word on the ticket."""
+    last = next(iter(_LATEST_INBOUND.objects(message.ticket_id)), None)
+    return str(((last.metadata if last else None) or {}).get("offline_email") or "")
 
 
 def record_seen(*, channel: Channel, visitor: str, ids: list[int], state: str) -> int:

@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from sangdam.accounts.models import Presence, Role, Team, User
-from sangdam.core.compiled import MARKER, CompiledQuery
+from sangdam.core.compiled import MARKER, MARKER_2, CompiledQuery
 from sangdam.core.memo import Memo
 from sangdam.routing.events import OfferAnswered, OfferMade, Routed
 from sangdam.routing.models import CHAT_KINDS, Offer, RoutingRule, Strategy, TeamRouting
@@ -245,9 +245,20 @@ def _answer(offer: Offer, state: str, actor: Actor) -> None:
 
 def offer_waits(*, ticket_id: int, agent_id: int) -> bool:
     """A pending offer of the ticket to the agent (read without a lock)."""
-    return Offer.objects.filter(
-        ticket_id=ticket_id, agent_id=agent_id, state=Offer.State.PENDING
-    ).exists()
+    return bool(_PENDING_OFFER.rows(ticket_id, agent_id))
+
+
+# Asked for every agent's answer: compiled once (core/compiled.py).
+_PENDING_OFFER = CompiledQuery(
+    Offer,
+    lambda ticket, agent: (
+        Offer.objects.filter(ticket_id=ticket, agent_id=agent, state=Offer.State.PENDING)
+        .order_by()
+        .values_list("id")[:1]
+    ),
+    MARKER,
+    MARKER_2,
+)
 
 
 def accept_offer(*, ticket_id: int, agent: User) -> bool:

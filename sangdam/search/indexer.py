@@ -128,6 +128,21 @@ def _tickets(ids: list[int]) -> dict[int, TicketRow]:
     return {row[0]: TicketRow(*row) for row in rows}
 
 
+_ONE_DOCUMENT = CompiledQuery(
+    SearchDocument, lambda pk: SearchDocument.objects.filter(ticket_id=pk), MARKER
+)
+
+
+def _documents(ticket_ids: list[int]) -> dict[int, SearchDocument]:
+    if not ticket_ids:
+        return {}
+    if len(ticket_ids) == 1:  # a follow-up message: compiled once, as the reads above
+        found = _ONE_DOCUMENT.objects(ticket_ids[0])
+    else:
+        found = list(SearchDocument.objects.filter(ticket_id__in=ticket_ids))
+    return {d.ticket_id: d for d in found}
+
+
 def _identities(customer_ids: Iterable[int | None]) -> dict[int, list[Contact]]:
     found: dict[int, list[Contact]] = {}
     ids = sorted({pk for pk in customer_ids if pk is not None})
@@ -188,9 +203,7 @@ def index_tickets(
     live = [pk for pk in ids if pk not in gone]
     fresh = set(opened)
     look = [pk for pk in live if pk not in fresh]
-    existing = (
-        {d.ticket_id: d for d in SearchDocument.objects.filter(ticket_id__in=look)} if look else {}
-    )
+    existing = _documents(look)
     since = {
         pk: (0 if rebuild or pk not in existing else existing[pk].last_message_id) for pk in live
     }

@@ -72,6 +72,10 @@ _LOCKED_TICKET = CompiledQuery(
     ),
     MARKER,
 )
+# Every reply moves the clock by its message's time (and an automatic answer does not).
+_MESSAGE_TIMES = CompiledQuery(
+    Message, lambda pk: Message.objects.filter(pk=pk).only("metadata", "created_at"), MARKER
+)
 _LOCKED_CLOCK = CompiledQuery(
     SlaClock, lambda pk: SlaClock.objects.select_for_update().filter(ticket_id=pk), MARKER
 )
@@ -231,13 +235,13 @@ def _apply(
     if isinstance(event, CustomerReplied) and not event.automatic:
         if ticket.first_responded_at is None or clock.waiting_since is not None:
             return  # not answered yet, or waiting already: nothing moves
-        message = Message.objects.filter(pk=event.message_id).only("created_at").first()
+        message = next(iter(_MESSAGE_TIMES.objects(event.message_id)), None)
         at = message.created_at if message else when
         answered = ticket.first_responded_at is not None and ticket.first_responded_at <= at
         if answered and clock.waiting_since is None:
             clock.waiting_since = at
     elif isinstance(event, AgentReplied):
-        message = Message.objects.filter(pk=event.message_id).only("metadata", "created_at").first()
+        message = next(iter(_MESSAGE_TIMES.objects(event.message_id)), None)
         # The outside-hours answer is no agent's reply: the customer still waits.
         if message is None or (message.metadata or {}).get("automatic"):
             return

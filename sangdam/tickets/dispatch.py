@@ -27,6 +27,7 @@ and at most one task row per transaction.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import secrets
 import weakref
@@ -258,6 +259,17 @@ _BATCH = CompiledQuery(
 )
 
 
+@functools.lru_cache(maxsize=32)
+def _batches(count: int) -> CompiledQuery[Event]:
+    """The events of ``count`` batches (a worker runs up to taskloop.TOGETHER_MAX at once)."""
+    markers = [MARKER - 10 - n for n in range(count)]
+    return CompiledQuery(
+        Event,
+        lambda *batches: Event.objects.filter(batch__in=batches).order_by("id"),
+        *markers,
+    )
+
+
 @task()
 def dispatch_events(batch: int) -> None:
     """Hand one transaction's events to the task listeners that want them."""
@@ -279,7 +291,7 @@ def _dispatch_many(calls: list[list[Any]]) -> None:
     batches = [int(args[0]) for args in calls]
     _mark_dispatched(batches)
     rows: dict[int, list[Event]] = {batch: [] for batch in batches}
-    for row in Event.objects.filter(batch__in=batches).order_by("id"):
+    for row in _batches(len(batches)).objects(*batches):
         if row.batch in rows:
             rows[row.batch].append(row)
     plans = [_due(_load(rows[batch])) for batch in batches]

@@ -86,7 +86,7 @@ def _store_attachments(message: Message, attachments: Iterable[CheckedAttachment
                 attachment.file.save(item.sha256, File(file), save=False)
         else:
             attachment.file.save(item.sha256, ContentFile(item.content), save=False)
-        attachment.save()
+        insert(attachment)
 
 
 # --- creating tickets and inbound messages -------------------------------------------

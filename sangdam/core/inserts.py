@@ -137,7 +137,7 @@ def _values(obj: Model, plan: _Plan, connection: Any) -> list[Any] | None:
     return values
 
 
-def _receivers(model: type[Model]) -> bool:
+def has_receivers(model: type[Model]) -> bool:
     return pre_save.has_listeners(model) or post_save.has_listeners(model)
 
 
@@ -183,7 +183,7 @@ def insert_all(
     model = type(objs[0])
     alias = router.db_for_write(model, instance=objs[0])
     pk_set = objs[0].pk is not None
-    by_orm = model.save is not Model.save or (not receivers_done and _receivers(model))
+    by_orm = model.save is not Model.save or (not receivers_done and has_receivers(model))
     plan = None if by_orm else _plan(model, alias, pk_set)
     connection = connections[alias]
     rows: list[list[Any]] | None = [] if plan is not None else None

@@ -23,6 +23,7 @@ from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.core.inserts import insert
 from sangdam.core.references import next_reference
 from sangdam.core.sentinels import UNCHANGED, Unchanged
+from sangdam.core.updates import update
 from sangdam.customers.models import Customer
 from sangdam.tickets.actor import SYSTEM, Actor
 from sangdam.tickets.attachments import CheckedAttachment
@@ -190,7 +191,7 @@ def do_add_inbound_message(
             ticket.solved_at = None
             fields += ["status", "solved_at", "updated_at"]
         if fields:
-            ticket.save(update_fields=fields)
+            update(ticket, fields)
         record(events, actor=actor)
     return message
 
@@ -254,7 +255,7 @@ def do_reply(
                 deliver_message if automatic else deliver_message.using(priority=ANSWER_PRIORITY)
             )
             queued.enqueue(message.pk)
-        ticket.save(update_fields=fields)
+        update(ticket, fields)
         new_status = status or (
             Status.OPEN if not note and not automatic and ticket.status == Status.NEW else None
         )
@@ -312,7 +313,7 @@ def do_record_delivery(
         if state in (DeliveryState.SENT, DeliveryState.DELIVERED):
             message.sent_at = timezone.now()
             fields.append("sent_at")
-        message.save(update_fields=fields)
+        update(message, fields)
         event = DeliveryChanged(
             ticket_id=message.ticket_id,
             state=state,
@@ -371,7 +372,7 @@ def do_record_receipt(
                 continue
             message.delivery_state = state
             message.delivery_error = error[:2000]
-            message.save(update_fields=["delivery_state", "delivery_error"])
+            update(message, ["delivery_state", "delivery_error"])
             changed.append(message)
         record(
             [

@@ -33,6 +33,7 @@ from sangdam.connectors.kakao.models import SkillConversation, Step
 from sangdam.connectors.kakao.request import SkillRequest
 from sangdam.connectors.models import Channel
 from sangdam.core.compiled import MARKER, CompiledQuery
+from sangdam.core.updates import update
 from sangdam.customers.models import Identity
 from sangdam.portal.links import status_url
 from sangdam.service.hours import is_open, next_opening
@@ -154,7 +155,7 @@ _STATE_FIELDS = [
 
 
 def _save(conversation: SkillConversation) -> None:
-    conversation.save(update_fields=_STATE_FIELDS)
+    update(conversation, _STATE_FIELDS)
 
 
 def _turn(

@@ -19,6 +19,7 @@ from sangdam.connectors.base import (
 from sangdam.connectors.models import EventStatus, InboundEvent
 from sangdam.connectors.registry import get_connector
 from sangdam.core import backoff
+from sangdam.core.updates import update
 from sangdam.tickets import actions
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def process_inbound_event(event_pk: int) -> None:
             _finish(event, EventStatus.FAILED, _describe(exc))
             return
         event.last_error = _describe(exc)
-        event.save(update_fields=["attempts", "last_error"])
+        update(event, ["attempts", "last_error"])
         process_inbound_event.using(run_after=backoff.retry_at(event.attempts)).enqueue(event.pk)
         return
     if handled:
@@ -96,4 +97,4 @@ def _finish(event: InboundEvent, status: str, error: str) -> None:
     event.status = status
     event.last_error = error[:2000]
     event.processed_at = timezone.now()
-    event.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+    update(event, ["status", "attempts", "last_error", "processed_at"])

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sangdam.connectors.base import WebhookAnswer
 from sangdam.connectors.models import Channel, EventStatus, InboundEvent
+from sangdam.core.inserts import insert
 
 
 def store_event(
@@ -71,7 +72,7 @@ def _insert_orm(fields: dict[str, object], process: bool) -> InboundEvent:
     # No savepoint: a duplicate rolls the whole (two-insert) transaction back. SQLite's
     # writers queue on the process lock a transaction takes (core/sqlite).
     with transaction.atomic():
-        event = InboundEvent.objects.create(**fields)
+        event = insert(InboundEvent(**fields))
         # The task row is inserted in the same transaction: no event without its task.
         if process:
             process_inbound_event.enqueue(event.pk)

@@ -19,10 +19,17 @@ from sangdam.connectors.base import (
 from sangdam.connectors.models import EventStatus, InboundEvent
 from sangdam.connectors.registry import get_connector
 from sangdam.core import backoff
+from sangdam.core.compiled import MARKER, CompiledQuery
 from sangdam.core.updates import update
 from sangdam.tickets import actions
 
 log = logging.getLogger(__name__)
+
+
+# Read for every provider event: compiled once (core/compiled.py).
+_EVENT = CompiledQuery(
+    InboundEvent, lambda pk: InboundEvent.objects.select_related("channel").filter(pk=pk), MARKER
+)
 
 
 @task(queue_name="webhooks")
@@ -33,7 +40,7 @@ def process_inbound_event(event_pk: int) -> None:
     policy; after ``WEBHOOK_MAX_ATTEMPTS`` the event is "failed" and waits for a replay.
     Each event is its own task, so a poison event never holds up the others.
     """
-    event = InboundEvent.objects.select_related("channel").filter(pk=event_pk).first()
+    event = next(iter(_EVENT.objects(event_pk)), None)
     if event is None or event.status != EventStatus.PENDING:
         return
     channel = event.channel

@@ -58,11 +58,24 @@ def publish(groups: list[str], payload: dict[str, Any]) -> None:
             # Hand the sends to the loop that owns the layer (the embedded server's for the
             # in-memory one) and do not wait: a push is best effort, and the request should
             # not queue for it.
-            future = asyncio.run_coroutine_threadsafe(send_all(), loop)
-            future.add_done_callback(_log_failure)
+            nowait = getattr(layer, "group_send_many_nowait", None)
+            if nowait is not None:
+                # The in-memory layer's sends need no awaiting: a callback on its loop
+                # costs a tenth of a coroutine run there (task, future, chaining).
+                loop.call_soon_threadsafe(_send_logged, nowait, groups, message)
+            else:
+                future = asyncio.run_coroutine_threadsafe(send_all(), loop)
+                future.add_done_callback(_log_failure)
         else:
             # One event loop for all groups: async_to_sync costs ~0.5 ms a call.
             async_to_sync(send_all)()
+    except Exception:
+        log.warning("live push failed for %s", groups, exc_info=True)
+
+
+def _send_logged(send: Any, groups: list[str], message: dict[str, Any]) -> None:
+    try:
+        send(groups, message)
     except Exception:
         log.warning("live push failed for %s", groups, exc_info=True)
 

@@ -71,6 +71,11 @@ class MemoryChannelLayer(InMemoryChannelLayer):
         await self.group_send_many([group], message)
 
     async def group_send_many(self, groups: Sequence[str], message: dict[str, Any]) -> None:
+        self.group_send_many_nowait(groups, message)
+
+    def group_send_many_nowait(self, groups: Sequence[str], message: dict[str, Any]) -> None:
+        """The sends, done at once: on the layer's own loop thread (``core.live.publish``
+        hands it there with ``call_soon_threadsafe``, no coroutine, task or future)."""
         assert isinstance(message, dict), "message is not a dict"
         for group in groups:
             self.require_valid_group_name(group)

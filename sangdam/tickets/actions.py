@@ -422,9 +422,7 @@ def _set_status(ticket: Ticket, status: str) -> StatusChanged:
     )
     ticket.closed_at = now if status == Status.CLOSED else None
     ticket.last_activity_at = now
-    ticket.save(
-        update_fields=["status", "solved_at", "closed_at", "last_activity_at", "updated_at"]
-    )
+    update(ticket, ["status", "solved_at", "closed_at", "last_activity_at", "updated_at"])
     return StatusChanged(ticket_id=ticket.pk, old=old, new=status)
 
 

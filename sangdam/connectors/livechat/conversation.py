@@ -47,7 +47,15 @@ VISIBLE_OUT = (
 
 
 def find_channel(key: str) -> Channel | None:
-    return Channel.objects.filter(key=key, kind=ChannelKind.LIVECHAT, enabled=True).first()
+    return next(iter(_CHANNEL.objects(key)), None)
+
+
+# Read for every socket that says hello: compiled once (core/compiled.py).
+_CHANNEL = CompiledQuery(
+    Channel,
+    lambda key: Channel.objects.filter(key=key, kind=ChannelKind.LIVECHAT, enabled=True)[:1],
+    "\x00channel key",
+)
 
 
 def thread_key(visitor: str) -> str:

@@ -1,9 +1,8 @@
 """UPDATE some fields of a row without Django's per-call statement building.
 
 ``Model.save(update_fields=…)`` builds its UPDATE every time (an UpdateQuery, a compiler,
-a WHERE clause): for a reply that was a tenth of the request's CPU, twice the cost of
-running the statement; a delivery, a webhook event's end and a follow-up message pay the
-same. :func:`update` keeps the statement per model, fields and database vendor and
+a WHERE clause): under py-spy, a tenth of a chat answer's API request; a delivery, a
+webhook event's end and a follow-up message paid it too. :func:`update` keeps the statement per model, fields and database vendor and
 prepares each value as ``save()`` does (``pre_save`` of each named field, so ``auto_now``
 dates move, then ``get_db_prep_save``).
 

@@ -305,6 +305,8 @@ def ticket_lookup(*, key: str, shape: bool = True) -> Ticket | None:
     or reading its messages (compiling the joins was a third of a reply's CPU)."""
     by_id = key.isascii() and key.isdigit()  # "²".isdigit() is True, but int() refuses it
     value = int(key) if by_id else key.strip()
+    if by_id and int(value) > MAX_ID:
+        return None  # no row has it (the ORM knew; a compiled query hands it to the driver)
     found = _LOOKUPS[shape, by_id].objects(value)
     return found[0] if found else None
 
@@ -329,6 +331,7 @@ def _lookup(shape: bool, by_id: bool) -> CompiledQuery[Ticket]:
     return CompiledQuery(Ticket, build, MARKER if by_id else "\x00reference")
 
 
+MAX_ID = 2**63 - 1  # BigAutoField
 # Every API call on a ticket and every reply reads these: compiled once (core/compiled.py).
 _LOOKUPS = {
     (shape, by_id): _lookup(shape, by_id) for shape in (True, False) for by_id in (True, False)

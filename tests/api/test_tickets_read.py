@@ -141,6 +141,13 @@ def test_unknown_ticket_is_a_404_problem(api: ApiClient) -> None:
     assert response.json()["code"] == "not_found"
 
 
+@pytest.mark.parametrize("key", ["99999999999999999999999", "9223372036854775808", "0"])
+def test_an_id_no_ticket_can_have_is_a_404_problem(api: ApiClient, key: str) -> None:
+    response = api.get(f"/tickets/{key}")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 def test_messages_include_notes_and_page_by_cursor(
     api: ApiClient, agent: User, email_channel: Channel
 ) -> None:

@@ -74,8 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Webhook calls (/hooks/…) go straight to their view from here: nothing below is for them.
-    "sangdam.connectors.webhooks.middleware.WebhooksBypassBrowserMiddleware",
+    # Webhook and app API calls go straight to their view from here: nothing below is for them.
+    "sangdam.core.machine_calls.MachineCallsMiddleware",
     # Outside the session and CSRF middleware, so it sees the cookies they set.
     "sangdam.core.https.SecureCookiesOverHttps",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -7,7 +7,7 @@ loop reads the body, and one thread of the web server's pool (the same threads, 
 their database connections, that serve Django) finds the channel and runs the door's own
 :func:`~sangdam.connectors.webhooks.views.take`: verify, store with its task, answer.
 Everything the door promises holds as through the view; only what a browser needs is
-skipped (as ``WebhooksBypassBrowserMiddleware`` already skipped it).
+skipped (as ``core/machine_calls.py`` already skipped it).
 
 Taken here: POSTs to ``/hooks/<kind>/<key>[/<subpath>]`` for connectors that declare
 ``lean_lane`` (they read only the headers and the raw body). Everything else, and every

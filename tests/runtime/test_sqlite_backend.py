@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import ConnectionHandler
+
+from sangdam.core.sqlite.base import DatabaseWrapper
 
 
 @pytest.mark.django_db
@@ -28,10 +29,12 @@ def test_named_placeholders_still_work() -> None:
         assert cursor.fetchone() == (5,)
 
 
-def _file_database(path: Path) -> BaseDatabaseWrapper:
+def _file_database(path: Path) -> DatabaseWrapper:
     options = {"transaction_mode": "IMMEDIATE", "timeout": 5}
     settings = {"ENGINE": "sangdam.core.sqlite", "NAME": str(path), "OPTIONS": options}
-    return ConnectionHandler({"default": settings})["default"]
+    database = ConnectionHandler({"default": settings})["default"]
+    assert isinstance(database, DatabaseWrapper)
+    return database
 
 
 def _another_process_may_write(path: Path) -> bool:

@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "sangdam.core.csp.PageCSPMiddleware",
     # Turns a login refused for lockout into the 429 page / problem (sangdam/accounts/lockout.py).
     "axes.middleware.AxesMiddleware",
     # Innermost on purpose: it is sync-only (it acts in process_view, so its place does not

@@ -56,3 +56,13 @@ def test_admin_copies_the_snippets_with_a_preselected_topic(webform: Any, refund
 
 def test_agents_who_are_not_admins_cannot_open_the_snippets(agent_client: Client) -> None:
     assert agent_client.get("/contact/embed").status_code == 403
+
+
+def test_the_thank_you_page_has_its_policy_and_the_redirect_to_it_needs_none(
+    client: Client, webform: Any, refund: Topic
+) -> None:
+    redirect = client.post("/contact/new", form_data(client))
+
+    assert redirect.status_code == 302
+    assert "Content-Security-Policy" not in redirect
+    assert "script-src" in client.get(redirect["Location"])["Content-Security-Policy"]

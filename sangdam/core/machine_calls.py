@@ -1,10 +1,11 @@
 """Calls from machines skip the middleware that only browsers need.
 
-A provider's webhook call or a mobile app's API call carries no session, no CSRF token
-and renders no page: sessions, CSRF, authentication, OTP, messages, frame options, CSP,
+A provider's webhook call, a mobile app's API call or an integrator's token call carries no
+session, no CSRF token and renders no page: sessions, CSRF, authentication, OTP, messages, frame options, CSP,
 static files and the login lockout do nothing for it but cost time on every call (about a
 tenth of the server's CPU per webhook ack in ``bench/webhooks.py``'s profile, and of an
-in-app inquiry's request in ``bench/profile_inapp.py``'s). Placed right after Django's
+in-app inquiry's request in ``bench/profile_inapp.py``'s, an agent's API answer in
+``bench/profile_livechat.py``'s). Placed right after Django's
 SecurityMiddleware (HTTPS redirect, HSTS, nosniff still apply), this calls the view
 directly when the path resolves to one of:
 
@@ -12,9 +13,11 @@ directly when the path resolves to one of:
   connector that answers in the customer's language, as Kakao's skill server does, says
   so itself);
 - the app API, ``/api/app/v1/…`` (authenticated by its own headers, never by a cookie),
-  in the caller's ``Accept-Language`` as LocaleMiddleware would choose it, with the
-  headers LocaleMiddleware and CommonMiddleware add, and a small multipart body read as
-  SmallFormMiddleware reads it.
+  and the REST API, ``/api/v1/…``, when the call carries a bearer token (HTTP Basic goes
+  down the whole chain: the login lockout's answer is AxesMiddleware's; so do the API's
+  docs page and anything else a browser opens there): in the caller's ``Accept-Language``
+  as LocaleMiddleware would choose it, with the headers LocaleMiddleware and
+  CommonMiddleware add, and a small multipart body read as SmallFormMiddleware reads it.
 
 Every other path, and a path under these prefixes that resolves to nothing (a 404, or
 CommonMiddleware's redirect to the slashed URL), goes down the whole chain.
@@ -36,6 +39,8 @@ HOOKS = "/hooks/"
 HOOK_VIEWS = frozenset({"hooks:hook", "hooks:hook_subpath"})
 APP_API = "/api/app/v1/"
 APP_NAMESPACE = "api-app-v1"
+REST_API = "/api/v1/"
+REST_NAMESPACE = "api-v1"
 
 
 class MachineCallsMiddleware:
@@ -51,8 +56,16 @@ class MachineCallsMiddleware:
         elif path.startswith(APP_API):
             match = _resolve(path)
             if match is not None and match.namespace == APP_NAMESPACE:
-                return _app_call(request, match)
+                return _api_call(request, match)
+        elif path.startswith(REST_API) and _bearer(request):
+            match = _resolve(path)
+            if match is not None and match.namespace == REST_NAMESPACE:
+                return _api_call(request, match)
         return self.get_response(request)
+
+
+def _bearer(request: HttpRequest) -> bool:
+    return request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
 
 
 def _resolve(path: str) -> ResolverMatch | None:
@@ -74,7 +87,7 @@ def _webhook(request: HttpRequest, match: ResolverMatch) -> HttpResponse:
         return _call(request, match)
 
 
-def _app_call(request: HttpRequest, match: ResolverMatch) -> HttpResponse:
+def _api_call(request: HttpRequest, match: ResolverMatch) -> HttpResponse:
     if request.method == "POST" and request.content_type == "multipart/form-data":
         read_small_form(request)
     language = translation.get_language_from_request(request)

@@ -101,3 +101,25 @@ def test_admin_creates_a_token_from_the_command_line(agent: User) -> None:
     assert raw.startswith("sd_")
     assert ApiToken.objects.get(user=agent).name == "mobile backend"
     assert ApiClient(raw).get("/tickets").status_code == 200
+
+
+def test_a_token_call_is_answered_in_the_callers_language(readonly_api: ApiClient) -> None:
+    korean = readonly_api.post("/tickets", new_inquiry(), **{"Accept-Language": "ko"})
+    english = readonly_api.post("/tickets", new_inquiry(), **{"Accept-Language": "en"})
+
+    assert korean.json()["detail"] == "읽기 전용 사용자는 API로 조회만 할 수 있습니다."
+    assert english.json()["detail"] == "Read-only users can only read through the API."
+    assert korean["Content-Language"] == "ko"
+
+
+def test_a_token_call_gets_no_browser_cookies_or_page_headers(api: ApiClient) -> None:
+    api.client.cookies["sessionid"] = "not-a-session"
+
+    response = api.get("/tickets")
+
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "X-Frame-Options" not in response
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # The API's docs page, opened by a browser, keeps its page headers.
+    assert api.client.get("/api/v1/docs")["X-Frame-Options"] == "DENY"

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from sangdam.customers.models import Identity
 from sangdam.portal.common import page, refused, upload_view, use_language, within_limits
 from sangdam.portal.events import ConfirmationRequested
 from sangdam.portal.forms import InquiryForm, check_files
-from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
+from sangdam.portal.links import LinkExpired, LinkInvalid, read_token, token_path
 from sangdam.portal.models import TopicField
 from sangdam.service import promise
 from sangdam.tickets import selectors
@@ -219,7 +218,7 @@ def _accept(
         raise Http404
     params = {k: v for k, v in (("lang", lang), ("embed", "1" if _embedded(request) else "")) if v}
     suffix = f"?{urlencode(params)}" if params else ""
-    return redirect(reverse("portal:thanks", kwargs={"token": make_token(result.ticket)}) + suffix)
+    return redirect(token_path("portal:thanks", result.ticket) + suffix)
 
 
 @xframe_options_exempt

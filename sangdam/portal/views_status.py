@@ -15,7 +15,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,7 +26,7 @@ from sangdam.core.ratelimit import client_ip
 from sangdam.customers.models import Identity
 from sangdam.portal.common import page, upload_view, use_language, within_limit
 from sangdam.portal.forms import FindForm, ReplyForm, check_files
-from sangdam.portal.links import LinkExpired, LinkInvalid, make_token, read_token
+from sangdam.portal.links import LinkExpired, LinkInvalid, read_token, status_path
 from sangdam.portal.tasks import send_portal_email
 from sangdam.portal.views_inquiry import rate_limited
 from sangdam.tickets import actions, selectors
@@ -55,7 +54,7 @@ def _to(ticket: Ticket, lang: str, notice: str = "") -> HttpResponse:
     query = "&".join(
         p for p in (f"lang={lang}" if lang else "", f"done={notice}" if notice else "") if p
     )
-    url = reverse("portal:status", kwargs={"token": make_token(ticket)})
+    url = status_path(ticket)
     return redirect(url + (f"?{query}" if query else "") + ("#latest" if notice == "reply" else ""))
 
 

@@ -208,3 +208,20 @@ def test_a_customer_known_only_by_telegram_replies_from_the_status_page(client: 
     response = client.post(status_path(ticket), {"text": "추가 문의입니다", "nonce": "c" * 32})
     assert response.status_code == 302
     assert ticket.messages.filter(text="추가 문의입니다").exists()
+
+
+def test_status_links_keep_the_path_the_site_is_served_under(ticket: Ticket) -> None:
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from sangdam.portal.links import read_token
+
+    served_at = get_script_prefix()
+    set_script_prefix("/support/")
+    try:
+        link = status_path(ticket)
+    finally:
+        set_script_prefix(served_at)
+
+    assert link.startswith("/support/s/") and link.endswith("/")
+    assert read_token(link.removeprefix("/support/s/")[:-1]) == (ticket.pk, ticket.customer_id)
+    assert status_path(ticket).startswith(f"{served_at}s/")

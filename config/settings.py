@@ -74,7 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Webhook and app API calls go straight to their view from here: nothing below is for them.
+    # Webhooks, app API calls and REST API calls with a bearer token go straight to their
+    # view from here: nothing below is for them (core/machine_calls.py).
     "sangdam.core.machine_calls.MachineCallsMiddleware",
     # Outside the session and CSRF middleware, so it sees the cookies they set.
     "sangdam.core.https.SecureCookiesOverHttps",

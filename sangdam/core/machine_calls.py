@@ -1,13 +1,14 @@
 """Calls from machines skip the middleware that only browsers need.
 
-A provider's webhook call, a mobile app's API call or an integrator's token call carries no
-session, no CSRF token and renders no page: sessions, CSRF, authentication, OTP, messages, frame options, CSP,
-static files and the login lockout do nothing for it but cost time on every call (about a
-tenth of the server's CPU per webhook ack in ``bench/webhooks.py``'s profile, and of an
-in-app inquiry's request in ``bench/profile_inapp.py``'s, an agent's API answer in
-``bench/profile_livechat.py``'s). Placed right after Django's
-SecurityMiddleware (HTTPS redirect, HSTS, nosniff still apply), this calls the view
-directly when the path resolves to one of:
+A provider's webhook call, a mobile app's API call or an integrator's token call carries
+no session, no CSRF token and renders no page: sessions, CSRF, authentication, OTP,
+messages, frame options, CSP, static files and the login lockout do nothing for it but
+cost time on every call (about a tenth of the server's CPU per webhook ack in
+``bench/webhooks.py``'s profile, of an in-app inquiry's request in
+``bench/profile_inapp.py``'s and of an agent's API answer in
+``bench/profile_livechat.py``'s). Placed right after Django's SecurityMiddleware (HTTPS
+redirect, HSTS, nosniff still apply), this calls the view directly when the path resolves
+to one of:
 
 - the webhook door, ``/hooks/<kind>/<key>[/<subpath>]``, in the site's default language (a
   connector that answers in the customer's language, as Kakao's skill server does, says

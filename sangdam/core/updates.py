@@ -2,9 +2,10 @@
 
 ``Model.save(update_fields=…)`` builds its UPDATE every time (an UpdateQuery, a compiler,
 a WHERE clause): under py-spy, a tenth of a chat answer's API request; a delivery, a
-webhook event's end and a follow-up message paid it too. :func:`update` keeps the statement per model, fields and database vendor and
-prepares each value as ``save()`` does (``pre_save`` of each named field, so ``auto_now``
-dates move, then ``get_db_prep_save``).
+webhook event's end and a follow-up message paid it too. :func:`update` keeps the
+statement per model, fields and database vendor and prepares each value as ``save()``
+does (``pre_save`` of each named field, so ``auto_now`` dates move, then
+``get_db_prep_save``).
 
 A model with ``pre_save``/``post_save`` receivers or its own ``save()``, and a value that
 is an expression, go through ``save()`` unchanged (see :mod:`sangdam.core.inserts`).

@@ -29,7 +29,9 @@ from sangdam.core import inflight, live  # noqa: E402
 from sangdam.core.wsgibridge import WSGIBridge  # noqa: E402
 
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
-_wsgi = WSGIBridge(get_wsgi_application(), threads=HTTP_THREADS)
+# Requests running on those threads at once (the rest wait on the loop: core/wsgibridge.py).
+HTTP_RUNNING = int(os.environ.get("HTTP_RUNNING", "4"))
+_wsgi = WSGIBridge(get_wsgi_application(), threads=HTTP_THREADS, running=HTTP_RUNNING)
 
 
 async def http(scope: dict, receive: object, send: object) -> None:
@@ -41,7 +43,7 @@ async def http(scope: dict, receive: object, send: object) -> None:
         hook = lane.route(scope)
         if hook is not None:
             # A provider's webhook POST: the door without Django's request cycle.
-            await lane.serve(scope, receive, send, _wsgi.executor, hook)  # type: ignore[arg-type]
+            await lane.serve(scope, receive, send, _wsgi.run_on_pool, hook)  # type: ignore[arg-type]
         else:
             await _wsgi(scope, receive, send)  # type: ignore[arg-type]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -114,6 +115,22 @@ def test_a_static_file_is_streamed_whole(transactional_db: None) -> None:
     assert content == script
 
 
+def _scope(path: str = "/") -> dict[str, Any]:
+    return {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+
 def test_a_pool_thread_keeps_djangos_cache_client_from_one_request_to_the_next() -> None:
     """With Redis as the cache, a client made anew per request opened a connection each time."""
     clients: list[object] = []
@@ -124,19 +141,7 @@ def test_a_pool_thread_keeps_djangos_cache_client_from_one_request_to_the_next()
         return []
 
     bridge = WSGIBridge(app, threads=1)
-    scope = {
-        "type": "http",
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/",
-        "raw_path": b"/",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = _scope()
 
     async def call() -> int:
         server = ApplicationCommunicator(bridge, dict(scope))
@@ -150,3 +155,65 @@ def test_a_pool_thread_keeps_djangos_cache_client_from_one_request_to_the_next()
         statuses = [caller.submit(asyncio.run, call()).result() for _ in range(3)]
     assert statuses == [204, 204, 204]
     assert clients[0] is clients[1] is clients[2]
+
+
+class HoldingApp:
+    """``/hold`` answers once released; ``/stream`` streams a first chunk, then waits to be
+    released for the rest; any other path answers at once. Records the paths it began."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.release = threading.Event()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ["PATH_INFO"]
+        self.started.append(path)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        if path == "/stream":
+            return self._stream()
+        if path == "/hold":
+            self.release.wait(5)
+        return [b"done"]
+
+    def _stream(self) -> Any:
+        yield b"first"
+        self.release.wait(5)
+        yield b"rest"
+
+    def begun_while_first_holds(self, bridge: WSGIBridge, first: str, second: str) -> list[str]:
+        """Request ``first``, then ``second``; the paths begun before ``first`` is released."""
+
+        async def scenario() -> list[str]:
+            calls = [ApplicationCommunicator(bridge, _scope(first))]
+            await calls[0].send_input({"type": "http.request", "body": b""})
+            await asyncio.sleep(0.2)
+            calls.append(ApplicationCommunicator(bridge, _scope(second)))
+            await calls[1].send_input({"type": "http.request", "body": b""})
+            await asyncio.sleep(0.3)
+            begun = list(self.started)
+            self.release.set()
+            for call in calls:
+                while True:
+                    message = await call.receive_output(5)
+                    if message["type"] == "http.response.body" and not message.get("more_body"):
+                        break
+            return begun
+
+        try:  # on a thread of its own, as above
+            with ThreadPoolExecutor(1) as caller:
+                return caller.submit(asyncio.run, scenario()).result()
+        finally:
+            self.release.set()
+
+
+def test_a_request_waits_its_turn_while_the_running_ones_hold_every_turn() -> None:
+    app = HoldingApp()
+    bridge = WSGIBridge(app, threads=4, running=1)
+    assert app.begun_while_first_holds(bridge, "/hold", "/quick") == ["/hold"]
+    assert app.started == ["/hold", "/quick"]  # it ran when the turn came back
+
+
+def test_a_streamed_answer_gives_its_turn_back_while_it_waits_on_the_client() -> None:
+    app = HoldingApp()
+    bridge = WSGIBridge(app, threads=4, running=1)
+    assert app.begun_while_first_holds(bridge, "/stream", "/quick") == ["/stream", "/quick"]

@@ -16,11 +16,9 @@ call when Django would redirect it to HTTPS, goes to Django as before.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -67,7 +65,7 @@ async def serve(
     scope: dict[str, Any],
     receive: Receive,
     send: Send,
-    executor: Executor,
+    run_on_pool: Callable[[Callable[[], WebhookAnswer]], Awaitable[WebhookAnswer]],
     where: tuple[str, str, str],
 ) -> None:
     try:
@@ -79,7 +77,7 @@ async def serve(
         return
     # On the pool thread's own context, as Django's requests there (core/wsgibridge.py).
     call = functools.partial(_answer, scope, body, where)
-    answer = await asyncio.get_running_loop().run_in_executor(executor, call)
+    answer = await run_on_pool(call)
     await _send(send, answer)
 
 

@@ -46,6 +46,23 @@ def _redis_available() -> bool:
         return False
 
 
+def _empty_redis_db() -> int:
+    """A Redis database number holding no keys, so that counters left by other runs (the
+    form's per-address limits, say) cannot refuse this cluster's requests; a random one
+    when none is empty. The cluster empties it again when it stops.
+    ``SANGDAM_TEST_REDIS_DB`` pins one on a shared machine (then nothing is emptied)."""
+    import redis
+
+    pinned = os.environ.get("SANGDAM_TEST_REDIS_DB")
+    if pinned:
+        return int(pinned)
+    numbers = [1 + (uuid.uuid4().int + i) % 14 for i in range(14)]
+    for number in numbers:
+        if not redis.Redis.from_url(f"{REDIS_URL}/{number}", socket_timeout=2).dbsize():
+            return number
+    return numbers[0]
+
+
 @dataclass
 class Cluster:
     webs: list[str]
@@ -109,8 +126,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[
     var = tmp_path_factory.mktemp("cluster")
     bucket = s3.new_bucket()
     db_url, db_name = _fresh_postgres(os.environ["DATABASE_URL"])
-    # A database number of its own (SANGDAM_TEST_REDIS_DB pins one on a shared machine).
-    redis_db = int(os.environ.get("SANGDAM_TEST_REDIS_DB") or 1 + uuid.uuid4().int % 14)
+    redis_db = _empty_redis_db()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DATABASE_URL=db_url,
@@ -155,3 +171,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[
             except subprocess.TimeoutExpired:
                 proc.kill()
         _drop_postgres(os.environ["DATABASE_URL"], db_name)
+        if not os.environ.get("SANGDAM_TEST_REDIS_DB"):
+            import redis
+
+            redis.Redis.from_url(env["REDIS_URL"], socket_timeout=2).flushdb()  # ours

@@ -153,10 +153,10 @@ class WSGIBridge:
             turn = await self._take_turn(loop)
         else:
             body = Body(loop, receive)  # read as the view goes: it waits on the client
-        environ: dict[str, Any] = build_environ(scope, body)  # type: ignore[arg-type,assignment]
-        streaming = (lambda: loop.call_soon_threadsafe(turn.give_back)) if turn else None
-        run = functools.partial(self._run, environ, loop, send, streaming)
         try:
+            environ: dict[str, Any] = build_environ(scope, body)  # type: ignore[arg-type,assignment]
+            streaming = (lambda: loop.call_soon_threadsafe(turn.give_back)) if turn else None
+            run = functools.partial(self._run, environ, loop, send, streaming)
             answer = await loop.run_in_executor(self.executor, run)
         finally:
             if turn is not None:

@@ -52,17 +52,18 @@ class _Disconnected(Exception):
 
 def _content_length(scope: dict[str, Any]) -> int | None:
     """The body's announced length: 0 when there is neither Content-Length nor
-    Transfer-Encoding (a GET: HTTP/1.1 says no body then), None when unknown."""
-    length: int | None = 0
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-        if name == b"transfer-encoding":
-            length = None
-    return length
+    Transfer-Encoding (a GET: HTTP/1.1 says no body then), None when unknown (chunked,
+    which wins over a Content-Length as HTTP/1.1 says, or a length that is no number)."""
+    headers = dict(scope.get("headers", ()))
+    if b"transfer-encoding" in headers:
+        return None
+    value = headers.get(b"content-length")
+    if value is None:
+        return 0
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -264,7 +264,8 @@ def _parse_time(value: Any) -> dt.datetime:
 def ticket_detail(*, ticket_id: int) -> Ticket | None:
     """The ticket with what its pages show (customer, channel, topic, people, SLA clock),
     by the compiled lookup: compiling the seven joins was three quarters of the thank-you
-    page's query and a fifth of a form submission's server CPU."""
+    page's query (a quarter of the server's CPU in bench/form.py, whose every submission
+    opens its thank-you page)."""
     if ticket_id > MAX_ID:
         return None
     found = _LOOKUPS[True, True].objects(ticket_id)

@@ -189,7 +189,10 @@ class HoldingApp:
             await asyncio.sleep(0.2)
             calls.append(ApplicationCommunicator(bridge, _scope(second)))
             await calls[1].send_input({"type": "http.request", "body": b""})
-            await asyncio.sleep(0.3)
+            for _ in range(20):  # a second for the second request to begin, if it may
+                if second in self.started:
+                    break
+                await asyncio.sleep(0.05)
             begun = list(self.started)
             self.release.set()
             for call in calls:

@@ -10,6 +10,7 @@ inside the customer's language (``translation.override``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,8 @@ from django.utils.translation import ngettext
 from sangdam.service.clocks import Context
 from sangdam.service.hours import Timeline, WeeklyHours
 from sangdam.tickets.models import Ticket
+
+_DOUBLE_PERIOD = re.compile(r"(?<=[ap]\.m\.)\.(?=\s|$)")
 
 
 def expected_first_response(
@@ -84,4 +87,10 @@ def _today(hours: WeeklyHours, now: dt.datetime) -> str:
     if local.date() == now.astimezone(hours.zone).date():
         return _("We open today at %(time)s.") % {"time": local.strftime("%H:%M")}
     when = formats.date_format(local, "DATETIME_FORMAT")
-    return _("We are closed now and open again on %(when)s.") % {"when": when}
+    return one_period(_("We are closed now and open again on %(when)s.") % {"when": when})
+
+
+def one_period(text: str) -> str:
+    """A sentence whose last word is a date in English ("… 9 a.m.") ends with that
+    abbreviation's period, not with a second one."""
+    return _DOUBLE_PERIOD.sub("", text)

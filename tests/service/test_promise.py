@@ -60,3 +60,10 @@ def test_on_a_friday_evening_the_customer_hears_when_we_open_again(
 
 def test_without_a_policy_only_the_hours_are_said(email_channel: Channel, office: Schedule) -> None:
     assert promise(email_channel, TUESDAY_2PM, "en") == "Today we are open until 18:00."
+
+
+def test_an_opening_time_that_ends_in_am_ends_the_sentence_with_one_period(
+    email_channel: Channel, office: Schedule, two_hours: SlaPolicy
+) -> None:
+    text = promise(email_channel, FRIDAY_7PM, "en")
+    assert text.endswith("a.m.") and not text.endswith("a.m..")

@@ -37,6 +37,7 @@ from sangdam.core.updates import update
 from sangdam.customers.models import Identity
 from sangdam.portal.links import status_url
 from sangdam.service.hours import is_open, next_opening
+from sangdam.service.promise import one_period
 from sangdam.service.selectors import schedules_by_channel
 from sangdam.tickets import selectors
 from sangdam.tickets.models import Direction, Message, MessageKind, Ticket
@@ -91,9 +92,10 @@ def closed_notice(channel: Channel, now: dt.datetime) -> str:
     if opening is None:
         return _("We are closed at the moment. Leave your inquiry; we answer it as soon as we can.")
     when = formats.date_format(opening.astimezone(hours.zone), "DATETIME_FORMAT")
-    return _(
-        "We are closed now and open again on %(when)s. Leave your inquiry; we answer it then."
-    ) % {"when": when}
+    return one_period(
+        _("We are closed now and open again on %(when)s. Leave your inquiry; we answer it then.")
+        % {"when": when}
+    )
 
 
 # --- the turn ---------------------------------------------------------------------------

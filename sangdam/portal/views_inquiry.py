@@ -11,7 +11,7 @@ import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -218,7 +218,8 @@ def _accept(
         raise Http404
     params = {k: v for k, v in (("lang", lang), ("embed", "1" if _embedded(request) else "")) if v}
     suffix = f"?{urlencode(params)}" if params else ""
-    return redirect(token_path("portal:thanks", result.ticket) + suffix)
+    # A path, not a view name: ``redirect`` would first try (and fail) to reverse it.
+    return HttpResponseRedirect(token_path("portal:thanks", result.ticket) + suffix)
 
 
 @xframe_options_exempt

@@ -12,9 +12,8 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -55,7 +54,10 @@ def _to(ticket: Ticket, lang: str, notice: str = "") -> HttpResponse:
         p for p in (f"lang={lang}" if lang else "", f"done={notice}" if notice else "") if p
     )
     url = status_path(ticket)
-    return redirect(url + (f"?{query}" if query else "") + ("#latest" if notice == "reply" else ""))
+    # A path: ``redirect`` would first try (and fail) to reverse it as a view name.
+    return HttpResponseRedirect(
+        url + (f"?{query}" if query else "") + ("#latest" if notice == "reply" else "")
+    )
 
 
 @upload_view

@@ -228,3 +228,15 @@ def insert_all(
         obj._state.adding = False
         obj._state.db = alias
     return objs
+
+
+def known_related(instance: Model, name: str, objects: Sequence[Model]) -> None:
+    """``instance.<name>.all()`` answers ``objects`` from now on, without a query, as after
+    ``prefetch_related(name)``: the rows the caller has just inserted are all there are (a
+    new message's attachments, shown in the API's answer that created it). ``filter()``
+    and the like on the manager still read the database."""
+    rows = getattr(instance, name).get_queryset()
+    rows._result_cache = list(objects)
+    rows._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = rows

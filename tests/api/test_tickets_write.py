@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sangdam.accounts.models import User
 from sangdam.connectors.models import Channel
@@ -88,6 +90,15 @@ def test_reply_is_queued_for_delivery(api: ApiClient, ticket: Ticket) -> None:
     assert (reply.direction, reply.kind, reply.delivery_state) == ("out", "public", "queued")
     ticket.refresh_from_db()
     assert ticket.status == "open"
+
+
+def test_a_replys_answer_does_not_read_its_attachments_back(api: ApiClient, ticket: Ticket) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        response = api.post(f"/tickets/{ticket.pk}/messages", {"text": "확인했습니다."})
+
+    assert response.status_code == 201
+    assert response.json()["attachments"] == []
+    assert not [q for q in captured.captured_queries if "tickets_attachment" in q["sql"]]
 
 
 def test_note_is_not_delivered(api: ApiClient, ticket: Ticket) -> None:

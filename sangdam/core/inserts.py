@@ -232,9 +232,9 @@ def insert_all(
 
 def known_related(instance: Model, name: str, objects: Sequence[Model]) -> None:
     """``instance.<name>.all()`` answers ``objects`` from now on, without a query, as after
-    ``prefetch_related(name)``: the rows the caller has just inserted are all there are (a
-    new message's attachments, shown in the API's answer that created it). ``filter()``
-    and the like on the manager still read the database."""
+    ``prefetch_related(name)``: the caller has just written ``instance`` and knows these
+    are all there are (a reply made through an API endpoint that takes no files). The
+    manager's ``filter()`` and the like still read the database."""
     rows = getattr(instance, name).get_queryset()
     rows._result_cache = list(objects)
     rows._prefetch_done = True

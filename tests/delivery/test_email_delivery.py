@@ -313,14 +313,3 @@ def test_a_reply_is_sent_before_the_bookkeeping_of_inquiries_that_came_first(
     assert first is not None
     assert first.task_path == "sangdam.connectors.delivery.deliver_message"
     assert first.args_kwargs["args"] == [reply.pk]
-
-
-def test_a_reply_lists_the_files_it_was_written_with_and_lookups_still_read_the_database(
-    ticket, agent
-):
-    files = [check_attachment(n, factories.PNG) for n in ("a.png", "b.png")]
-    message = _reply(ticket, agent, attachments=files)
-
-    assert [a.filename for a in message.attachments.all()] == ["a.png", "b.png"]
-    assert message.attachments.filter(filename="b.png").get().pk == message.attachments.all()[1].pk
-    assert message.attachments.count() == 2

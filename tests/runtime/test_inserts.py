@@ -6,16 +6,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sangdam.core.inserts import insert, insert_all
+from sangdam.core.inserts import insert, insert_all, known_related
 from sangdam.customers.models import Customer
 from sangdam.search.models import SearchDocument
-from sangdam.tickets.models import Direction, Event, Message, Ticket
+from sangdam.tickets.models import Attachment, Direction, Event, Message, Ticket
 from sangdam.tickets.models.ticket import Priority
 from tests import factories
 
@@ -110,3 +111,16 @@ def test_a_row_whose_unique_field_exists_updates_it_instead_when_asked() -> None
     assert list(
         SearchDocument.objects.filter(ticket=ticket).values_list("body", "last_message_id")
     ) == [("new", 7)]
+
+
+def test_a_relation_declared_known_answers_without_a_query_and_lookups_still_read(
+    email_channel,
+) -> None:
+    message = factories.customer_writes(email_channel).message
+    known_related(message, "attachments", [])
+    Attachment.objects.create(message=message, filename="later.png", size=1, sha256="0" * 64)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert list(message.attachments.all()) == []
+    assert captured.captured_queries == []
+    assert [a.filename for a in message.attachments.filter(size=1)] == ["later.png"]

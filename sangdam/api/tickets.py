@@ -296,7 +296,7 @@ def add_message(request: HttpRequest, key: str, payload: MessageCreate) -> HttpR
             status=payload.status,
         )
         # This endpoint takes no files: the answer lists none without reading them back
-        # (a tenth of an API reply's CPU, bench/profile_livechat.py).
+        # (one statement of the reply's twelve; bench/profile_livechat.py).
         known_related(message, "attachments", [])
         return 201, _json(MessageOut.from_orm(message))
 

@@ -46,21 +46,22 @@ def _redis_available() -> bool:
         return False
 
 
-def _empty_redis_db() -> int:
+def _empty_redis_db() -> tuple[int, bool]:
     """A Redis database number holding no keys, so that counters left by other runs (the
     form's per-address limits, say) cannot refuse this cluster's requests; a random one
-    when none is empty. The cluster empties it again when it stops.
+    when none is empty. Second: whether it was empty, so that the cluster empties it again
+    when it stops (never a database that held someone else's keys).
     ``SANGDAM_TEST_REDIS_DB`` pins one on a shared machine (then nothing is emptied)."""
     import redis
 
     pinned = os.environ.get("SANGDAM_TEST_REDIS_DB")
     if pinned:
-        return int(pinned)
+        return int(pinned), False
     numbers = [1 + (uuid.uuid4().int + i) % 14 for i in range(14)]
     for number in numbers:
         if not redis.Redis.from_url(f"{REDIS_URL}/{number}", socket_timeout=2).dbsize():
-            return number
-    return numbers[0]
+            return number, True
+    return numbers[0], False
 
 
 @dataclass
@@ -126,7 +127,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[
     var = tmp_path_factory.mktemp("cluster")
     bucket = s3.new_bucket()
     db_url, db_name = _fresh_postgres(os.environ["DATABASE_URL"])
-    redis_db = _empty_redis_db()
+    redis_db, ours = _empty_redis_db()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DATABASE_URL=db_url,
@@ -171,7 +172,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, s3: S3Server) -> Iterator[
             except subprocess.TimeoutExpired:
                 proc.kill()
         _drop_postgres(os.environ["DATABASE_URL"], db_name)
-        if not os.environ.get("SANGDAM_TEST_REDIS_DB"):
+        if ours:
             import redis
 
-            redis.Redis.from_url(env["REDIS_URL"], socket_timeout=2).flushdb()  # ours
+            redis.Redis.from_url(env["REDIS_URL"], socket_timeout=2).flushdb()

@@ -67,3 +67,10 @@ def test_an_opening_time_that_ends_in_am_ends_the_sentence_with_one_period(
 ) -> None:
     text = promise(email_channel, FRIDAY_7PM, "en")
     assert text.endswith("a.m.") and not text.endswith("a.m..")
+
+
+def test_in_korean_the_reopening_time_reads_morning_before_the_hour(
+    email_channel: Channel, office: Schedule, two_hours: SlaPolicy
+) -> None:
+    text = promise(email_channel, FRIDAY_7PM, "ko")
+    assert "2026년 11월 30일 오전 9:00" in text

@@ -174,6 +174,10 @@ class Connector:
     # The identity kind this channel addresses customers by.
     identity_kind: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
+    # True: ``send`` waits on nothing but this database and the channel layer (a push to
+    # a socket), so an agent's answer may be sent by the process that commits it
+    # (connectors/delivery.py ``answer_priority``).
+    instant: ClassVar[bool] = False
 
     def send(self, channel: Channel, message: OutboundMessage) -> str:
         """Send through the provider; return the provider's id for the message."""

@@ -12,10 +12,11 @@ import logging
 from django_tasks import task
 
 from sangdam.connectors.base import DeliveryError, InboundAttachment, OutboundMessage
+from sangdam.connectors.models import Channel
 from sangdam.connectors.registry import get_connector
 from sangdam.core import backoff
 from sangdam.core.compiled import MARKER, MARKER_2, CompiledQuery
-from sangdam.core.wakeup import URGENT_PRIORITY
+from sangdam.core.wakeup import RUN_HERE_PRIORITY, URGENT_PRIORITY
 from sangdam.customers.models import Identity
 from sangdam.portal.links import attachment_url, status_link
 from sangdam.tickets import actions
@@ -31,6 +32,14 @@ DELIVERY_PRIORITY = 10
 # An agent's answer goes before the acknowledgements too, and wakes an idle worker at
 # commit instead of waiting for its next look (core/wakeup.py).
 ANSWER_PRIORITY = URGENT_PRIORITY
+
+
+def answer_priority(channel: Channel | None) -> int:
+    """An agent's answer on ``channel``: on an instant channel (live chat) the embedded
+    process sends it itself when its worker is busy (core/taskloop.py ``run_committed``)."""
+    connector = get_connector(channel.kind) if channel is not None else None
+    return RUN_HERE_PRIORITY if connector is not None and connector.instant else ANSWER_PRIORITY
+
 
 # Every reply on every channel reads these: compiled once (core/compiled.py); compiling
 # them was about a third of a chat answer's delivery.

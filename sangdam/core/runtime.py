@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import close_old_connections
 
+from sangdam.core import taskloop
 from sangdam.core.scheduler import run_scheduler
 from sangdam.core.taskloop import Worker
 from sangdam.core.workers import Heartbeat
@@ -69,6 +70,8 @@ class BackgroundServices:
     def start(self) -> None:
         # The lease first: a task the worker claims is then never taken for orphaned.
         self.heartbeat.start()
+        # Its claims are the ones the web's threads make for a task they run themselves.
+        taskloop.set_local_worker(self.worker)
         for thread in self.threads:
             thread.start()
         if self.smtp:
@@ -84,6 +87,7 @@ class BackgroundServices:
         """Ask both threads to finish (a running task completes first); True if they did."""
         self.stop_event.set()
         self.worker.running = False
+        taskloop.set_local_worker(None)
         if self.smtp:
             self.smtp.stop()
         for thread in self.threads:

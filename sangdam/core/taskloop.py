@@ -10,6 +10,13 @@ by priority, then ``run_after``, then ``enqueued_at``), what it writes (RUNNING,
 time, this worker appended to ``worker_ids``) and what a success stores are the
 library's; a failure is recorded by the library's own ``set_failed``, and the task is run
 by the library's ``run_task``.
+
+An answer someone is waiting for need not wait for the embedded worker either: when that
+worker is busy (a backlog of bookkeeping on a saturated process), the request thread that
+commits a ``RUN_HERE_PRIORITY`` task claims that very task and runs it itself
+(:func:`run_committed`). The claim is the worker's (READY → RUNNING under the worker's
+id and lease), so the task runs once, and a process that dies mid-run leaves it to the
+lease's recovery like any other.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from django_tasks_db.utils import is_locked_database_exception, normalize_uuid, 
 
 from sangdam.core import inflight
 from sangdam.core.inserts import insert
-from sangdam.core.wakeup import URGENT_PRIORITY, Waiter, urgent_committed
+from sangdam.core.wakeup import RUN_HERE_PRIORITY, URGENT_PRIORITY, Waiter, urgent_committed
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +50,11 @@ _FIELDS = DBTaskResult._meta.concrete_fields
 _Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 
-def _claim_sql(connection: BaseDatabaseWrapper, queues: int, *, more: bool = False) -> str:
-    """The claim of the next ready task; ``more``: of up to ``%s`` more of one task path."""
+def _claim_sql(
+    connection: BaseDatabaseWrapper, queues: int, *, more: bool = False, by_id: bool = False
+) -> str:
+    """The claim of the next ready task; ``more``: of up to ``%s`` more of one task path;
+    ``by_id``: of the task whose id is the third parameter, if it is ready and due."""
     q = connection.ops.quote_name
     table = q(DBTaskResult._meta.db_table)
     in_queues = f" AND queue_name IN ({', '.join(['%s'] * queues)})" if queues else ""
@@ -60,9 +70,14 @@ def _claim_sql(connection: BaseDatabaseWrapper, queues: int, *, more: bool = Fal
     else:
         append = "json_insert(worker_ids, '$[#]', %s)"
     columns = ", ".join(q(f.column) for f in _FIELDS)
+    where = (
+        "id = %s AND status = 'READY' AND (run_after = %s OR run_after <= %s)"
+        if by_id
+        else f"id {'IN' if more else '='} ({pick})"
+    )
     return (
         f"UPDATE {table} SET status = 'RUNNING', started_at = %s, worker_ids = {append}"  # noqa: S608 (names; values are parameters)
-        f" WHERE id {'IN' if more else '='} ({pick}) RETURNING {columns}"
+        f" WHERE {where} RETURNING {columns}"
     )
 
 
@@ -120,6 +135,9 @@ class Worker(LibraryWorker):
         self._queues = [] if self.process_all_queues else list(self.queue_names)
         self._sql: dict[str, tuple[str, str, list[tuple[Any, list[_Converter]]]]] = {}
         self._claim_more_sql: dict[str, str] = {}
+        self._claim_id_sql: dict[str, str] = {}
+        # True while it waits for work (nothing to claim): what it is woken from.
+        self.idle = False
 
     def _prepared(self, connection: BaseDatabaseWrapper) -> tuple[str, str, list[Any]]:
         found = self._sql.get(connection.alias)
@@ -140,25 +158,36 @@ class Worker(LibraryWorker):
         """Mark up to ``limit`` more ready tasks of ``task_path`` RUNNING, in claim order."""
         return self._claim(more=(task_path, limit))
 
-    def _claim(self, *, more: tuple[str, int] | None) -> list[DBTaskResult]:
+    def _claim(
+        self, *, more: tuple[str, int] | None = None, task_id: Any = None
+    ) -> list[DBTaskResult]:
         alias = router.db_for_write(DBTaskResult)
         connection = connections[alias]
         claim_sql, _success, converters = self._prepared(connection)
-        if more is not None:
-            claim_sql = self._claim_more_sql.get(alias) or self._claim_more_sql.setdefault(
-                alias, _claim_sql(connection, len(self._queues), more=True)
-            )
         ops = connection.ops
         now = timezone.now()
-        params = [
-            ops.adapt_datetimefield_value(now),
-            self.worker_id,
-            self.backend_name,
-            ops.adapt_datetimefield_value(get_date_max()),
-            ops.adapt_datetimefield_value(now),
-            *self._queues,
-            *(more or ()),
-        ]
+        params = [ops.adapt_datetimefield_value(now), self.worker_id]
+        if task_id is not None:
+            claim_sql = self._claim_id_sql.get(alias) or self._claim_id_sql.setdefault(
+                alias, _claim_sql(connection, 0, by_id=True)
+            )
+            params += [
+                DBTaskResult._meta.pk.get_db_prep_value(task_id, connection),
+                ops.adapt_datetimefield_value(get_date_max()),
+                ops.adapt_datetimefield_value(now),
+            ]
+        else:
+            if more is not None:
+                claim_sql = self._claim_more_sql.get(alias) or self._claim_more_sql.setdefault(
+                    alias, _claim_sql(connection, len(self._queues), more=True)
+                )
+            params += [
+                self.backend_name,
+                ops.adapt_datetimefield_value(get_date_max()),
+                ops.adapt_datetimefield_value(now),
+                *self._queues,
+                *(more or ()),
+            ]
         # SQLite: in a transaction, so this process's writers take turns on its lock
         # (sangdam.core.sqlite) instead of sleeping on the file's. PostgreSQL: one
         # statement in autocommit is its own transaction.
@@ -206,6 +235,14 @@ class Worker(LibraryWorker):
             result.status = TaskResultStatus.SUCCESSFUL
             result.finished_at = now
             result.return_value = return_value
+
+    def run_here(self, task_id: Any) -> bool:
+        """Claim the ready task ``task_id`` for this worker and run it on the calling thread;
+        False when it is no longer ready (this worker, or another, has it already)."""
+        found = self._claim(task_id=task_id)
+        for result in found:
+            self.run_task(result)
+        return bool(found)
 
     def run_together(self, first: DBTaskResult) -> bool:
         """Run ``first`` with the ready tasks of its path waiting behind it, in one call of
@@ -270,7 +307,41 @@ class Worker(LibraryWorker):
                 return
             close_old_connections()
             if self.running and result is None:
-                self.waiter.wait(self.interval)  # an urgent task wakes it (core/wakeup.py)
+                self.idle = True
+                try:
+                    self.waiter.wait(self.interval)  # an urgent task wakes it (core/wakeup.py)
+                finally:
+                    self.idle = False
+
+
+# The task worker of this process, in the embedded process (core/runtime.py); else None.
+_local_worker: Worker | None = None
+
+
+def set_local_worker(worker: Worker | None) -> None:
+    global _local_worker
+    _local_worker = worker
+
+
+def run_committed(task_id: Any) -> None:
+    """Right after the commit of a ``RUN_HERE_PRIORITY`` task: wake this process's worker
+    when it is idle (it claims the task at once); when it is busy, run the task here.
+
+    Busy is the case that matters: on a saturated process the worker works through a
+    backlog of bookkeeping, and a live chat answer waited behind it for seconds (bench/
+    livechat.py, 1,000 visitors). The task runs on the committing thread (the agent's
+    request, after its transaction): its answer waits for the push, the visitor does not
+    wait for the worker. If the claim itself fails, the worker still finds the task.
+    """
+    worker = _local_worker
+    if worker is None or worker.idle:
+        urgent_committed()
+        return
+    try:
+        worker.run_here(task_id)
+    except Exception:
+        log.warning("could not run task %s here; the worker will", task_id, exc_info=True)
+        urgent_committed()
 
 
 class DatabaseBackend(LibraryBackend):
@@ -305,7 +376,11 @@ class DatabaseBackend(LibraryBackend):
         object.__setattr__(result, "_return_value", None)
         task_enqueued.send(type(self), task_result=result)
         if task.priority >= URGENT_PRIORITY:  # an answer on its way (core/wakeup.py)
-            transaction.on_commit(urgent_committed, using=router.db_for_write(DBTaskResult))
+            alias = router.db_for_write(DBTaskResult)
+            if task.priority >= RUN_HERE_PRIORITY and _local_worker is not None:
+                transaction.on_commit(functools.partial(run_committed, row.id), using=alias)
+            else:
+                transaction.on_commit(urgent_committed, using=alias)
         return result
 
     def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult:

@@ -28,6 +28,11 @@ CHANNEL = "sangdam:tasks:urgent"
 # (connectors/delivery.py). Not the acknowledgement each inquiry queues: woken for every
 # inquiry, the worker would run the bookkeeping one inquiry at a time instead of together.
 URGENT_PRIORITY = 20
+# An urgent task that waits on nothing but this database (a live chat answer: a push to
+# the visitor's socket). In the embedded process, when its worker is busy, the process
+# that commits it runs it right away instead of waiting for that worker (core/taskloop.py
+# ``run_committed``).
+RUN_HERE_PRIORITY = 30
 _local = threading.Event()
 _publishers: dict[str, Any] = {}  # URL -> redis.Redis
 

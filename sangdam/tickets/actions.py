@@ -217,7 +217,7 @@ def do_reply(
     reply but is no agent's first response and leaves the status alone."""
     # The delivery glue lives with the connectors; imported here, not at load time, as
     # it imports this module.
-    from sangdam.connectors.delivery import ANSWER_PRIORITY, deliver_message
+    from sangdam.connectors.delivery import answer_priority, deliver_message
 
     _check_can_write(actor)
     if not text.strip():
@@ -252,7 +252,9 @@ def do_reply(
                 fields.append("first_responded_at")
             # Someone's answer is urgent; Sangdam's own (an acknowledgement) can wait.
             queued = (
-                deliver_message if automatic else deliver_message.using(priority=ANSWER_PRIORITY)
+                deliver_message
+                if automatic
+                else deliver_message.using(priority=answer_priority(message.channel))
             )
             queued.enqueue(message.pk)
         update(ticket, fields)

@@ -195,3 +195,33 @@ def test_the_visitor_gets_the_conversation_by_email(
     transcript = next(m for m in mail.outbox if m.to == ["jisoo@example.net"])
     assert "What are your opening hours?" in transcript.body
     assert "Minji: Every day from 9 to 22." in transcript.body
+
+
+def test_with_the_embedded_worker_busy_an_answer_reaches_the_visitor_as_it_commits(
+    chat_channel: Channel,
+) -> None:
+    """A saturated process's worker has a backlog; the visitor does not wait behind it."""
+    from sangdam.core import taskloop
+    from sangdam.core.runtime import make_worker
+
+    agent = factories.make_agent("Minji")
+    worker = make_worker()  # not waiting for work: busy
+    taskloop.set_local_worker(worker)
+
+    async def scenario() -> tuple[dict[str, Any], int]:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        await visitor.say("Do you ship to Jeju?", "client-id-0001")
+        reply = await sync_to_async(_reply)(agent, "Yes, in two days.")
+        pushed = await visitor.receive_type("message")  # no worker ran
+        await visitor.close()
+        return pushed["message"], reply.pk
+
+    try:
+        pushed, reply_id = async_to_sync(scenario)()
+    finally:
+        taskloop.set_local_worker(None)
+    assert pushed["id"] == reply_id
+    sent = Message.objects.get(pk=reply_id)
+    assert sent.delivery_state == DeliveryState.SENT
+    assert sent.external_id == f"out:{reply_id}"

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -225,6 +225,50 @@ def test_an_urgent_task_wakes_the_idle_worker_of_its_process_at_once() -> None:
     assert not thread.is_alive()
 
 
+@task(priority=wakeup.RUN_HERE_PRIORITY)
+def push(name: str) -> None:
+    RAN.append(f"{name} on {threading.current_thread().name}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_busy_embedded_worker_leaves_a_run_here_task_to_the_thread_that_commits_it() -> None:
+    worker = make_worker()  # not waiting for work: busy
+    taskloop.set_local_worker(worker)
+    try:
+        with transaction.atomic():
+            queued = push.enqueue("answer")
+            assert RAN == []  # not before the commit
+        assert list(RAN) == [f"answer on {threading.current_thread().name}"]
+    finally:
+        taskloop.set_local_worker(None)
+    row = DBTaskResult.objects.get(pk=queued.id)
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    assert row.worker_ids == [worker.worker_id]  # its claim, under the worker's lease
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_embedded_worker_is_woken_for_a_run_here_task_instead() -> None:
+    worker = make_worker(batch=True, interval=0)
+    worker.idle = True  # waiting for work: it claims the task as soon as it is woken
+    taskloop.set_local_worker(worker)
+    try:
+        queued = push.enqueue("answer")
+    finally:
+        taskloop.set_local_worker(None)
+    assert RAN == []
+    assert DBTaskResult.objects.get(pk=queued.id).status == TaskResultStatus.READY
+
+
+def test_a_task_the_worker_has_claimed_already_is_not_run_again_here() -> None:
+    queued = remember.using(priority=wakeup.RUN_HERE_PRIORITY).enqueue("once")
+    worker = make_worker()
+    claimed = worker.claim()
+
+    assert claimed is not None and str(claimed.pk) == str(queued.id)
+    assert worker.run_here(queued.id) is False
+    assert RAN == []
+
+
 def test_a_worker_in_another_process_hears_an_urgent_commit_through_redis(settings) -> None:
     settings.REDIS_URL = os.environ.get("SANGDAM_TEST_REDIS", "redis://127.0.0.1:6379") + "/11"
     waiter = wakeup.Waiter()
@@ -241,3 +285,13 @@ def test_a_worker_in_another_process_hears_an_urgent_commit_through_redis(settin
 
     assert woke.wait(20)
     waiter.close()
+
+
+def test_a_task_not_due_yet_is_not_run_here_before_its_time() -> None:
+    later = remember.using(
+        priority=wakeup.RUN_HERE_PRIORITY, run_after=timezone.now() + dt.timedelta(hours=1)
+    ).enqueue("later")
+
+    assert make_worker().run_here(later.id) is False
+    assert RAN == []
+    assert DBTaskResult.objects.get(pk=later.id).status == TaskResultStatus.READY

@@ -29,6 +29,9 @@ class LivechatConnector(Connector):
     capabilities: ClassVar[Capabilities] = Capabilities(
         attachments=True, typing=True, read_receipts=True
     )
+    # A push to the visitor's sockets. (An answer to an offline form goes by email: the
+    # rare answer that then waits on the mail server in the agent's request.)
+    instant = True
 
     def send(self, channel: Channel, message: OutboundMessage) -> str:
         stored = conversation.outbound_for_visitor(message.message_id)

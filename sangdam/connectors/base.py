@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from sangdam.connectors.models import Channel, InboundEvent
+    from sangdam.tickets.models import Message
 
 
 @dataclass(frozen=True)
@@ -174,14 +175,16 @@ class Connector:
     # The identity kind this channel addresses customers by.
     identity_kind: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
-    # True: ``send`` waits on nothing but this database and the channel layer (a push to
-    # a socket), so an agent's answer may be sent by the process that commits it
-    # (connectors/delivery.py ``answer_priority``).
-    instant: ClassVar[bool] = False
 
     def send(self, channel: Channel, message: OutboundMessage) -> str:
         """Send through the provider; return the provider's id for the message."""
         raise DeliveryError(f"the {self.kind} channel cannot send replies yet", permanent=True)
+
+    def sends_instantly(self, last_inbound: Message | None) -> bool:
+        """True when ``send`` of an answer to ``last_inbound`` waits on nothing but this
+        database and the channel layer (a push to a socket), so the process that commits
+        the answer may send it (connectors/delivery.py ``answer_priority``)."""
+        return False
 
     def chat_link(self, channel: Channel) -> str:
         """The link that opens a chat with the company on this channel ("" when none)."""

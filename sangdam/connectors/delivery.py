@@ -34,11 +34,14 @@ DELIVERY_PRIORITY = 10
 ANSWER_PRIORITY = URGENT_PRIORITY
 
 
-def answer_priority(channel: Channel | None) -> int:
-    """An agent's answer on ``channel``: on an instant channel (live chat) the embedded
-    process sends it itself when its worker is busy (core/taskloop.py ``run_committed``)."""
+def answer_priority(channel: Channel | None, last_inbound: Message | None) -> int:
+    """An agent's answer on ``channel`` after the customer's ``last_inbound`` message: when
+    its connector sends it without waiting on a network (a live chat's push), the embedded
+    process sends it itself if its worker is busy (core/taskloop.py ``run_committed``)."""
     connector = get_connector(channel.kind) if channel is not None else None
-    return RUN_HERE_PRIORITY if connector is not None and connector.instant else ANSWER_PRIORITY
+    if connector is not None and connector.sends_instantly(last_inbound):
+        return RUN_HERE_PRIORITY
+    return ANSWER_PRIORITY
 
 
 # Every reply on every channel reads these: compiled once (core/compiled.py); compiling

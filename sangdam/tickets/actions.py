@@ -227,13 +227,14 @@ def do_reply(
     now = timezone.now()
     with transaction.atomic():
         ticket = ticket_for_update(ticket_id=ticket.pk)
+        last_inbound = None if note else _last_inbound(ticket)
         message = insert(
             Message(
                 ticket=ticket,
                 direction=Direction.OUT,
                 kind=MessageKind.NOTE if note else MessageKind.PUBLIC,
                 author_user=actor.user,
-                channel=None if note else _reply_channel(ticket),
+                channel=None if note else _reply_channel(ticket, last_inbound),
                 text=text,
                 html=html,
                 delivery_state=DeliveryState.NONE if note else DeliveryState.QUEUED,
@@ -254,7 +255,7 @@ def do_reply(
             queued = (
                 deliver_message
                 if automatic
-                else deliver_message.using(priority=answer_priority(message.channel))
+                else deliver_message.using(priority=answer_priority(message.channel, last_inbound))
             )
             queued.enqueue(message.pk)
         update(ticket, fields)
@@ -266,9 +267,13 @@ def do_reply(
     return message
 
 
-def _reply_channel(ticket: Ticket) -> Channel:
+def _last_inbound(ticket: Ticket) -> Message | None:
+    """The customer's latest message that came by a channel (with it)."""
+    return next(iter(_LAST_INBOUND_CHANNEL.objects(ticket.pk)), None)
+
+
+def _reply_channel(ticket: Ticket, last_inbound: Message | None) -> Channel:
     """Reply where the customer last wrote; the ticket's origin if they never wrote."""
-    last_inbound = next(iter(_LAST_INBOUND_CHANNEL.objects(ticket.pk)), None)
     return last_inbound.channel if last_inbound and last_inbound.channel else ticket.channel
 
 

@@ -225,3 +225,35 @@ def test_with_the_embedded_worker_busy_an_answer_reaches_the_visitor_as_it_commi
     sent = Message.objects.get(pk=reply_id)
     assert sent.delivery_state == DeliveryState.SENT
     assert sent.external_id == f"out:{reply_id}"
+
+
+def test_an_answer_to_an_offline_form_is_mailed_by_the_worker_not_by_the_agents_request(
+    chat_channel: Channel, run_tasks: Callable[[], None]
+) -> None:
+    from sangdam.core import taskloop
+    from sangdam.core.runtime import make_worker
+
+    factories.make_channel("email")
+    agent = factories.make_agent("Minji")
+
+    async def scenario() -> None:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        await visitor.say(
+            "My coupon does not work.",
+            "client-id-0001",
+            offline=True,
+            contact={"name": "Jisoo Park", "email": "jisoo@example.net"},
+        )
+        await visitor.close()
+
+    async_to_sync(scenario)()
+    taskloop.set_local_worker(make_worker())  # busy
+    try:
+        reply = _reply(agent, "Here is a new coupon code.")
+    finally:
+        taskloop.set_local_worker(None)
+    assert mail.outbox == []  # the request did not wait on the mail server
+    assert Message.objects.get(pk=reply.pk).delivery_state == DeliveryState.QUEUED
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["jisoo@example.net"]]

@@ -19,6 +19,7 @@ from sangdam.connectors.livechat.config import LivechatConfig, visitor_group
 from sangdam.connectors.models import Channel
 from sangdam.connectors.registry import register
 from sangdam.core.live import publish
+from sangdam.tickets.models import Message
 
 
 @register
@@ -29,9 +30,10 @@ class LivechatConnector(Connector):
     capabilities: ClassVar[Capabilities] = Capabilities(
         attachments=True, typing=True, read_receipts=True
     )
-    # A push to the visitor's sockets. (An answer to an offline form goes by email: the
-    # rare answer that then waits on the mail server in the agent's request.)
-    instant = True
+
+    def sends_instantly(self, last_inbound: Message | None) -> bool:
+        # A push to the visitor's sockets; an answer to an offline form goes by email.
+        return not conversation.offline_email_in(last_inbound)
 
     def send(self, channel: Channel, message: OutboundMessage) -> str:
         stored = conversation.outbound_for_visitor(message.message_id)

@@ -209,8 +209,12 @@ def files_of(message: Message) -> list[Attachment]:
 
 def offline_email(message: Message) -> str:
     """The email an offline form left, when it is the visitor's latest word on the ticket."""
-    last = next(iter(_LATEST_INBOUND.objects(message.ticket_id)), None)
-    return str(((last.metadata if last else None) or {}).get("offline_email") or "")
+    return offline_email_in(next(iter(_LATEST_INBOUND.objects(message.ticket_id)), None))
+
+
+def offline_email_in(inbound: Message | None) -> str:
+    """The email an offline form left with this visitor's message ("" for a chat's)."""
+    return str(((inbound.metadata if inbound else None) or {}).get("offline_email") or "")
 
 
 def record_seen(*, channel: Channel, visitor: str, ids: list[int], state: str) -> int:

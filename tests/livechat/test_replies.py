@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core import mail
 
@@ -257,3 +260,87 @@ def test_an_answer_to_an_offline_form_is_mailed_by_the_worker_not_by_the_agents_
     assert Message.objects.get(pk=reply.pk).delivery_state == DeliveryState.QUEUED
     run_tasks()
     assert [m.to for m in mail.outbox] == [["jisoo@example.net"]]
+
+
+def test_an_answer_reaches_the_visitor_while_their_own_message_waits_for_the_database(
+    chat_channel: Channel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a saturated process a message may wait seconds for the sockets' database thread;
+    the agent's answer (and typing) must not wait behind it."""
+    from sangdam.connectors.livechat.consumer import ChatConsumer
+    from sangdam.core import taskloop
+    from sangdam.core.runtime import make_worker
+
+    agent = factories.make_agent("Minji")
+    released = threading.Event()
+    take = ChatConsumer._take
+
+    def slow_take(self: ChatConsumer, *args: Any) -> dict[str, Any]:
+        released.wait(10)
+        return take(self, *args)
+
+    def answer() -> Message:
+        taskloop.set_local_worker(make_worker())  # busy: the answer is pushed at its commit
+        try:
+            return _reply(agent, "Yes, in two days.")
+        finally:
+            taskloop.set_local_worker(None)
+
+    async def scenario() -> tuple[list[str], int]:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        await visitor.say("Do you ship to Jeju?", "client-id-0001")
+        monkeypatch.setattr(ChatConsumer, "_take", slow_take)
+        await visitor.send(type="message", client_id="client-id-0002", text="And to Ulleungdo?")
+        reply = await sync_to_async(answer, thread_sensitive=False)()
+        seen = [(await visitor.receive())["type"]]  # before the second message's ack
+        released.set()
+        seen.append((await visitor.receive_type("ack"))["type"])
+        await visitor.close()
+        return seen, reply.pk
+
+    try:
+        seen, reply_id = async_to_sync(scenario)()
+    finally:
+        released.set()
+    assert seen == ["message", "ack"]
+    assert Message.objects.get(pk=reply_id).delivery_state == DeliveryState.SENT
+
+
+def test_messages_sent_just_before_the_tab_closed_are_still_stored(
+    chat_channel: Channel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sangdam.connectors.livechat.consumer import ChatConsumer
+
+    released = threading.Event()
+    take = ChatConsumer._take
+
+    def slow_take(self: ChatConsumer, *args: Any) -> dict[str, Any]:
+        released.wait(10)
+        return take(self, *args)
+
+    def stored() -> list[str]:
+        return list(Message.objects.order_by("id").values_list("text", flat=True))
+
+    async def scenario() -> list[str]:
+        visitor = Visitor(chat_channel)
+        await visitor.connect()
+        monkeypatch.setattr(ChatConsumer, "_take", slow_take)
+        await visitor.send(type="message", client_id="client-id-0001", text="Are you there?")
+        await visitor.send(type="message", client_id="client-id-0002", text="Hello?")
+        # The socket closes before either is stored (the database thread is let go just
+        # after: the consumer's own ending waits for that thread).
+        threading.Timer(0.3, released.set).start()
+        await visitor.close()
+        for _ in range(100):
+            texts = await sync_to_async(stored, thread_sensitive=False)()
+            if len(texts) == 2:
+                return texts
+            await asyncio.sleep(0.05)
+        return []
+
+    try:
+        texts = async_to_sync(scenario)()
+    finally:
+        released.set()
+    assert texts == ["Are you there?", "Hello?"]

@@ -21,6 +21,8 @@ The server pushes ``message`` (an agent's reply, or the visitor's own from anoth
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from dataclasses import replace
 from typing import Any
@@ -50,6 +52,11 @@ CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 CLOSE_FORBIDDEN = 4403
 TRANSCRIPTS_PER_HOUR = 3
 CLOSE_UNKNOWN_CHANNEL = 4404
+CLOSE_INTERNAL_ERROR = 1011
+# Frames a socket takes ahead of the one being handled before it stops reading.
+MAX_WAITING_FRAMES = 32
+
+log = logging.getLogger(__name__)
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str:
@@ -78,6 +85,9 @@ class ChatConsumer(JsonSocket):
     ticket_id: int | None = None
     watching: int | None = None  # the ticket whose group this socket is in (agent typing)
     told_ended = False  # "ended" went out for the current chat (said once per chat)
+    _last_frame: asyncio.Future[None] | None = None  # the visitor's latest frame, handled in turn
+    _waiting = 0  # frames taken and not yet handled
+    _gone = False  # the socket closed
 
     async def connect(self) -> None:
         key = self.scope["url_route"]["kwargs"]["key"]
@@ -88,6 +98,7 @@ class ChatConsumer(JsonSocket):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        self._gone = True
         if self.channel is not None and self.visitor:
             await self.channel_layer.group_discard(
                 visitor_group(self.channel, self.visitor), self.channel_name
@@ -97,7 +108,7 @@ class ChatConsumer(JsonSocket):
 
     async def _watch(self) -> None:
         """Join the group of the visitor's ticket, to hear its agent typing."""
-        if self.ticket_id == self.watching:
+        if self.ticket_id == self.watching or self._gone:
             return
         if self.watching is not None:
             await self.channel_layer.group_discard(ticket_group(self.watching), self.channel_name)
@@ -106,6 +117,41 @@ class ChatConsumer(JsonSocket):
             await self.channel_layer.group_add(ticket_group(self.watching), self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """Each frame is handled after the visitor's frame before it (their order is the
+        visitor's), but off the socket's own turn: while a message waits for the database
+        (the sockets share one database thread, and on a saturated process its queue was
+        seconds long), the pushes to this socket (the agent's answer, typing) still go out.
+        Past ``MAX_WAITING_FRAMES`` the socket waits as before (a flood gets no further)."""
+        before = self._last_frame
+        if before is not None and self._waiting >= MAX_WAITING_FRAMES:
+            await asyncio.wait([before])
+        self._waiting += 1
+        self._last_frame = asyncio.ensure_future(self._in_turn(before, content))
+
+    async def _in_turn(self, before: asyncio.Future[None] | None, content: Any) -> None:
+        try:
+            if before is not None:
+                await asyncio.wait([before])  # its own failure was dealt with there
+            # Handled even when the socket has closed meanwhile: a message the visitor sent
+            # before closing the tab is stored, as it was when frames were handled in line.
+            await self._frame(content)
+        except Exception:
+            log.exception("live chat frame failed; closing the socket")
+            await self.close(code=CLOSE_INTERNAL_ERROR)
+        finally:
+            self._waiting -= 1
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        if not self._gone:  # a frame handled after the socket closed answers nobody
+            await super().send(text_data, bytes_data, close)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if not self._gone:
+            await super().close(code, reason)
+
+    async def _frame(self, content: Any) -> None:
         if not isinstance(content, dict):
             await self._error("bad_frame", "a frame is a JSON object")
             return

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core import mail
+from django.db import connection
 
 from sangdam.accounts.models import User
 from sangdam.connectors.models import Channel
@@ -285,6 +286,7 @@ def test_an_answer_reaches_the_visitor_while_their_own_message_waits_for_the_dat
             return _reply(agent, "Yes, in two days.")
         finally:
             taskloop.set_local_worker(None)
+            connection.close()  # this thread's own, not left open on the test database
 
     async def scenario() -> tuple[list[str], int]:
         visitor = Visitor(chat_channel)
@@ -320,7 +322,10 @@ def test_messages_sent_just_before_the_tab_closed_are_still_stored(
         return take(self, *args)
 
     def stored() -> list[str]:
-        return list(Message.objects.order_by("id").values_list("text", flat=True))
+        try:
+            return list(Message.objects.order_by("id").values_list("text", flat=True))
+        finally:
+            connection.close()  # this thread's own, not left open on the test database
 
     async def scenario() -> list[str]:
         visitor = Visitor(chat_channel)

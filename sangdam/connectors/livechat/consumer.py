@@ -99,6 +99,10 @@ class ChatConsumer(JsonSocket):
 
     async def disconnect(self, code: int) -> None:
         self._gone = True
+        if self._last_frame is not None:
+            # The frames taken before the close are handled before the socket ends (a
+            # message is stored; what it would say back goes nowhere).
+            await asyncio.wait([self._last_frame])
         if self.channel is not None and self.visitor:
             await self.channel_layer.group_discard(
                 visitor_group(self.channel, self.visitor), self.channel_name

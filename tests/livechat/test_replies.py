@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +24,18 @@ from tests.livechat.conftest import Visitor
 def _reply(agent: User, text: str) -> Message:
     ticket = Ticket.objects.get()
     return actions.do_reply(ticket=ticket, actor=Actor.agent(agent), text=text)
+
+
+def _leave_offline_message(channel: Channel, text: str, **contact: str) -> None:
+    """A visitor who found nobody online writes through the offline form and leaves."""
+
+    async def scenario() -> None:
+        visitor = Visitor(channel)
+        await visitor.connect()
+        await visitor.say(text, "client-id-0001", offline=True, contact=contact)
+        await visitor.close()
+
+    async_to_sync(scenario)()
 
 
 def test_an_agent_reply_is_pushed_to_the_visitor_and_marked_read(
@@ -115,18 +127,7 @@ def test_the_email_reply_to_an_offline_answer_joins_the_chat_ticket(
     email_channel = factories.make_channel("email")
     agent = factories.make_agent("Minji")
 
-    async def scenario() -> None:
-        visitor = Visitor(chat_channel)
-        await visitor.connect()
-        await visitor.say(
-            "Where is my refund?",
-            "client-id-0001",
-            offline=True,
-            contact={"email": "jisoo@example.net"},
-        )
-        await visitor.close()
-
-    async_to_sync(scenario)()
+    _leave_offline_message(chat_channel, "Where is my refund?", email="jisoo@example.net")
     answer = _reply(agent, "It was sent yesterday.")
     run_tasks()
     answer.refresh_from_db()
@@ -240,18 +241,9 @@ def test_an_answer_to_an_offline_form_is_mailed_by_the_worker_not_by_the_agents_
     factories.make_channel("email")
     agent = factories.make_agent("Minji")
 
-    async def scenario() -> None:
-        visitor = Visitor(chat_channel)
-        await visitor.connect()
-        await visitor.say(
-            "My coupon does not work.",
-            "client-id-0001",
-            offline=True,
-            contact={"name": "Jisoo Park", "email": "jisoo@example.net"},
-        )
-        await visitor.close()
-
-    async_to_sync(scenario)()
+    _leave_offline_message(
+        chat_channel, "My coupon does not work.", name="Jisoo Park", email="jisoo@example.net"
+    )
     taskloop.set_local_worker(make_worker())  # busy
     try:
         reply = _reply(agent, "Here is a new coupon code.")
@@ -263,22 +255,45 @@ def test_an_answer_to_an_offline_form_is_mailed_by_the_worker_not_by_the_agents_
     assert [m.to for m in mail.outbox] == [["jisoo@example.net"]]
 
 
+class HeldMessages:
+    """Holds the visitors' messages before the database, as a long queue on the sockets'
+    database thread does on a saturated process, until ``release()``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.released = threading.Event()
+
+    def hold(self) -> None:
+        from sangdam.connectors.livechat.consumer import ChatConsumer
+
+        take = ChatConsumer._take
+
+        def held(consumer: ChatConsumer, *args: Any) -> dict[str, Any]:
+            self.released.wait(10)
+            return take(consumer, *args)
+
+        self.monkeypatch.setattr(ChatConsumer, "_take", held)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@pytest.fixture
+def held_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldMessages]:
+    held = HeldMessages(monkeypatch)
+    yield held
+    held.release()  # never leave the database thread waiting
+
+
 def test_an_answer_reaches_the_visitor_while_their_own_message_waits_for_the_database(
-    chat_channel: Channel, monkeypatch: pytest.MonkeyPatch
+    chat_channel: Channel, held_messages: HeldMessages
 ) -> None:
     """On a saturated process a message may wait seconds for the sockets' database thread;
     the agent's answer (and typing) must not wait behind it."""
-    from sangdam.connectors.livechat.consumer import ChatConsumer
     from sangdam.core import taskloop
     from sangdam.core.runtime import make_worker
 
     agent = factories.make_agent("Minji")
-    released = threading.Event()
-    take = ChatConsumer._take
-
-    def slow_take(self: ChatConsumer, *args: Any) -> dict[str, Any]:
-        released.wait(10)
-        return take(self, *args)
 
     def answer() -> Message:
         taskloop.set_local_worker(make_worker())  # busy: the answer is pushed at its commit
@@ -292,35 +307,23 @@ def test_an_answer_reaches_the_visitor_while_their_own_message_waits_for_the_dat
         visitor = Visitor(chat_channel)
         await visitor.connect()
         await visitor.say("Do you ship to Jeju?", "client-id-0001")
-        monkeypatch.setattr(ChatConsumer, "_take", slow_take)
+        held_messages.hold()
         await visitor.send(type="message", client_id="client-id-0002", text="And to Ulleungdo?")
         reply = await sync_to_async(answer, thread_sensitive=False)()
         seen = [(await visitor.receive())["type"]]  # before the second message's ack
-        released.set()
+        held_messages.release()
         seen.append((await visitor.receive_type("ack"))["type"])
         await visitor.close()
         return seen, reply.pk
 
-    try:
-        seen, reply_id = async_to_sync(scenario)()
-    finally:
-        released.set()
+    seen, reply_id = async_to_sync(scenario)()
     assert seen == ["message", "ack"]
     assert Message.objects.get(pk=reply_id).delivery_state == DeliveryState.SENT
 
 
 def test_messages_sent_just_before_the_tab_closed_are_still_stored(
-    chat_channel: Channel, monkeypatch: pytest.MonkeyPatch
+    chat_channel: Channel, held_messages: HeldMessages
 ) -> None:
-    from sangdam.connectors.livechat.consumer import ChatConsumer
-
-    released = threading.Event()
-    take = ChatConsumer._take
-
-    def slow_take(self: ChatConsumer, *args: Any) -> dict[str, Any]:
-        released.wait(10)
-        return take(self, *args)
-
     def stored() -> list[str]:
         try:
             return list(Message.objects.order_by("id").values_list("text", flat=True))
@@ -330,12 +333,12 @@ def test_messages_sent_just_before_the_tab_closed_are_still_stored(
     async def scenario() -> list[str]:
         visitor = Visitor(chat_channel)
         await visitor.connect()
-        monkeypatch.setattr(ChatConsumer, "_take", slow_take)
+        held_messages.hold()
         await visitor.send(type="message", client_id="client-id-0001", text="Are you there?")
         await visitor.send(type="message", client_id="client-id-0002", text="Hello?")
         # The socket closes before either is stored (the database thread is let go just
         # after: the consumer's own ending waits for that thread).
-        threading.Timer(0.3, released.set).start()
+        threading.Timer(0.3, held_messages.release).start()
         await visitor.close()
         for _ in range(100):
             texts = await sync_to_async(stored, thread_sensitive=False)()
@@ -344,8 +347,5 @@ def test_messages_sent_just_before_the_tab_closed_are_still_stored(
             await asyncio.sleep(0.05)
         return []
 
-    try:
-        texts = async_to_sync(scenario)()
-    finally:
-        released.set()
+    texts = async_to_sync(scenario)()
     assert texts == ["Are you there?", "Hello?"]

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -89,3 +91,35 @@ class Visitor:
 
     async def close(self) -> None:
         await self.socket.disconnect()
+
+
+class HeldMessages:
+    """Holds the visitors' messages before the database, as a long queue on the sockets'
+    database thread does on a saturated process, until ``release()``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.released = threading.Event()
+        self.started = threading.Event()  # a held message has reached the database thread
+
+    def hold(self) -> None:
+        from sangdam.connectors.livechat.consumer import ChatConsumer
+
+        take = ChatConsumer._take
+
+        def held(consumer: ChatConsumer, *args: Any) -> dict[str, Any]:
+            self.started.set()
+            self.released.wait(10)
+            return take(consumer, *args)
+
+        self.monkeypatch.setattr(ChatConsumer, "_take", held)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@pytest.fixture
+def held_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldMessages]:
+    held = HeldMessages(monkeypatch)
+    yield held
+    held.release()  # never leave the database thread waiting

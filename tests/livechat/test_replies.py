@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core import mail
 from django.db import connection
@@ -18,7 +17,7 @@ from sangdam.tickets import actions
 from sangdam.tickets.actor import Actor
 from sangdam.tickets.models import DeliveryState, Message, Ticket
 from tests import factories
-from tests.livechat.conftest import Visitor
+from tests.livechat.conftest import HeldMessages, Visitor
 
 
 def _reply(agent: User, text: str) -> Message:
@@ -253,36 +252,6 @@ def test_an_answer_to_an_offline_form_is_mailed_by_the_worker_not_by_the_agents_
     assert Message.objects.get(pk=reply.pk).delivery_state == DeliveryState.QUEUED
     run_tasks()
     assert [m.to for m in mail.outbox] == [["jisoo@example.net"]]
-
-
-class HeldMessages:
-    """Holds the visitors' messages before the database, as a long queue on the sockets'
-    database thread does on a saturated process, until ``release()``."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.monkeypatch = monkeypatch
-        self.released = threading.Event()
-
-    def hold(self) -> None:
-        from sangdam.connectors.livechat.consumer import ChatConsumer
-
-        take = ChatConsumer._take
-
-        def held(consumer: ChatConsumer, *args: Any) -> dict[str, Any]:
-            self.released.wait(10)
-            return take(consumer, *args)
-
-        self.monkeypatch.setattr(ChatConsumer, "_take", held)
-
-    def release(self) -> None:
-        self.released.set()
-
-
-@pytest.fixture
-def held_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldMessages]:
-    held = HeldMessages(monkeypatch)
-    yield held
-    held.release()  # never leave the database thread waiting
 
 
 def test_an_answer_reaches_the_visitor_while_their_own_message_waits_for_the_database(

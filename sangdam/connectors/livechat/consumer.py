@@ -22,6 +22,7 @@ The server pushes ``message`` (an agent's reply, or the visitor's own from anoth
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from dataclasses import replace
@@ -45,6 +46,7 @@ from sangdam.connectors.livechat.config import (
 )
 from sangdam.connectors.models import Channel
 from sangdam.core import ratelimit
+from sangdam.core.group_commit import GroupCommit
 from sangdam.core.live import ticket_group
 from sangdam.core.sockets import JsonSocket
 
@@ -57,6 +59,9 @@ CLOSE_INTERNAL_ERROR = 1011
 MAX_WAITING_FRAMES = 32
 
 log = logging.getLogger(__name__)
+# The visitors' messages of this process: those that wait for the database together are
+# stored in one transaction.
+_MESSAGES = GroupCommit()
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str:
@@ -280,7 +285,8 @@ class ChatConsumer(JsonSocket):
             # Nobody is online: the answer goes by email, so an address is required.
             await self._error("email_needed", "an offline message needs an email address")
             return
-        answer = await database_sync_to_async(self._take)(client_id, text, offline)
+        # Stored with the other visitors' messages that wait beside it (core/group_commit.py).
+        answer = await _MESSAGES.call(functools.partial(self._take, client_id, text, offline))
         await self.send_json(answer)
         await self._watch()
         if answer["type"] == "ack":

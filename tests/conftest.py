@@ -61,6 +61,8 @@ def _end_sessions_left_open(connection: Any) -> None:
     again, whose second connection would be named here (and was)."""
     if connection.vendor != "postgresql":
         return
+    if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+        return  # no test of this run used the test database (`pytest tests/cluster`): none made
     import psycopg
 
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as direct:

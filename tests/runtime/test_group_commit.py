@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from sangdam.core.group_commit import GroupCommit
+from sangdam.customers.models import Identity
 from sangdam.tickets.models import Topic
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,3 +76,16 @@ def test_a_single_write_runs_as_it_would_without_the_group() -> None:
     group = GroupCommit()
     assert async_to_sync(group.call)(_topic("alone")) is None
     assert Topic.objects.filter(slug="alone").exists()
+
+
+def _dangling_identity() -> None:
+    """A write whose fault shows only at commit: a foreign key checked when the
+    transaction ends (Django's constraints are deferred on both databases)."""
+    Identity.objects.create(customer_id=987654321, kind="email", value="ghost@example.com")
+
+
+def test_when_the_shared_commit_fails_each_write_runs_alone_and_only_the_bad_one_fails() -> None:
+    outcomes = _run_while_one_waits([_topic("a"), _dangling_identity, _topic("c")])
+    assert isinstance(outcomes[1], IntegrityError)
+    assert set(Topic.objects.values_list("slug", flat=True)) == {"first", "a", "c"}
+    assert not Identity.objects.filter(value="ghost@example.com").exists()
